@@ -1,0 +1,366 @@
+//! Reading `openapi/v3.yaml`: parse, lint for shapes progenitor cannot generate, and apply the
+//! few logged normalisations the generator needs.
+//!
+//! The spec is the source of truth, so the lint refuses rather than silently rewrites anything
+//! that would change the meaning of the API; only the purely mechanical rewrites live in
+//! [`normalize`], and every one of them is reported as a `normalize:` note.
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+/// The spec as loaded, plus the notes its normalisation produced.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    /// The parsed, normalised document that progenitor reads.
+    pub openapi: openapiv3::OpenAPI,
+    /// The same document as a JSON value (used for the open-enum pass).
+    pub value: Value,
+    /// One line per rewrite made by [`normalize`].
+    pub notes: Vec<String>,
+}
+
+/// Parse, lint and normalise the YAML text of the spec.
+pub fn load_str(yaml: &str) -> Result<LoadedSpec> {
+    let mut value: Value =
+        serde_yaml::from_str(yaml).context("openapi/v3.yaml is not valid YAML")?;
+    lint(&value)?;
+    let notes = normalize(&mut value);
+    let openapi: openapiv3::OpenAPI = serde_json::from_value(value.clone())
+        .context("the spec is not a valid OpenAPI 3.0 document")?;
+    Ok(LoadedSpec {
+        openapi,
+        value,
+        notes,
+    })
+}
+
+/// HTTP methods that may carry an operation in a path item.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Iterate over `(path, method, operation)` triples.
+pub fn operations(value: &Value) -> impl Iterator<Item = (&str, &str, &Value)> {
+    value
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.iter())
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |m| item.get(*m).map(|op| (path.as_str(), *m, op)))
+        })
+}
+
+/// Refuse the spec shapes that make progenitor 0.15 panic or generate wrong code, each with
+/// the location to fix. All problems are reported at once.
+pub fn lint(value: &Value) -> Result<()> {
+    let mut problems = Vec::new();
+    match value.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0.") => {}
+        other => problems.push(format!(
+            "openapi: version {other:?} is not 3.0.x (progenitor rejects 3.1)"
+        )),
+    }
+    for (path, method, op) in operations(value) {
+        let at = format!("paths.{path}.{method}");
+        if op.get("operationId").and_then(Value::as_str).is_none() {
+            problems.push(format!("{at}: missing operationId"));
+        }
+        lint_responses(&at, op, &mut problems);
+    }
+    find_inline_enums(value, "", &mut problems);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "openapi/v3.yaml has {} problem(s) progenitor cannot generate:\n  - {}",
+        problems.len(),
+        problems.join("\n  - ")
+    )
+}
+
+/// One success schema per operation, one error schema per operation, and no `default`
+/// beside explicit success codes (all three panic the generator).
+fn lint_responses(at: &str, op: &Value, problems: &mut Vec<String>) {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        problems.push(format!("{at}: no responses"));
+        return;
+    };
+    let mut successes = Vec::new();
+    let mut errors = Vec::new();
+    for (code, response) in responses {
+        let schema = response
+            .pointer("/content/application~1json/schema")
+            .cloned()
+            .unwrap_or(Value::Null);
+        match code.chars().next() {
+            Some('2') => successes.push((code.as_str(), schema)),
+            Some('4' | '5') => errors.push((code.as_str(), resolve_response_schema(response))),
+            _ if code == "default" && responses.keys().any(|c| c.starts_with('2') && c != "2XX") => {
+                problems.push(format!(
+                    "{at}.responses.default: `default` beside explicit 2xx codes; list 4XX/5XX instead"
+                ))
+            }
+            _ => {}
+        }
+    }
+    if successes.len() > 1 && successes.windows(2).any(|w| w[0].1 != w[1].1) {
+        let codes: Vec<_> = successes.iter().map(|(c, _)| *c).collect();
+        problems.push(format!(
+            "{at}.responses: success codes {codes:?} carry different bodies; progenitor needs one"
+        ));
+    }
+    if errors.windows(2).any(|w| w[0].1 != w[1].1) {
+        problems.push(format!(
+            "{at}.responses: error codes carry different schemas; use the shared Error for all"
+        ));
+    }
+}
+
+/// The schema an error response uses, following a `$ref` to `components.responses` by name.
+fn resolve_response_schema(response: &Value) -> Value {
+    match response.get("$ref").and_then(Value::as_str) {
+        // Every shared error response points at the same Error schema; the name is enough to
+        // tell a component response apart from an inline one.
+        Some(_) => Value::String("components.responses".into()),
+        None => response
+            .pointer("/content/application~1json/schema")
+            .cloned()
+            .unwrap_or(Value::Null),
+    }
+}
+
+/// Enums must be top-level component schemas so they can be made open; an inline enum would
+/// stay closed and fail a whole response on an unknown value.
+fn find_inline_enums(value: &Value, at: &str, problems: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            let top_level = at.starts_with("components.schemas.") && at.matches('.').count() == 2;
+            if map.contains_key("enum") && !top_level && !at.contains(".example") {
+                problems.push(format!(
+                    "{at}: inline enum; hoist it into components.schemas so it becomes an open enum"
+                ));
+            }
+            for (key, child) in map {
+                if key == "example" || key == "examples" {
+                    continue;
+                }
+                find_inline_enums(child, &child_path(at, key), problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                find_inline_enums(child, &format!("{at}[{i}]"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The dotted location of `key` inside the value at `at` (`components.schemas.Chat`).
+fn child_path(at: &str, key: &str) -> String {
+    if at.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{at}.{key}")
+    }
+}
+
+/// Mechanical rewrites that keep the API's meaning but suit the generator. Returns one note
+/// per rewrite.
+///
+/// - `anyOf` whose members are all inline scalar schemas becomes `oneOf`: progenitor turns a
+///   scalar `anyOf` into a struct of flattened options that cannot parse a plain string,
+///   while a `oneOf` becomes an untagged enum that round-trips.
+/// - `additionalProperties: true` beside `properties` becomes `additionalProperties: {}` (the
+///   same meaning in JSON Schema): typify drops the extra keys for `true` but keeps them in a
+///   flattened `extra` map for `{}`, and a documented "other keys may appear" must not lose
+///   data.
+pub fn normalize(value: &mut Value) -> Vec<String> {
+    let mut notes = Vec::new();
+    scalar_any_of_to_one_of(value, "", &mut notes);
+    open_objects_keep_extra_keys(value, "", &mut notes);
+    notes
+}
+
+fn open_objects_keep_extra_keys(value: &mut Value, at: &str, notes: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if map.contains_key("properties")
+                && map.get("additionalProperties") == Some(&Value::Bool(true))
+            {
+                map.insert("additionalProperties".into(), Value::Object(Map::new()));
+                notes.push(format!(
+                    "normalize: {at}: additionalProperties true -> {{}} (keeps unknown keys)"
+                ));
+            }
+            for (key, child) in map.iter_mut() {
+                open_objects_keep_extra_keys(child, &child_path(at, key), notes);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                open_objects_keep_extra_keys(child, &format!("{at}[{i}]"), notes);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn scalar_any_of_to_one_of(value: &mut Value, at: &str, notes: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if is_scalar_any_of(map)
+                && let Some(members) = map.remove("anyOf")
+            {
+                map.insert("oneOf".into(), members);
+                notes.push(format!("normalize: {at}: anyOf of scalars -> oneOf"));
+            }
+            for (key, child) in map.iter_mut() {
+                scalar_any_of_to_one_of(child, &child_path(at, key), notes);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                scalar_any_of_to_one_of(child, &format!("{at}[{i}]"), notes);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_scalar_any_of(map: &Map<String, Value>) -> bool {
+    let Some(Value::Array(members)) = map.get("anyOf") else {
+        return false;
+    };
+    !members.is_empty()
+        && members.iter().all(|m| {
+            matches!(
+                m.get("type").and_then(Value::as_str),
+                Some("string" | "integer" | "number" | "boolean")
+            ) && m.get("$ref").is_none()
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec_with(schemas: &str, paths: &str) -> String {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}\ncomponents:\n  schemas:\n{schemas}"
+        )
+    }
+
+    #[test]
+    fn scalar_any_of_becomes_one_of_with_a_note() {
+        let yaml = spec_with(
+            "    When:\n      anyOf:\n        - {type: string, format: date-time}\n        - {type: integer}\n",
+            "  {}",
+        );
+        let loaded = load_str(&yaml).expect("loads");
+        assert_eq!(
+            loaded.notes,
+            vec!["normalize: components.schemas.When: anyOf of scalars -> oneOf"]
+        );
+        let when = &loaded.value["components"]["schemas"]["When"];
+        assert!(when.get("anyOf").is_none());
+        assert_eq!(when["oneOf"][1]["type"], "integer");
+    }
+
+    #[test]
+    fn open_object_with_properties_keeps_extra_keys_with_a_note() {
+        let yaml = spec_with(
+            "    Meta:\n      type: object\n      additionalProperties: true\n      properties:\n        n: {type: integer}\n    Free:\n      type: object\n      additionalProperties: true\n",
+            "  {}",
+        );
+        let loaded = load_str(&yaml).expect("loads");
+        assert_eq!(
+            loaded.notes,
+            vec![
+                "normalize: components.schemas.Meta: additionalProperties true -> {} (keeps unknown keys)"
+            ]
+        );
+        let schemas = &loaded.value["components"]["schemas"];
+        assert_eq!(
+            schemas["Meta"]["additionalProperties"],
+            serde_json::json!({})
+        );
+        // A free-form object without properties is already a map; it stays as written.
+        assert_eq!(
+            schemas["Free"]["additionalProperties"],
+            serde_json::json!(true)
+        );
+    }
+
+    #[test]
+    fn any_of_with_a_ref_member_is_left_alone() {
+        let yaml = spec_with(
+            "    A: {type: object}\n    When:\n      anyOf:\n        - {type: string}\n        - {$ref: '#/components/schemas/A'}\n",
+            "  {}",
+        );
+        let loaded = load_str(&yaml).expect("loads");
+        assert!(loaded.notes.is_empty());
+        assert!(
+            loaded.value["components"]["schemas"]["When"]
+                .get("anyOf")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn inline_enum_is_refused_with_its_location() {
+        let yaml = spec_with(
+            "    Chat:\n      type: object\n      properties:\n        status: {type: string, enum: [active]}\n",
+            "  {}",
+        );
+        let err = load_str(&yaml).expect_err("refused").to_string();
+        assert!(
+            err.contains("components.schemas.Chat.properties.status: inline enum"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_operation_id_and_default_beside_200_are_both_reported() {
+        let yaml = spec_with(
+            "    E: {type: object}\n",
+            "  /x:\n    get:\n      responses:\n        '200': {description: ok}\n        default: {description: e}\n",
+        );
+        let err = load_str(&yaml).expect_err("refused").to_string();
+        assert!(err.contains("2 problem(s)"), "{err}");
+        assert!(err.contains("paths./x.get: missing operationId"), "{err}");
+        assert!(
+            err.contains("paths./x.get.responses.default: `default` beside explicit 2xx"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn two_success_bodies_are_refused() {
+        let yaml = spec_with(
+            "    A: {type: object}\n    B: {type: object}\n",
+            "  /x:\n    post:\n      operationId: x\n      responses:\n        '200':\n          description: a\n          content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}\n        '202':\n          description: b\n          content: {application/json: {schema: {$ref: '#/components/schemas/B'}}}\n",
+        );
+        let err = load_str(&yaml).expect_err("refused").to_string();
+        assert!(
+            err.contains(
+                "paths./x.post.responses: success codes [\"200\", \"202\"] carry different bodies"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn openapi_3_1_is_refused() {
+        let err = load_str("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            err.contains("version Some(\"3.1.0\") is not 3.0.x"),
+            "{err}"
+        );
+    }
+}
