@@ -353,6 +353,66 @@ mod tests {
         );
     }
 
+    /// The acceptance shape of `openapi/v3.yaml`: API-NOTES' nine operations, the three
+    /// documented auth ways as alternatives, and the shared `Error` on every error status.
+    #[test]
+    fn the_v3_spec_has_nine_operations_three_auth_ways_and_one_error() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/v3.yaml");
+        let loaded = load_str(&std::fs::read_to_string(path).expect("spec")).expect("loads");
+        let mut ops: Vec<String> = operations(&loaded.value)
+            .map(|(p, m, op)| format!("{} {m} {p}", op["operationId"].as_str().unwrap_or("?")))
+            .collect();
+        ops.sort();
+        assert_eq!(
+            ops,
+            [
+                "call_agent post /external/agent",
+                "call_agent_v2 post /external/agent/v2",
+                "call_agent_v3 post /external/agent/v3",
+                "create_chat post /external/chat",
+                "email_handoff post /external/message/email-handoff",
+                "list_chat_messages get /external/chat/{chat_id}/messages",
+                "list_client_chats get /external/chat/{client_id}/chats",
+                "new_chat post /external/message/new-chat",
+                "new_message post /external/message/new-message",
+            ]
+        );
+        let spec = &loaded.value;
+        assert_eq!(
+            spec.pointer("/paths/~1external~1agent/post/deprecated"),
+            Some(&Value::Bool(true))
+        );
+        assert_eq!(
+            spec["security"],
+            serde_json::json!([{"bearerAuth": []}, {"apiKeyHeader": []}, {"apiKeyQuery": []}])
+        );
+        let schemes = &spec["components"]["securitySchemes"];
+        assert_eq!(schemes["bearerAuth"]["scheme"], "bearer");
+        assert_eq!(schemes["apiKeyHeader"]["name"], "X-API-Key");
+        assert_eq!(schemes["apiKeyHeader"]["in"], "header");
+        assert_eq!(schemes["apiKeyQuery"]["name"], "access_token_query");
+        assert_eq!(schemes["apiKeyQuery"]["in"], "query");
+        for (path, method, op) in operations(spec) {
+            for status in ["400", "401", "403", "404", "422", "429", "500"] {
+                let reference = op["responses"][status]["$ref"]
+                    .as_str()
+                    .unwrap_or("missing");
+                let name = reference.trim_start_matches("#/components/responses/");
+                let schema =
+                    &spec["components"]["responses"][name]["content"]["application/json"]["schema"];
+                assert_eq!(
+                    schema["$ref"], "#/components/schemas/Error",
+                    "{method} {path} {status} -> {reference}"
+                );
+            }
+        }
+        let retry_after = spec.pointer("/components/responses/TooManyRequests/headers/Retry-After");
+        assert_eq!(
+            retry_after.map(|h| &h["required"]),
+            Some(&Value::Bool(false))
+        );
+    }
+
     #[test]
     fn openapi_3_1_is_refused() {
         let err = load_str("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
