@@ -180,51 +180,37 @@ fn child_path(at: &str, key: &str) -> String {
 ///   data.
 pub fn normalize(value: &mut Value) -> Vec<String> {
     let mut notes = Vec::new();
-    scalar_any_of_to_one_of(value, "", &mut notes);
-    open_objects_keep_extra_keys(value, "", &mut notes);
+    for_each_object(value, "", &mut |map, at| {
+        if is_scalar_any_of(map)
+            && let Some(members) = map.remove("anyOf")
+        {
+            map.insert("oneOf".into(), members);
+            notes.push(format!("normalize: {at}: anyOf of scalars -> oneOf"));
+        }
+        if map.contains_key("properties")
+            && map.get("additionalProperties") == Some(&Value::Bool(true))
+        {
+            map.insert("additionalProperties".into(), Value::Object(Map::new()));
+            notes.push(format!(
+                "normalize: {at}: additionalProperties true -> {{}} (keeps unknown keys)"
+            ));
+        }
+    });
     notes
 }
 
-fn open_objects_keep_extra_keys(value: &mut Value, at: &str, notes: &mut Vec<String>) {
+/// Call `f` on every JSON object in `value`, outermost first, with its dotted location.
+fn for_each_object(value: &mut Value, at: &str, f: &mut impl FnMut(&mut Map<String, Value>, &str)) {
     match value {
         Value::Object(map) => {
-            if map.contains_key("properties")
-                && map.get("additionalProperties") == Some(&Value::Bool(true))
-            {
-                map.insert("additionalProperties".into(), Value::Object(Map::new()));
-                notes.push(format!(
-                    "normalize: {at}: additionalProperties true -> {{}} (keeps unknown keys)"
-                ));
-            }
+            f(map, at);
             for (key, child) in map.iter_mut() {
-                open_objects_keep_extra_keys(child, &child_path(at, key), notes);
+                for_each_object(child, &child_path(at, key), f);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                open_objects_keep_extra_keys(child, &format!("{at}[{i}]"), notes);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn scalar_any_of_to_one_of(value: &mut Value, at: &str, notes: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if is_scalar_any_of(map)
-                && let Some(members) = map.remove("anyOf")
-            {
-                map.insert("oneOf".into(), members);
-                notes.push(format!("normalize: {at}: anyOf of scalars -> oneOf"));
-            }
-            for (key, child) in map.iter_mut() {
-                scalar_any_of_to_one_of(child, &child_path(at, key), notes);
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                scalar_any_of_to_one_of(child, &format!("{at}[{i}]"), notes);
+                for_each_object(child, &format!("{at}[{i}]"), f);
             }
         }
         _ => {}
