@@ -1,0 +1,614 @@
+//! Leads, appointment requests and email handoffs.
+//!
+//! You describe them with the fields Optimly's tools page documents; the SDK validates them
+//! locally and maps them onto the v3 wire format, where every automation rides on the
+//! `/external/message` namespace (the `/external/tools/*` routes no longer exist):
+//!
+//! | you give | wire call | what is sent |
+//! |---|---|---|
+//! | [`Lead`] via [`capture_lead`](crate::OptimlyClient::capture_lead) | `POST /external/message/new-message` | `sender: "assistant"`; `content: "Lead captured for <full_name> <<email>>"` (`"Lead captured: <<email>>"` without a name); `metadata`: `form_type: "lead_capture"`, `lead_collected: true`, `full_name`, `email`, `phone`, `company`, `message`, `message_id`, then your own keys |
+//! | [`Lead`] via [`start_lead_chat`](crate::OptimlyClient::start_lead_chat) | `POST /external/message/new-chat`, then the call above | chat: `client_id`, `ai_enabled: true`, `lead_collected: true`, your lead metadata |
+//! | [`AppointmentRequest`] via [`request_appointment`](crate::OptimlyClient::request_appointment) | `POST /external/message/new-message` | `sender: "user"`; `content: "Book a <duration>-minute <subject> on <date> at <time> for <name>"`; `metadata`: `form_type: "appointment_request"`, `name`, `email`, `phone`, `date`, `time`, `duration_minutes`, `timezone`, `preferred_channel`, `notes`, then your own keys |
+//! | [`EmailHandoff`] via [`hand_off`](crate::OptimlyClient::hand_off) | `POST /external/message/email-handoff` | `chat_id`, `customer_email`, `reason`, `context`; `metadata`: `priority` (from `urgency`), `category`, `assigned_team`, then your own keys |
+//!
+//! Checked before anything is sent: emails (`name@example.com`), dates (`YYYY-MM-DD`), times
+//! (`HH:MM`), a positive duration, urgency (`low`, `medium`, `high`, `critical`), and the
+//! required fields (lead: `email`; appointment: `name`, `email`, `date`, `time`; every call:
+//! `chat_id`). A lead's `full_name` is optional: the tools page's table requires it, but its
+//! own "progressive lead capture" sends only the email.
+//!
+//! A user message triggers the agent, so an appointment request (sent as `user`, as the
+//! automations page does) is answered by the agent like any user message.
+
+use optimly_api::types;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::call::RequestOptions;
+use crate::chats::{AppendMessage, Chat, Message};
+use crate::client::OptimlyClient;
+use crate::error::Error;
+use crate::{HandoffStatus, Metadata, Sender, validate};
+
+/// The `metadata.form_type` of a lead message.
+pub const FORM_TYPE_LEAD: &str = "lead_capture";
+/// The `metadata.form_type` of an appointment request.
+pub const FORM_TYPE_APPOINTMENT: &str = "appointment_request";
+
+/// A person who showed interest, as the tools page's lead form describes them.
+///
+/// ```
+/// let lead = optimly::Lead::new("john@example.com")
+///     .full_name("John Doe")
+///     .company("Acme Corp")
+///     .meta("interest", "50 seat pilot");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lead {
+    email: String,
+    full_name: Option<String>,
+    phone: Option<String>,
+    company: Option<String>,
+    message: Option<String>,
+    message_id: Option<String>,
+    metadata: Metadata,
+}
+
+impl Lead {
+    /// A lead known by their email address (required).
+    pub fn new(email: impl Into<String>) -> Self {
+        Self {
+            email: email.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Their full name.
+    pub fn full_name(mut self, name: impl Into<String>) -> Self {
+        self.full_name = Some(name.into());
+        self
+    }
+
+    /// Their phone number.
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.phone = Some(phone.into());
+        self
+    }
+
+    /// Their company.
+    pub fn company(mut self, company: impl Into<String>) -> Self {
+        self.company = Some(company.into());
+        self
+    }
+
+    /// What they wrote.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// The chat message that revealed the lead.
+    pub fn message_id(mut self, id: impl Into<String>) -> Self {
+        self.message_id = Some(id.into());
+        self
+    }
+
+    /// Add a key of your own (`source`, `campaign`, `interest`, ...).
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        validate::email("email", &self.email)?;
+        if let Some(name) = &self.full_name {
+            validate::required("full_name", name)?;
+        }
+        Ok(())
+    }
+
+    fn content(&self) -> String {
+        match &self.full_name {
+            Some(name) => format!("Lead captured for {name} <{}>", self.email),
+            None => format!("Lead captured: <{}>", self.email),
+        }
+    }
+
+    fn wire_metadata(&self) -> Metadata {
+        let mut m = Metadata::new();
+        m.insert("form_type".into(), FORM_TYPE_LEAD.into());
+        m.insert("lead_collected".into(), true.into());
+        insert_some(&mut m, "full_name", &self.full_name);
+        m.insert("email".into(), self.email.clone().into());
+        insert_some(&mut m, "phone", &self.phone);
+        insert_some(&mut m, "company", &self.company);
+        insert_some(&mut m, "message", &self.message);
+        insert_some(&mut m, "message_id", &self.message_id);
+        extend_missing(&mut m, &self.metadata);
+        m
+    }
+}
+
+/// A wish to meet, as the tools page's appointment form describes it.
+///
+/// ```
+/// let request = optimly::AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
+///     .duration_minutes(30)
+///     .subject("onboarding call")
+///     .timezone("America/New_York")
+///     .preferred_channel("Zoom");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppointmentRequest {
+    name: String,
+    email: String,
+    date: String,
+    time: String,
+    duration_minutes: u32,
+    subject: String,
+    phone: Option<String>,
+    notes: Option<String>,
+    timezone: Option<String>,
+    preferred_channel: Option<String>,
+    metadata: Metadata,
+}
+
+impl AppointmentRequest {
+    /// The default length of a meeting, as documented.
+    pub const DEFAULT_DURATION_MINUTES: u32 = 30;
+
+    /// An appointment for `name` (`email`) on `date` (`YYYY-MM-DD`) at `time` (`HH:MM`).
+    pub fn new(
+        name: impl Into<String>,
+        email: impl Into<String>,
+        date: impl Into<String>,
+        time: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            email: email.into(),
+            date: date.into(),
+            time: time.into(),
+            duration_minutes: Self::DEFAULT_DURATION_MINUTES,
+            subject: "appointment".into(),
+            phone: None,
+            notes: None,
+            timezone: None,
+            preferred_channel: None,
+            metadata: Metadata::new(),
+        }
+    }
+
+    /// Length in minutes (default 30; must be positive).
+    pub fn duration_minutes(mut self, minutes: u32) -> Self {
+        self.duration_minutes = minutes;
+        self
+    }
+
+    /// What kind of meeting, used in the message text (default `appointment`).
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = subject.into();
+        self
+    }
+
+    /// Their phone number.
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.phone = Some(phone.into());
+        self
+    }
+
+    /// Agenda or notes.
+    pub fn notes(mut self, notes: impl Into<String>) -> Self {
+        self.notes = Some(notes.into());
+        self
+    }
+
+    /// The IANA time zone of `date` and `time` (`America/New_York`).
+    pub fn timezone(mut self, tz: impl Into<String>) -> Self {
+        self.timezone = Some(tz.into());
+        self
+    }
+
+    /// How they want to meet (`Zoom`, `phone`, ...).
+    pub fn preferred_channel(mut self, channel: impl Into<String>) -> Self {
+        self.preferred_channel = Some(channel.into());
+        self
+    }
+
+    /// Add a key of your own.
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        validate::required("name", &self.name)?;
+        validate::email("email", &self.email)?;
+        validate::date("date", &self.date)?;
+        validate::time("time", &self.time)?;
+        if self.duration_minutes == 0 {
+            return Err(Error::invalid("duration_minutes", "must be a positive number of minutes"));
+        }
+        validate::required("subject", &self.subject)
+    }
+
+    fn content(&self) -> String {
+        format!(
+            "Book a {}-minute {} on {} at {} for {}",
+            self.duration_minutes, self.subject, self.date, self.time, self.name
+        )
+    }
+
+    fn wire_metadata(&self) -> Metadata {
+        let mut m = Metadata::new();
+        m.insert("form_type".into(), FORM_TYPE_APPOINTMENT.into());
+        m.insert("name".into(), self.name.clone().into());
+        m.insert("email".into(), self.email.clone().into());
+        insert_some(&mut m, "phone", &self.phone);
+        m.insert("date".into(), self.date.clone().into());
+        m.insert("time".into(), self.time.clone().into());
+        m.insert("duration_minutes".into(), self.duration_minutes.into());
+        insert_some(&mut m, "timezone", &self.timezone);
+        insert_some(&mut m, "preferred_channel", &self.preferred_channel);
+        insert_some(&mut m, "notes", &self.notes);
+        extend_missing(&mut m, &self.metadata);
+        m
+    }
+}
+
+/// How urgently a human should pick up a handoff (tools page: low, medium, high, critical).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    /// `low`
+    Low,
+    /// `medium`
+    Medium,
+    /// `high`
+    High,
+    /// `critical`
+    Critical,
+}
+
+impl Urgency {
+    /// The documented wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+impl std::str::FromStr for Urgency {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "low" => Ok(Self::Low),
+            "medium" => Ok(Self::Medium),
+            "high" => Ok(Self::High),
+            "critical" => Ok(Self::Critical),
+            _ => Err(Error::invalid("urgency", "expected low, medium, high or critical")),
+        }
+    }
+}
+
+impl std::fmt::Display for Urgency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request for a human to take the chat over by email.
+///
+/// ```
+/// use optimly::{EmailHandoff, Urgency};
+///
+/// let handoff = EmailHandoff::new()
+///     .customer_email("enterprise-buyer@example.com")
+///     .reason("Pricing approval")
+///     .context("Lead qualified via chatbot, needs annual invoice")
+///     .urgency(Urgency::High)
+///     .assigned_team("Sales");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmailHandoff {
+    customer_email: Option<String>,
+    reason: Option<String>,
+    context: Option<String>,
+    urgency: Option<Urgency>,
+    category: Option<String>,
+    assigned_team: Option<String>,
+    metadata: Metadata,
+}
+
+impl EmailHandoff {
+    /// An empty request: every field is optional.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where the human follows up.
+    pub fn customer_email(mut self, email: impl Into<String>) -> Self {
+        self.customer_email = Some(email.into());
+        self
+    }
+
+    /// Why a human is needed.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = Some(reason.into());
+        self
+    }
+
+    /// What the human needs to know.
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.context = Some(context.into());
+        self
+    }
+
+    /// How urgent it is (sent as `metadata.priority`).
+    pub fn urgency(mut self, urgency: Urgency) -> Self {
+        self.urgency = Some(urgency);
+        self
+    }
+
+    /// A support category for routing (`technical_support`, ...).
+    pub fn category(mut self, category: impl Into<String>) -> Self {
+        self.category = Some(category.into());
+        self
+    }
+
+    /// The team that should pick it up (`Sales`, ...).
+    pub fn assigned_team(mut self, team: impl Into<String>) -> Self {
+        self.assigned_team = Some(team.into());
+        self
+    }
+
+    /// Add a key of your own.
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        match &self.customer_email {
+            Some(email) => validate::email("customer_email", email),
+            None => Ok(()),
+        }
+    }
+
+    fn wire(&self, chat_id: String) -> types::EmailHandoffRequest {
+        let mut m = Metadata::new();
+        if let Some(urgency) = self.urgency {
+            m.insert("priority".into(), urgency.as_str().into());
+        }
+        insert_some(&mut m, "category", &self.category);
+        insert_some(&mut m, "assigned_team", &self.assigned_team);
+        extend_missing(&mut m, &self.metadata);
+        types::EmailHandoffRequest {
+            chat_id,
+            customer_email: self.customer_email.clone(),
+            reason: self.reason.clone(),
+            context: self.context.clone(),
+            metadata: (!m.is_empty()).then_some(types::Metadata(m)),
+        }
+    }
+}
+
+/// A queued handoff.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Handoff(pub(crate) types::EmailHandoff);
+
+impl Handoff {
+    /// The handoff's id.
+    pub fn id(&self) -> &str {
+        &self.0.handoff_id
+    }
+
+    /// Its state (`queued` is documented; others parse to `Unknown`).
+    pub fn status(&self) -> Option<&HandoffStatus> {
+        self.0.status.as_ref()
+    }
+
+    /// The chat handed over.
+    pub fn chat_id(&self) -> Option<&str> {
+        self.0.chat_id.as_deref()
+    }
+}
+
+/// The result of [`start_lead_chat`](OptimlyClient::start_lead_chat): the chat always exists;
+/// seeding its transcript is a second call that may fail on its own.
+#[derive(Debug)]
+pub struct LeadChat {
+    /// The new chat, marked `lead_collected`.
+    pub chat: Chat,
+    /// The lead message seeded into it, or why seeding failed (retry it with
+    /// [`capture_lead`](OptimlyClient::capture_lead) on `chat.id()`).
+    pub seeded: Result<Message, Error>,
+}
+
+fn insert_some(m: &mut Metadata, key: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        m.insert(key.into(), v.clone().into());
+    }
+}
+
+/// The caller's own keys, without overriding the fields the mapping defines.
+fn extend_missing(m: &mut Metadata, extra: &Metadata) {
+    for (k, v) in extra {
+        m.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+}
+
+impl OptimlyClient {
+    /// Record a lead in a chat, as the automations page does: an assistant message with
+    /// `form_type: "lead_capture"` (see the [module docs](crate::automations)).
+    pub async fn capture_lead(&self, chat_id: impl Into<String>, lead: &Lead) -> Result<Message, Error> {
+        self.capture_lead_with(chat_id, lead, RequestOptions::default()).await
+    }
+
+    /// [`capture_lead`](Self::capture_lead) with per-call settings.
+    pub async fn capture_lead_with(
+        &self,
+        chat_id: impl Into<String>,
+        lead: &Lead,
+        options: RequestOptions,
+    ) -> Result<Message, Error> {
+        lead.validate()?;
+        AppendMessage::new(self, chat_id.into(), Sender::Assistant, lead.content(), Some(lead.wire_metadata()))
+            .options(options)
+            .send()
+            .await
+    }
+
+    /// Start a dedicated chat for a lead (`lead_collected: true`), then seed its transcript
+    /// with the lead message.
+    pub async fn start_lead_chat(&self, client_id: impl Into<String>, lead: &Lead) -> Result<LeadChat, Error> {
+        lead.validate()?;
+        let chat = self
+            .create_chat(client_id)
+            .lead_collected(true)
+            .metadata(lead.metadata.clone())
+            .send()
+            .await?;
+        let seeded = self.capture_lead(chat.id(), lead).await;
+        Ok(LeadChat { chat, seeded })
+    }
+
+    /// Ask for an appointment in a chat: a user message with
+    /// `form_type: "appointment_request"` (see the [module docs](crate::automations)).
+    pub async fn request_appointment(
+        &self,
+        chat_id: impl Into<String>,
+        request: &AppointmentRequest,
+    ) -> Result<Message, Error> {
+        self.request_appointment_with(chat_id, request, RequestOptions::default()).await
+    }
+
+    /// [`request_appointment`](Self::request_appointment) with per-call settings.
+    pub async fn request_appointment_with(
+        &self,
+        chat_id: impl Into<String>,
+        request: &AppointmentRequest,
+        options: RequestOptions,
+    ) -> Result<Message, Error> {
+        request.validate()?;
+        AppendMessage::new(self, chat_id.into(), Sender::User, request.content(), Some(request.wire_metadata()))
+            .options(options)
+            .send()
+            .await
+    }
+
+    /// Hand the chat over to a human by email.
+    pub async fn hand_off(&self, chat_id: impl Into<String>, handoff: &EmailHandoff) -> Result<Handoff, Error> {
+        self.hand_off_with(chat_id, handoff, RequestOptions::default()).await
+    }
+
+    /// [`hand_off`](Self::hand_off) with per-call settings.
+    pub async fn hand_off_with(
+        &self,
+        chat_id: impl Into<String>,
+        handoff: &EmailHandoff,
+        options: RequestOptions,
+    ) -> Result<Handoff, Error> {
+        let chat_id = chat_id.into();
+        validate::required("chat_id", &chat_id)?;
+        handoff.validate()?;
+        let body = handoff.wire(chat_id);
+        let handoff = self
+            .call("email_handoff", crate::call::Method::Post, &options, |api| {
+                let body = body.clone();
+                async move { api.email_handoff().body(body).send().await }
+            })
+            .await?;
+        Ok(Handoff(handoff))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lead_maps_onto_the_automations_page_message() {
+        let lead = Lead::new("john@example.com")
+            .full_name("John Doe")
+            .company("Acme Corp")
+            .phone("+1-555-123-4567")
+            .meta("interest", "50 seat pilot")
+            .meta("form_type", "cannot override");
+        assert_eq!(lead.content(), "Lead captured for John Doe <john@example.com>");
+        assert_eq!(
+            Value::Object(lead.wire_metadata()),
+            json!({
+                "form_type": "lead_capture", "lead_collected": true, "full_name": "John Doe",
+                "email": "john@example.com", "phone": "+1-555-123-4567", "company": "Acme Corp",
+                "interest": "50 seat pilot"
+            })
+        );
+        assert_eq!(Lead::new("j@example.com").content(), "Lead captured: <j@example.com>");
+    }
+
+    #[test]
+    fn appointment_maps_onto_the_automations_page_message() {
+        let r = AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
+            .subject("onboarding call")
+            .timezone("America/New_York")
+            .preferred_channel("Zoom");
+        assert_eq!(r.content(), "Book a 30-minute onboarding call on 2025-06-20 at 14:00 for Jane Smith");
+        assert_eq!(
+            Value::Object(r.wire_metadata()),
+            json!({
+                "form_type": "appointment_request", "name": "Jane Smith", "email": "jane@company.com",
+                "date": "2025-06-20", "time": "14:00", "duration_minutes": 30,
+                "timezone": "America/New_York", "preferred_channel": "Zoom"
+            })
+        );
+    }
+
+    #[test]
+    fn handoff_maps_urgency_to_priority() {
+        let h = EmailHandoff::new()
+            .customer_email("enterprise-buyer@example.com")
+            .reason("Pricing approval")
+            .urgency(Urgency::High)
+            .assigned_team("Sales");
+        let wire = serde_json::to_value(h.wire("chat_123".into())).expect("json");
+        assert_eq!(
+            wire,
+            json!({
+                "chat_id": "chat_123", "customer_email": "enterprise-buyer@example.com",
+                "reason": "Pricing approval", "metadata": {"priority": "high", "assigned_team": "Sales"}
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(EmailHandoff::new().wire("c".into())).expect("json"),
+            json!({"chat_id": "c"})
+        );
+    }
+
+    #[test]
+    fn invalid_fields_are_named() {
+        let field = |e: Error| match e {
+            Error::InvalidInput { field, .. } => field,
+            other => panic!("{other:?}"),
+        };
+        let ok = || AppointmentRequest::new("Jane", "jane@company.com", "2025-06-20", "14:00");
+        assert!(ok().validate().is_ok());
+        assert_eq!(field(ok().duration_minutes(0).validate().expect_err("0")), "duration_minutes");
+        assert_eq!(field(AppointmentRequest::new("", "jane@company.com", "2025-06-20", "14:00").validate().expect_err("name")), "name");
+        assert_eq!(field(AppointmentRequest::new("J", "jane", "2025-06-20", "14:00").validate().expect_err("email")), "email");
+        assert_eq!(field(AppointmentRequest::new("J", "j@x.io", "20/06/2025", "14:00").validate().expect_err("date")), "date");
+        assert_eq!(field(AppointmentRequest::new("J", "j@x.io", "2025-06-20", "2pm").validate().expect_err("time")), "time");
+        assert_eq!(field(Lead::new("nope").validate().expect_err("email")), "email");
+        assert_eq!(field(Lead::new("a@b.io").full_name(" ").validate().expect_err("name")), "full_name");
+        assert_eq!(field(EmailHandoff::new().customer_email("x").validate().expect_err("email")), "customer_email");
+        assert_eq!(field("urgent".parse::<Urgency>().expect_err("urgency")), "urgency");
+        assert_eq!("CRITICAL".parse::<Urgency>().ok(), Some(Urgency::Critical));
+    }
+}

@@ -1,0 +1,228 @@
+//! The one path every call takes: span, attempts, per-attempt and whole-operation limits,
+//! retry decisions, and the mapping of failures into [`Error`].
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use optimly_api::{ResponseValue, types};
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+
+use crate::client::OptimlyClient;
+use crate::error::{CallContext, Error, from_api};
+use crate::retry::{Attempt, Decision, RetryPolicy};
+
+/// Per-call settings that override the client's. Plain data with builder methods, so new
+/// knobs never break callers.
+///
+/// ```
+/// use std::time::Duration;
+/// use optimly::RequestOptions;
+///
+/// let options = RequestOptions::new()
+///     .retry_non_idempotent(true)
+///     .timeout(Duration::from_secs(30));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    /// Re-send this POST even after the server may have acted on it.
+    pub retry_non_idempotent: Option<bool>,
+    /// The whole-operation deadline for this call.
+    pub timeout: Option<Duration>,
+    /// The retry policy for this call.
+    pub retry: Option<RetryPolicy>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Opt in (or out) of re-sending this POST after the server may have acted on it.
+    pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
+        self.retry_non_idempotent = Some(allow);
+        self
+    }
+
+    /// Bound the whole call, retries included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Use this retry policy for the call.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+}
+
+/// Whether an operation may be sent twice without changing what the server stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+}
+
+type ApiResult<T> = Result<ResponseValue<T>, optimly_api::Error<types::Error>>;
+
+impl OptimlyClient {
+    /// Run one operation: `send` makes one attempt with the generated client.
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        method: Method,
+        options: &RequestOptions,
+        send: F,
+    ) -> Result<T, Error>
+    where
+        T: DeserializeOwned,
+        F: Fn(Arc<optimly_api::Client>) -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let span = tracing::info_span!(
+            "optimly.call",
+            operation,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        self.attempts(operation, method, options, send, &span)
+            .instrument(span.clone())
+            .await
+    }
+
+    async fn attempts<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        method: Method,
+        options: &RequestOptions,
+        send: F,
+        span: &tracing::Span,
+    ) -> Result<T, Error>
+    where
+        T: DeserializeOwned,
+        F: Fn(Arc<optimly_api::Client>) -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let inner = &self.inner;
+        let clock = &inner.clock;
+        let policy = options.retry.as_ref().unwrap_or(&inner.retry);
+        let resend_allowed = method == Method::Get
+            || options
+                .retry_non_idempotent
+                .unwrap_or(policy.retry_non_idempotent);
+        let deadline = options
+            .timeout
+            .or(inner.operation_timeout)
+            .map(|limit| clock.now() + limit);
+        let remaining = || deadline.map(|d| d.saturating_duration_since(clock.now()));
+
+        let mut number = 0;
+        loop {
+            number += 1;
+            let limit = match (inner.attempt_timeout, remaining()) {
+                (Some(a), Some(r)) => Some(a.min(r)),
+                (a, r) => a.or(r),
+            };
+            span.record("attempt", number);
+            let started = Instant::now();
+            let result = self
+                .attempt(operation, limit, send(Arc::clone(&inner.api)))
+                .await;
+            let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let status = match &result {
+                Ok(_) => Some(200),
+                Err(e) => e.status(),
+            };
+            span.record("latency_ms", latency_ms);
+            if let Some(status) = status {
+                span.record("status", status);
+            }
+            let err = match result {
+                Ok(value) => {
+                    tracing::debug!(attempt = number, status = 200, latency_ms, "call succeeded");
+                    return Ok(value);
+                }
+                Err(err) => err,
+            };
+            let Some(outcome) = err.retry_outcome() else {
+                return Err(err.with_attempts(number));
+            };
+            let attempt = Attempt {
+                number,
+                resend_allowed,
+                remaining: remaining(),
+            };
+            match policy.decide(attempt, outcome, fastrand::f64()) {
+                Decision::Stop => {
+                    tracing::debug!(attempt = number, error = %err, "giving up");
+                    return Err(err.with_attempts(number));
+                }
+                Decision::RetryAfter(wait) => {
+                    tracing::info!(
+                        attempt = number,
+                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                        error = %err,
+                        "retrying"
+                    );
+                    clock.sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// One attempt, bounded by `limit`, with its failure mapped.
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        limit: Option<Duration>,
+        request: impl Future<Output = ApiResult<T>>,
+    ) -> Result<T, Error> {
+        let outcome = match limit {
+            Some(limit) => match tokio::time::timeout(limit, request).await {
+                Ok(outcome) => outcome,
+                // The request may already have reached the server.
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        operation,
+                        attempts: 1,
+                        sent: true,
+                    });
+                }
+            },
+            None => request.await,
+        };
+        match outcome {
+            Ok(value) => Ok(value.into_inner()),
+            Err(e) => {
+                let cx = CallContext {
+                    operation,
+                    redactor: &self.inner.redactor,
+                    now: self.inner.clock.system_time(),
+                };
+                from_api(e, &cx).await
+            }
+        }
+    }
+}
+
+/// Let a request builder be awaited directly: `client.history(id).await` runs `send()`.
+macro_rules! into_future {
+    ($builder:ident<$lt:lifetime> => $output:ty) => {
+        impl<$lt> ::std::future::IntoFuture for $builder<$lt> {
+            type Output = ::std::result::Result<$output, $crate::Error>;
+            type IntoFuture = ::std::pin::Pin<
+                Box<dyn ::std::future::Future<Output = Self::Output> + Send + $lt>,
+            >;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use into_future;

@@ -1,0 +1,441 @@
+//! Chats (conversations) and their messages.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use optimly_api::types;
+use serde::{Deserialize, Serialize};
+
+use crate::call::{Method, RequestOptions};
+use crate::client::OptimlyClient;
+use crate::error::Error;
+use crate::validate;
+use crate::{Metadata, Sender};
+
+/// A chat (conversation) between one of your users and the agent.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Chat(pub(crate) types::Chat);
+
+impl Chat {
+    /// The chat's id: pass it to every later call about this conversation.
+    pub fn id(&self) -> &str {
+        &self.0.chat_id
+    }
+
+    /// Your identifier for the end user.
+    pub fn client_id(&self) -> Option<&str> {
+        self.0.client_id.as_deref()
+    }
+
+    /// The agent that answers in this chat.
+    pub fn agent_id(&self) -> Option<&str> {
+        self.0.agent_id.as_deref()
+    }
+
+    /// Whether the agent answers in this chat.
+    pub fn ai_enabled(&self) -> Option<bool> {
+        self.0.ai_enabled
+    }
+
+    /// Whether the chat is marked as a lead submission.
+    pub fn lead_collected(&self) -> Option<bool> {
+        self.0.lead_collected
+    }
+
+    /// The chat's state (only `active` is documented; others parse to `Unknown`).
+    pub fn status(&self) -> Option<&crate::ChatStatus> {
+        self.0.status.as_ref()
+    }
+
+    /// Free-form metadata given at creation.
+    pub fn metadata(&self) -> Option<&Metadata> {
+        self.0.metadata.as_ref().map(|m| &m.0)
+    }
+
+    /// When the chat was created.
+    pub fn created_at(&self) -> Option<DateTime<Utc>> {
+        self.0.created_at.as_deref().and_then(parse_time)
+    }
+
+    /// The time of the chat's last message (client-chats list only).
+    pub fn last_activity(&self) -> Option<DateTime<Utc>> {
+        self.0.last_activity.as_deref().and_then(parse_time)
+    }
+
+    /// How many messages the chat has (client-chats list only).
+    pub fn message_count(&self) -> Option<i64> {
+        self.0.message_count
+    }
+
+    /// The wire form, as the generated client parsed it.
+    pub fn raw(&self) -> &types::Chat {
+        &self.0
+    }
+}
+
+/// One message of a chat.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Message(pub(crate) types::Message);
+
+impl Message {
+    /// The message's id.
+    pub fn id(&self) -> &str {
+        &self.0.message_id
+    }
+
+    /// The chat it belongs to.
+    pub fn chat_id(&self) -> Option<&str> {
+        self.0.chat_id.as_deref()
+    }
+
+    /// Who wrote it.
+    pub fn sender(&self) -> Option<&Sender> {
+        self.0.sender.as_ref()
+    }
+
+    /// Its text (empty when the server sent none).
+    pub fn content(&self) -> &str {
+        self.0.content.as_deref().unwrap_or_default()
+    }
+
+    /// Its metadata (automations put `form_type` and the captured fields here).
+    pub fn metadata(&self) -> Option<&Metadata> {
+        self.0.metadata.as_ref().map(|m| &m.0)
+    }
+
+    /// When it was written, whichever of `created_at` (automations page) or `timestamp`
+    /// (every other page) the server sent. Offsets are converted to UTC; a time without an
+    /// offset is taken as UTC.
+    pub fn time(&self) -> Option<DateTime<Utc>> {
+        self.time_text().and_then(parse_time)
+    }
+
+    /// The time exactly as the server wrote it (`created_at`, else `timestamp`).
+    pub fn time_text(&self) -> Option<&str> {
+        self.0
+            .created_at
+            .as_deref()
+            .or(self.0.timestamp.as_deref())
+    }
+
+    /// Whether the server has processed the message (message management page).
+    pub fn processed(&self) -> Option<bool> {
+        self.0.processed
+    }
+
+    /// The agent's reply, when the server answered a user message inline.
+    pub fn agent_response(&self) -> Option<&types::AgentResponse> {
+        self.0.agent_response.as_ref()
+    }
+
+    /// The wire form, as the generated client parsed it.
+    pub fn raw(&self) -> &types::Message {
+        &self.0
+    }
+}
+
+/// Read an ISO-8601 time: RFC 3339 with an offset, or a naive date-time taken as UTC (what
+/// Python servers often send).
+pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// Which of the two documented chat-creation paths to use. They take the same body.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChatEndpoint {
+    /// `POST /external/message/new-chat`, the path the getting-started pages use.
+    #[default]
+    MessageNewChat,
+    /// `POST /external/chat`, the path of the chat management page.
+    Chat,
+}
+
+/// Builds `POST /external/message/new-chat` (or `/external/chat`). Await it, or call `send`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct CreateChat<'a> {
+    client: &'a OptimlyClient,
+    body: types::ChatBase,
+    endpoint: ChatEndpoint,
+    options: RequestOptions,
+}
+
+impl<'a> CreateChat<'a> {
+    pub(crate) fn new(client: &'a OptimlyClient, client_id: String) -> Self {
+        Self {
+            client,
+            body: types::ChatBase {
+                client_id,
+                ai_enabled: true,
+                lead_collected: None,
+                metadata: None,
+            },
+            endpoint: ChatEndpoint::default(),
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Whether the agent answers (default `true`).
+    pub fn ai_enabled(mut self, enabled: bool) -> Self {
+        self.body.ai_enabled = enabled;
+        self
+    }
+
+    /// Mark the chat as a lead submission.
+    pub fn lead_collected(mut self, collected: bool) -> Self {
+        self.body.lead_collected = Some(collected);
+        self
+    }
+
+    /// Replace the chat's metadata.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.body.metadata = Some(types::Metadata(metadata));
+        self
+    }
+
+    /// Add one metadata entry (`source`, `campaign`, `initial_url`, ...).
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        crate::insert_meta(&mut self.body.metadata, key.into(), value.into());
+        self
+    }
+
+    /// Which creation path to call.
+    pub fn endpoint(mut self, endpoint: ChatEndpoint) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+
+    /// Per-call settings.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Create the chat.
+    pub async fn send(self) -> Result<Chat, Error> {
+        validate::required("client_id", &self.body.client_id)?;
+        let body = self.body;
+        let chat = match self.endpoint {
+            ChatEndpoint::MessageNewChat => {
+                self.client
+                    .call("new_chat", Method::Post, &self.options, |api| {
+                        let body = body.clone();
+                        async move { api.new_chat().body(body).send().await }
+                    })
+                    .await?
+            }
+            ChatEndpoint::Chat => {
+                self.client
+                    .call("create_chat", Method::Post, &self.options, |api| {
+                        let body = body.clone();
+                        async move { api.create_chat().body(body).send().await }
+                    })
+                    .await?
+            }
+        };
+        Ok(Chat(chat))
+    }
+}
+
+/// Builds `GET /external/chat/{client_id}/chats`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct ListChats<'a> {
+    client: &'a OptimlyClient,
+    client_id: String,
+    options: RequestOptions,
+}
+
+impl ListChats<'_> {
+    /// Per-call settings.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Fetch every chat of the client.
+    pub async fn send(self) -> Result<Vec<Chat>, Error> {
+        validate::required("client_id", &self.client_id)?;
+        let id: Arc<str> = self.client_id.into();
+        let chats: Vec<types::Chat> = self
+            .client
+            .call("list_client_chats", Method::Get, &self.options, |api| {
+                let id = Arc::clone(&id);
+                async move { api.list_client_chats().client_id(&*id).send().await }
+            })
+            .await?;
+        Ok(chats.into_iter().map(Chat).collect())
+    }
+}
+
+/// Builds `GET /external/chat/{chat_id}/messages`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct History<'a> {
+    client: &'a OptimlyClient,
+    chat_id: String,
+    options: RequestOptions,
+}
+
+impl History<'_> {
+    /// Per-call settings.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Fetch every message of the chat, oldest first.
+    pub async fn send(self) -> Result<Vec<Message>, Error> {
+        validate::required("chat_id", &self.chat_id)?;
+        let id: Arc<str> = self.chat_id.into();
+        let messages: Vec<types::Message> = self
+            .client
+            .call("list_chat_messages", Method::Get, &self.options, |api| {
+                let id = Arc::clone(&id);
+                async move { api.list_chat_messages().chat_id(&*id).send().await }
+            })
+            .await?;
+        Ok(messages.into_iter().map(Message).collect())
+    }
+}
+
+/// Builds `POST /external/message/new-message`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct AppendMessage<'a> {
+    client: &'a OptimlyClient,
+    body: types::MessageCore,
+    options: RequestOptions,
+}
+
+impl<'a> AppendMessage<'a> {
+    pub(crate) fn new(
+        client: &'a OptimlyClient,
+        chat_id: String,
+        sender: Sender,
+        content: String,
+        metadata: Option<Metadata>,
+    ) -> Self {
+        Self {
+            client,
+            body: types::MessageCore {
+                chat_id,
+                sender,
+                content,
+                metadata: metadata.map(types::Metadata),
+            },
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Replace the message's metadata.
+    pub fn metadata(mut self, metadata: Metadata) -> Self {
+        self.body.metadata = Some(types::Metadata(metadata));
+        self
+    }
+
+    /// Add one metadata entry.
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        crate::insert_meta(&mut self.body.metadata, key.into(), value.into());
+        self
+    }
+
+    /// Per-call settings.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Append the message. A user message makes the agent generate a reply.
+    pub async fn send(self) -> Result<Message, Error> {
+        validate::required("chat_id", &self.body.chat_id)?;
+        let body = self.body;
+        let message = self
+            .client
+            .call("new_message", Method::Post, &self.options, |api| {
+                let body = body.clone();
+                async move { api.new_message().body(body).send().await }
+            })
+            .await?;
+        Ok(Message(message))
+    }
+}
+
+impl OptimlyClient {
+    /// Create a chat for one of your users (`client_id`). Await it, or configure it first:
+    /// `.lead_collected(true)`, `.meta("source", "website")`, `.endpoint(ChatEndpoint::Chat)`.
+    pub fn create_chat(&self, client_id: impl Into<String>) -> CreateChat<'_> {
+        CreateChat::new(self, client_id.into())
+    }
+
+    /// Every chat of one of your users.
+    pub fn list_chats(&self, client_id: impl Into<String>) -> ListChats<'_> {
+        ListChats {
+            client: self,
+            client_id: client_id.into(),
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Every message of a chat, oldest first.
+    pub fn history(&self, chat_id: impl Into<String>) -> History<'_> {
+        History {
+            client: self,
+            chat_id: chat_id.into(),
+            options: RequestOptions::default(),
+        }
+    }
+
+    /// Append a message to a chat's timeline without asking the agent directly. A `user`
+    /// message triggers a reply; an `assistant` message is recorded as is.
+    pub fn append_message(
+        &self,
+        chat_id: impl Into<String>,
+        sender: Sender,
+        content: impl Into<String>,
+    ) -> AppendMessage<'_> {
+        AppendMessage::new(self, chat_id.into(), sender, content.into(), None)
+    }
+}
+
+crate::call::into_future!(CreateChat<'a> => Chat);
+crate::call::into_future!(ListChats<'a> => Vec<Chat>);
+crate::call::into_future!(History<'a> => Vec<Message>);
+crate::call::into_future!(AppendMessage<'a> => Message);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_with_offsets_and_without() {
+        let t = |s| parse_time(s).map(|t| t.to_rfc3339());
+        assert_eq!(t("2025-06-16T10:30:00Z"), Some("2025-06-16T10:30:00+00:00".into()));
+        assert_eq!(t("2025-06-16T12:30:00+02:00"), Some("2025-06-16T10:30:00+00:00".into()));
+        assert_eq!(t("2025-06-16T10:30:00.123456"), Some("2025-06-16T10:30:00.123456+00:00".into()));
+        assert_eq!(t("yesterday"), None);
+    }
+
+    fn message(value: serde_json::Value) -> Message {
+        serde_json::from_value(value).expect("message")
+    }
+
+    #[test]
+    fn message_time_reads_created_at_or_timestamp() {
+        let a = message(serde_json::json!({"message_id": "m", "created_at": "2025-06-16T10:30:00Z"}));
+        let b = message(serde_json::json!({"message_id": "m", "timestamp": "2025-06-16T10:30:00Z"}));
+        let none = message(serde_json::json!({"message_id": "m"}));
+        assert_eq!(a.time(), b.time());
+        assert_eq!(a.time_text(), Some("2025-06-16T10:30:00Z"));
+        assert!(a.time().is_some());
+        assert_eq!(none.time(), None);
+        assert_eq!(none.content(), "");
+    }
+}

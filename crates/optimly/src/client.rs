@@ -1,0 +1,346 @@
+//! The client, its builder and its configuration.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::{ApiKey, AuthMethod, Redactor};
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+
+/// Optimly's production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.optimly.io";
+
+/// The `User-Agent` the SDK sends when it builds its own HTTP client.
+pub const USER_AGENT: &str = concat!("optimly-rust/", env!("CARGO_PKG_VERSION"));
+
+/// Environment variables read by [`OptimlyClient::from_env`].
+pub mod env {
+    /// The API key (required).
+    pub const API_KEY: &str = "OPTIMLY_API_KEY";
+    /// The base URL (optional; default `https://api.optimly.io`).
+    pub const BASE_URL: &str = "OPTIMLY_BASE_URL";
+    /// The auth way: `bearer` (default), `header` or `query`.
+    pub const AUTH: &str = "OPTIMLY_AUTH";
+}
+
+/// A client for Optimly's API. Cheap to clone (one shared connection pool), `Send + Sync`.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), optimly::Error> {
+/// let client = optimly::OptimlyClient::builder()
+///     .api_key("agt_0123456789abcdef0123456789abcdef")
+///     .build()?;
+/// let chat = client.create_chat("user_456").await?;
+/// let reply = client.ask(chat.id(), "Hello! I need help with pricing.").await?;
+/// println!("{}", reply.text());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct OptimlyClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) api: Arc<optimly_api::Client>,
+    pub(crate) base_url: String,
+    pub(crate) auth: AuthMethod,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) operation_timeout: Option<Duration>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) redactor: Redactor,
+}
+
+impl fmt::Debug for OptimlyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("OptimlyClient")
+            .field("base_url", &i.base_url)
+            .field("auth", &i.auth)
+            .field("api_key", &"[redacted]")
+            .field("retry", &i.retry)
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("operation_timeout", &i.operation_timeout)
+            .finish()
+    }
+}
+
+impl OptimlyClient {
+    /// Start configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `OPTIMLY_API_KEY` (required), `OPTIMLY_BASE_URL` and
+    /// `OPTIMLY_AUTH` (`bearer`, `header` or `query`).
+    ///
+    /// Fails with [`Error::Config`] naming the variable that is missing or malformed.
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// How the key is presented.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.inner.auth
+    }
+
+    /// The retry policy applied to every call.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The generated low-level client, for what this crate does not cover. It attaches the key
+    /// but does not retry.
+    pub fn raw(&self) -> &optimly_api::Client {
+        &self.inner.api
+    }
+}
+
+/// Configures an [`OptimlyClient`]. Every setting has a sensible default except the key.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    key: Option<ApiKey>,
+    auth: AuthMethod,
+    base_url: String,
+    allow_insecure_http: bool,
+    connect_timeout: Duration,
+    attempt_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            key: None,
+            auth: AuthMethod::default(),
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            allow_insecure_http: false,
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Some(Duration::from_secs(60)),
+            operation_timeout: Some(Duration::from_secs(120)),
+            retry: RetryPolicy::default(),
+            http: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.key.as_ref().map(|_| "[redacted]"))
+            .field("auth", &self.auth)
+            .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder filled from the process environment (see [`OptimlyClient::from_env`]).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|name| {
+            std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+        })
+    }
+
+    /// A builder filled from `lookup`, which answers for the variables in [`env`] the way
+    /// `std::env::var` would. [`from_env`](Self::from_env) is this with the real environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let key = match lookup(env::API_KEY) {
+            None => {
+                return Err(Error::config(
+                    env::API_KEY,
+                    "not set; copy the agent's API key from the Optimly dashboard (Agents > Configuration)",
+                ));
+            }
+            Some(key) if key.trim().is_empty() => {
+                return Err(Error::config(env::API_KEY, "is empty"));
+            }
+            Some(key) => ApiKey::new(key.trim()),
+        };
+        let mut builder = Self::default().api_key(key);
+        if let Some(url) = lookup(env::BASE_URL).filter(|u| !u.trim().is_empty()) {
+            check_base_url(url.trim(), false)
+                .map_err(|reason| Error::config(env::BASE_URL, reason))?;
+            builder = builder.base_url(url.trim());
+        }
+        if let Some(auth) = lookup(env::AUTH).filter(|a| !a.trim().is_empty()) {
+            let auth = auth
+                .parse::<AuthMethod>()
+                .map_err(|reason| Error::config(env::AUTH, reason))?;
+            builder = builder.auth_method(auth);
+        }
+        Ok(builder)
+    }
+
+    /// The API key (required).
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// How the key is presented. Default: `Authorization: Bearer`.
+    pub fn auth_method(mut self, auth: AuthMethod) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Where requests go. Default `https://api.optimly.io`. Plain `http://` is refused except
+    /// for loopback hosts, unless [`allow_insecure_http`](Self::allow_insecure_http).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Allow `http://` to hosts other than loopback (the key then travels unencrypted).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// How long to wait for a TCP/TLS connection. Default 10 s. Ignored with
+    /// [`http_client`](Self::http_client), whose own settings apply.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The limit on one attempt (sending and reading the response). Default 60 s, since an
+    /// agent reply can take a while; `None` for no limit.
+    pub fn attempt_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The limit on a whole call, retries and waits included. Default 120 s; `None` for no
+    /// limit. A retry whose wait would reach it is not started.
+    pub fn operation_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.operation_timeout = timeout;
+        self
+    }
+
+    /// The retry policy. Default: [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Use this HTTP client (its own timeouts, proxy, TLS and user agent apply).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The clock used for retry waits and deadlines (tests use
+    /// [`ManualClock`](crate::clock::ManualClock)).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Check the settings and build the client. Nothing is sent.
+    pub fn build(self) -> Result<OptimlyClient, Error> {
+        let key = self
+            .key
+            .ok_or_else(|| Error::config("api_key", "no API key given"))?;
+        if key.expose().trim().is_empty() {
+            return Err(Error::config("api_key", "is empty"));
+        }
+        if !key.looks_valid() {
+            tracing::warn!(
+                "the API key does not look like an Optimly key (`agt_` followed by 32 letters or digits); using it anyway"
+            );
+        }
+        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)
+            .map_err(|reason| Error::config("base_url", reason))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .user_agent(USER_AGENT)
+                .build()
+                .map_err(|e| Error::config("http_client", e.to_string()))?,
+        };
+        let context = optimly_api::Context::new(self.auth.with_key(&key));
+        let api = optimly_api::Client::new_with_client(&base_url, http, context);
+        Ok(OptimlyClient {
+            inner: Arc::new(Inner {
+                api: Arc::new(api),
+                base_url,
+                auth: self.auth,
+                retry: self.retry,
+                attempt_timeout: self.attempt_timeout,
+                operation_timeout: self.operation_timeout,
+                clock: self.clock,
+                redactor: Redactor::for_key(&key),
+            }),
+        })
+    }
+}
+
+/// Accept `https://` anywhere and `http://` on loopback (or anywhere when allowed); return the
+/// URL without a trailing slash. The reason never echoes the URL, which could carry a key.
+fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a valid URL ({e})"))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err("must not have a query or fragment".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("must not contain credentials".into());
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&parsed) => {}
+        "http" => {
+            return Err(
+                "plain http is only allowed for loopback hosts; use https (or allow_insecure_http)"
+                    .into(),
+            );
+        }
+        other => return Err(format!("unsupported scheme `{other}`; use https")),
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(check_base_url("https://api.optimly.io/", false), Ok("https://api.optimly.io".into()));
+        assert_eq!(check_base_url("http://127.0.0.1:8080", false), Ok("http://127.0.0.1:8080".into()));
+        assert_eq!(check_base_url("http://[::1]:9/", false), Ok("http://[::1]:9".into()));
+        assert_eq!(check_base_url("http://localhost:3000/v", false), Ok("http://localhost:3000/v".into()));
+        assert!(check_base_url("http://api.optimly.io", false).is_err());
+        assert_eq!(check_base_url("http://10.0.0.2", true), Ok("http://10.0.0.2".into()));
+        assert!(check_base_url("ftp://x", true).is_err());
+        assert!(check_base_url("https://x/?access_token_query=k", false).is_err());
+        assert!(check_base_url("https://u:p@x", false).is_err());
+        assert!(check_base_url("api.optimly.io", false).is_err());
+    }
+}

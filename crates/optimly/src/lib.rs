@@ -1,0 +1,43 @@
+#![doc = include_str!("../README.md")]
+
+mod agent;
+pub mod automations;
+mod call;
+mod chats;
+mod client;
+pub mod clock;
+mod conversation;
+mod credentials;
+mod error;
+pub mod retry;
+mod validate;
+
+pub use agent::{AgentReply, AgentVersion, Ask, ToolExecution};
+pub use automations::{AppointmentRequest, EmailHandoff, Handoff, Lead, LeadChat, Urgency};
+pub use call::RequestOptions;
+pub use chats::{AppendMessage, Chat, ChatEndpoint, CreateChat, History, ListChats, Message};
+pub use client::{ClientBuilder, DEFAULT_BASE_URL, OptimlyClient, USER_AGENT, env};
+pub use conversation::Conversation;
+pub use credentials::{ApiKey, AuthMethod};
+pub use error::{ApiFailure, Error, FieldIssue};
+pub use retry::RetryPolicy;
+
+/// Open enums of the API: an unknown value parses to `Unknown(String)`.
+pub use optimly_api::types::{ChatStatus, HandoffStatus, Sender, ToolName, ToolStatus};
+
+/// The low-level generated client, for what this crate does not cover.
+pub use optimly_api;
+
+/// Free-form metadata: any JSON object.
+pub type Metadata = serde_json::Map<String, serde_json::Value>;
+
+/// Insert one entry into an optional metadata object, creating it when absent.
+pub(crate) fn insert_meta(
+    slot: &mut Option<optimly_api::types::Metadata>,
+    key: String,
+    value: serde_json::Value,
+) {
+    slot.get_or_insert_with(|| optimly_api::types::Metadata(Metadata::new()))
+        .0
+        .insert(key, value);
+}
