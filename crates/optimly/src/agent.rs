@@ -92,7 +92,10 @@ impl AgentReply {
 
     /// Knowledge-base chunks retrieved, if reported.
     pub fn knowledge_chunks_used(&self) -> Option<i64> {
-        self.0.metadata.as_ref().and_then(|m| m.knowledge_chunks_used)
+        self.0
+            .metadata
+            .as_ref()
+            .and_then(|m| m.knowledge_chunks_used)
     }
 
     /// The wire form, as the generated client parsed it (every metadata key included).

@@ -227,7 +227,10 @@ impl AppointmentRequest {
         validate::date("date", &self.date)?;
         validate::time("time", &self.time)?;
         if self.duration_minutes == 0 {
-            return Err(Error::invalid("duration_minutes", "must be a positive number of minutes"));
+            return Err(Error::invalid(
+                "duration_minutes",
+                "must be a positive number of minutes",
+            ));
         }
         validate::required("subject", &self.subject)
     }
@@ -291,7 +294,10 @@ impl std::str::FromStr for Urgency {
             "medium" => Ok(Self::Medium),
             "high" => Ok(Self::High),
             "critical" => Ok(Self::Critical),
-            _ => Err(Error::invalid("urgency", "expected low, medium, high or critical")),
+            _ => Err(Error::invalid(
+                "urgency",
+                "expected low, medium, high or critical",
+            )),
         }
     }
 }
@@ -447,8 +453,13 @@ fn extend_missing(m: &mut Metadata, extra: &Metadata) {
 impl OptimlyClient {
     /// Record a lead in a chat, as the automations page does: an assistant message with
     /// `form_type: "lead_capture"` (see the [module docs](crate::automations)).
-    pub async fn capture_lead(&self, chat_id: impl Into<String>, lead: &Lead) -> Result<Message, Error> {
-        self.capture_lead_with(chat_id, lead, RequestOptions::default()).await
+    pub async fn capture_lead(
+        &self,
+        chat_id: impl Into<String>,
+        lead: &Lead,
+    ) -> Result<Message, Error> {
+        self.capture_lead_with(chat_id, lead, RequestOptions::default())
+            .await
     }
 
     /// [`capture_lead`](Self::capture_lead) with per-call settings.
@@ -459,15 +470,25 @@ impl OptimlyClient {
         options: RequestOptions,
     ) -> Result<Message, Error> {
         lead.validate()?;
-        AppendMessage::new(self, chat_id.into(), Sender::Assistant, lead.content(), Some(lead.wire_metadata()))
-            .options(options)
-            .send()
-            .await
+        AppendMessage::new(
+            self,
+            chat_id.into(),
+            Sender::Assistant,
+            lead.content(),
+            Some(lead.wire_metadata()),
+        )
+        .options(options)
+        .send()
+        .await
     }
 
     /// Start a dedicated chat for a lead (`lead_collected: true`), then seed its transcript
     /// with the lead message.
-    pub async fn start_lead_chat(&self, client_id: impl Into<String>, lead: &Lead) -> Result<LeadChat, Error> {
+    pub async fn start_lead_chat(
+        &self,
+        client_id: impl Into<String>,
+        lead: &Lead,
+    ) -> Result<LeadChat, Error> {
         lead.validate()?;
         let chat = self
             .create_chat(client_id)
@@ -486,7 +507,8 @@ impl OptimlyClient {
         chat_id: impl Into<String>,
         request: &AppointmentRequest,
     ) -> Result<Message, Error> {
-        self.request_appointment_with(chat_id, request, RequestOptions::default()).await
+        self.request_appointment_with(chat_id, request, RequestOptions::default())
+            .await
     }
 
     /// [`request_appointment`](Self::request_appointment) with per-call settings.
@@ -497,15 +519,26 @@ impl OptimlyClient {
         options: RequestOptions,
     ) -> Result<Message, Error> {
         request.validate()?;
-        AppendMessage::new(self, chat_id.into(), Sender::User, request.content(), Some(request.wire_metadata()))
-            .options(options)
-            .send()
-            .await
+        AppendMessage::new(
+            self,
+            chat_id.into(),
+            Sender::User,
+            request.content(),
+            Some(request.wire_metadata()),
+        )
+        .options(options)
+        .send()
+        .await
     }
 
     /// Hand the chat over to a human by email.
-    pub async fn hand_off(&self, chat_id: impl Into<String>, handoff: &EmailHandoff) -> Result<Handoff, Error> {
-        self.hand_off_with(chat_id, handoff, RequestOptions::default()).await
+    pub async fn hand_off(
+        &self,
+        chat_id: impl Into<String>,
+        handoff: &EmailHandoff,
+    ) -> Result<Handoff, Error> {
+        self.hand_off_with(chat_id, handoff, RequestOptions::default())
+            .await
     }
 
     /// [`hand_off`](Self::hand_off) with per-call settings.
@@ -520,10 +553,15 @@ impl OptimlyClient {
         handoff.validate()?;
         let body = handoff.wire(chat_id);
         let handoff = self
-            .call("email_handoff", crate::call::Method::Post, &options, |api| {
-                let body = body.clone();
-                async move { api.email_handoff().body(body).send().await }
-            })
+            .call(
+                "email_handoff",
+                crate::call::Method::Post,
+                &options,
+                |api| {
+                    let body = body.clone();
+                    async move { api.email_handoff().body(body).send().await }
+                },
+            )
             .await?;
         Ok(Handoff(handoff))
     }
@@ -542,7 +580,10 @@ mod tests {
             .phone("+1-555-123-4567")
             .meta("interest", "50 seat pilot")
             .meta("form_type", "cannot override");
-        assert_eq!(lead.content(), "Lead captured for John Doe <john@example.com>");
+        assert_eq!(
+            lead.content(),
+            "Lead captured for John Doe <john@example.com>"
+        );
         assert_eq!(
             Value::Object(lead.wire_metadata()),
             json!({
@@ -551,7 +592,10 @@ mod tests {
                 "interest": "50 seat pilot"
             })
         );
-        assert_eq!(Lead::new("j@example.com").content(), "Lead captured: <j@example.com>");
+        assert_eq!(
+            Lead::new("j@example.com").content(),
+            "Lead captured: <j@example.com>"
+        );
     }
 
     #[test]
@@ -560,7 +604,10 @@ mod tests {
             .subject("onboarding call")
             .timezone("America/New_York")
             .preferred_channel("Zoom");
-        assert_eq!(r.content(), "Book a 30-minute onboarding call on 2025-06-20 at 14:00 for Jane Smith");
+        assert_eq!(
+            r.content(),
+            "Book a 30-minute onboarding call on 2025-06-20 at 14:00 for Jane Smith"
+        );
         assert_eq!(
             Value::Object(r.wire_metadata()),
             json!({
@@ -600,15 +647,68 @@ mod tests {
         };
         let ok = || AppointmentRequest::new("Jane", "jane@company.com", "2025-06-20", "14:00");
         assert!(ok().validate().is_ok());
-        assert_eq!(field(ok().duration_minutes(0).validate().expect_err("0")), "duration_minutes");
-        assert_eq!(field(AppointmentRequest::new("", "jane@company.com", "2025-06-20", "14:00").validate().expect_err("name")), "name");
-        assert_eq!(field(AppointmentRequest::new("J", "jane", "2025-06-20", "14:00").validate().expect_err("email")), "email");
-        assert_eq!(field(AppointmentRequest::new("J", "j@x.io", "20/06/2025", "14:00").validate().expect_err("date")), "date");
-        assert_eq!(field(AppointmentRequest::new("J", "j@x.io", "2025-06-20", "2pm").validate().expect_err("time")), "time");
-        assert_eq!(field(Lead::new("nope").validate().expect_err("email")), "email");
-        assert_eq!(field(Lead::new("a@b.io").full_name(" ").validate().expect_err("name")), "full_name");
-        assert_eq!(field(EmailHandoff::new().customer_email("x").validate().expect_err("email")), "customer_email");
-        assert_eq!(field("urgent".parse::<Urgency>().expect_err("urgency")), "urgency");
+        assert_eq!(
+            field(ok().duration_minutes(0).validate().expect_err("0")),
+            "duration_minutes"
+        );
+        assert_eq!(
+            field(
+                AppointmentRequest::new("", "jane@company.com", "2025-06-20", "14:00")
+                    .validate()
+                    .expect_err("name")
+            ),
+            "name"
+        );
+        assert_eq!(
+            field(
+                AppointmentRequest::new("J", "jane", "2025-06-20", "14:00")
+                    .validate()
+                    .expect_err("email")
+            ),
+            "email"
+        );
+        assert_eq!(
+            field(
+                AppointmentRequest::new("J", "j@x.io", "20/06/2025", "14:00")
+                    .validate()
+                    .expect_err("date")
+            ),
+            "date"
+        );
+        assert_eq!(
+            field(
+                AppointmentRequest::new("J", "j@x.io", "2025-06-20", "2pm")
+                    .validate()
+                    .expect_err("time")
+            ),
+            "time"
+        );
+        assert_eq!(
+            field(Lead::new("nope").validate().expect_err("email")),
+            "email"
+        );
+        assert_eq!(
+            field(
+                Lead::new("a@b.io")
+                    .full_name(" ")
+                    .validate()
+                    .expect_err("name")
+            ),
+            "full_name"
+        );
+        assert_eq!(
+            field(
+                EmailHandoff::new()
+                    .customer_email("x")
+                    .validate()
+                    .expect_err("email")
+            ),
+            "customer_email"
+        );
+        assert_eq!(
+            field("urgent".parse::<Urgency>().expect_err("urgency")),
+            "urgency"
+        );
         assert_eq!("CRITICAL".parse::<Urgency>().ok(), Some(Urgency::Critical));
     }
 }

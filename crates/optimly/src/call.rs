@@ -215,9 +215,8 @@ macro_rules! into_future {
     ($builder:ident<$lt:lifetime> => $output:ty) => {
         impl<$lt> ::std::future::IntoFuture for $builder<$lt> {
             type Output = ::std::result::Result<$output, $crate::Error>;
-            type IntoFuture = ::std::pin::Pin<
-                Box<dyn ::std::future::Future<Output = Self::Output> + Send + $lt>,
-            >;
+            type IntoFuture =
+                ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Self::Output> + Send + $lt>>;
 
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())

@@ -114,10 +114,7 @@ impl Message {
 
     /// The time exactly as the server wrote it (`created_at`, else `timestamp`).
     pub fn time_text(&self) -> Option<&str> {
-        self.0
-            .created_at
-            .as_deref()
-            .or(self.0.timestamp.as_deref())
+        self.0.created_at.as_deref().or(self.0.timestamp.as_deref())
     }
 
     /// Whether the server has processed the message (message management page).
@@ -417,9 +414,18 @@ mod tests {
     #[test]
     fn times_parse_with_offsets_and_without() {
         let t = |s| parse_time(s).map(|t| t.to_rfc3339());
-        assert_eq!(t("2025-06-16T10:30:00Z"), Some("2025-06-16T10:30:00+00:00".into()));
-        assert_eq!(t("2025-06-16T12:30:00+02:00"), Some("2025-06-16T10:30:00+00:00".into()));
-        assert_eq!(t("2025-06-16T10:30:00.123456"), Some("2025-06-16T10:30:00.123456+00:00".into()));
+        assert_eq!(
+            t("2025-06-16T10:30:00Z"),
+            Some("2025-06-16T10:30:00+00:00".into())
+        );
+        assert_eq!(
+            t("2025-06-16T12:30:00+02:00"),
+            Some("2025-06-16T10:30:00+00:00".into())
+        );
+        assert_eq!(
+            t("2025-06-16T10:30:00.123456"),
+            Some("2025-06-16T10:30:00.123456+00:00".into())
+        );
         assert_eq!(t("yesterday"), None);
     }
 
@@ -429,8 +435,10 @@ mod tests {
 
     #[test]
     fn message_time_reads_created_at_or_timestamp() {
-        let a = message(serde_json::json!({"message_id": "m", "created_at": "2025-06-16T10:30:00Z"}));
-        let b = message(serde_json::json!({"message_id": "m", "timestamp": "2025-06-16T10:30:00Z"}));
+        let a =
+            message(serde_json::json!({"message_id": "m", "created_at": "2025-06-16T10:30:00Z"}));
+        let b =
+            message(serde_json::json!({"message_id": "m", "timestamp": "2025-06-16T10:30:00Z"}));
         let none = message(serde_json::json!({"message_id": "m"}));
         assert_eq!(a.time(), b.time());
         assert_eq!(a.time_text(), Some("2025-06-16T10:30:00Z"));

@@ -154,12 +154,10 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// A builder filled from the process environment (see [`OptimlyClient::from_env`]).
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|name| {
-            std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
-        })
+        Self::from_lookup(|name| std::env::var_os(name).map(|v| v.to_string_lossy().into_owned()))
     }
 
-    /// A builder filled from `lookup`, which answers for the variables in [`env`] the way
+    /// A builder filled from `lookup`, which answers for the variables in [`env`](mod@crate::env) the way
     /// `std::env::var` would. [`from_env`](Self::from_env) is this with the real environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let key = match lookup(env::API_KEY) {
@@ -323,7 +321,8 @@ fn is_loopback(url: &reqwest::Url) -> bool {
         return false;
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -332,12 +331,27 @@ mod tests {
 
     #[test]
     fn base_url_rules() {
-        assert_eq!(check_base_url("https://api.optimly.io/", false), Ok("https://api.optimly.io".into()));
-        assert_eq!(check_base_url("http://127.0.0.1:8080", false), Ok("http://127.0.0.1:8080".into()));
-        assert_eq!(check_base_url("http://[::1]:9/", false), Ok("http://[::1]:9".into()));
-        assert_eq!(check_base_url("http://localhost:3000/v", false), Ok("http://localhost:3000/v".into()));
+        assert_eq!(
+            check_base_url("https://api.optimly.io/", false),
+            Ok("https://api.optimly.io".into())
+        );
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080", false),
+            Ok("http://127.0.0.1:8080".into())
+        );
+        assert_eq!(
+            check_base_url("http://[::1]:9/", false),
+            Ok("http://[::1]:9".into())
+        );
+        assert_eq!(
+            check_base_url("http://localhost:3000/v", false),
+            Ok("http://localhost:3000/v".into())
+        );
         assert!(check_base_url("http://api.optimly.io", false).is_err());
-        assert_eq!(check_base_url("http://10.0.0.2", true), Ok("http://10.0.0.2".into()));
+        assert_eq!(
+            check_base_url("http://10.0.0.2", true),
+            Ok("http://10.0.0.2".into())
+        );
         assert!(check_base_url("ftp://x", true).is_err());
         assert!(check_base_url("https://x/?access_token_query=k", false).is_err());
         assert!(check_base_url("https://u:p@x", false).is_err());

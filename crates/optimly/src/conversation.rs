@@ -59,8 +59,13 @@ impl Conversation {
     }
 
     /// Ask for an appointment in this chat.
-    pub async fn request_appointment(&self, request: &AppointmentRequest) -> Result<Message, Error> {
-        self.client.request_appointment(&self.chat_id, request).await
+    pub async fn request_appointment(
+        &self,
+        request: &AppointmentRequest,
+    ) -> Result<Message, Error> {
+        self.client
+            .request_appointment(&self.chat_id, request)
+            .await
     }
 
     /// Hand this chat over to a human by email.
@@ -71,7 +76,10 @@ impl Conversation {
 
 impl OptimlyClient {
     /// Create a chat for one of your users and return a handle to it.
-    pub async fn start_conversation(&self, client_id: impl Into<String>) -> Result<Conversation, Error> {
+    pub async fn start_conversation(
+        &self,
+        client_id: impl Into<String>,
+    ) -> Result<Conversation, Error> {
         let chat = self.create_chat(client_id).send().await?;
         Ok(self.conversation_for(&chat))
     }

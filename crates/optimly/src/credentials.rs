@@ -121,9 +121,9 @@ impl Redactor {
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {
-        self.needles
-            .iter()
-            .fold(text.to_owned(), |acc, needle| acc.replace(needle.as_str(), "[redacted]"))
+        self.needles.iter().fold(text.to_owned(), |acc, needle| {
+            acc.replace(needle.as_str(), "[redacted]")
+        })
     }
 }
 

@@ -306,7 +306,9 @@ impl Error {
         match failure.status {
             400 | 422 => {
                 let fields = match failure.error.as_ref().and_then(|e| e.detail.as_ref()) {
-                    Some(ErrorDetail::Array(issues)) => issues.iter().map(FieldIssue::from).collect(),
+                    Some(ErrorDetail::Array(issues)) => {
+                        issues.iter().map(FieldIssue::from).collect()
+                    }
                     _ => Vec::new(),
                 };
                 Self::Validation { failure, fields }
@@ -328,6 +330,22 @@ pub(crate) struct CallContext<'a> {
     pub now: SystemTime,
 }
 
+impl CallContext<'_> {
+    /// An unsuccessful response. The key is scrubbed from the text first and the API error is
+    /// parsed from the scrubbed text, so no part of the error can carry it.
+    fn failure(&self, status: u16, retry_after: Option<Duration>, text: &str) -> Error {
+        let body = self.redactor.scrub(text);
+        Error::from_failure(ApiFailure {
+            operation: self.operation,
+            status,
+            error: serde_json::from_str(&body).ok(),
+            body,
+            retry_after,
+            attempts: 1,
+        })
+    }
+}
+
 /// Map the generated client's error into the SDK's. A 2xx that progenitor did not expect
 /// (201, 202) is parsed leniently into `T` instead of failing.
 pub(crate) async fn from_api<T: DeserializeOwned>(
@@ -346,17 +364,8 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
         E::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
             let retry_after = retry_after(rv.headers(), cx.now);
-            let error = rv.into_inner();
-            Error::from_failure(ApiFailure {
-                operation,
-                status,
-                body: cx
-                    .redactor
-                    .scrub(&serde_json::to_string(&error).unwrap_or_default()),
-                error: Some(error),
-                retry_after,
-                attempts: 1,
-            })
+            let text = serde_json::to_string(&rv.into_inner()).unwrap_or_default();
+            cx.failure(status, retry_after, &text)
         }
         // The spec documents exactly one success status, 200, and progenitor only parses
         // documented statuses, so a success body that failed to decode came with a 200.
@@ -364,7 +373,7 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
             operation,
             status: 200,
             body: cx.redactor.scrub(&String::from_utf8_lossy(&bytes)),
-            reason: e.to_string(),
+            reason: cx.redactor.scrub(&e.to_string()),
         },
         E::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
@@ -378,17 +387,10 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
                     operation,
                     status,
                     body: cx.redactor.scrub(&String::from_utf8_lossy(&bytes)),
-                    reason: e.to_string(),
+                    reason: cx.redactor.scrub(&e.to_string()),
                 });
             }
-            Error::from_failure(ApiFailure {
-                operation,
-                status,
-                error: serde_json::from_slice(&bytes).ok(),
-                body: cx.redactor.scrub(&String::from_utf8_lossy(&bytes)),
-                retry_after,
-                attempts: 1,
-            })
+            cx.failure(status, retry_after, &String::from_utf8_lossy(&bytes))
         }
     })
 }
@@ -402,7 +404,11 @@ fn retry_after(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<
 
 /// A transport failure, with the URL (which may carry the key in query mode) removed and the
 /// cause chain flattened into one line.
-pub(crate) fn network_error(operation: &'static str, e: &reqwest::Error, redactor: &Redactor) -> Error {
+pub(crate) fn network_error(
+    operation: &'static str,
+    e: &reqwest::Error,
+    redactor: &Redactor,
+) -> Error {
     let mut parts = vec![describe_reqwest(e)];
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
@@ -487,7 +493,10 @@ mod tests {
                 kind: Some("value_error.missing".into()),
             }]
         );
-        assert_eq!(e.to_string(), "new_message: rejected (HTTP 422): chat_id: field required");
+        assert_eq!(
+            e.to_string(),
+            "new_message: rejected (HTTP 422): chat_id: field required"
+        );
     }
 
     #[test]
@@ -511,10 +520,18 @@ mod tests {
             ..failure(502, serde_json::json!(null))
         };
         let line = Error::from_failure(f).to_string();
-        assert!(line.starts_with("new_message: server error (HTTP 502): <html> <body>xxx"), "{line}");
+        assert!(
+            line.starts_with("new_message: server error (HTTP 502): <html> <body>xxx"),
+            "{line}"
+        );
         assert!(line.ends_with('…'), "{line}");
         assert_eq!(
-            Error::from_failure(ApiFailure { error: None, body: String::new(), ..failure(404, serde_json::json!(null)) }).to_string(),
+            Error::from_failure(ApiFailure {
+                error: None,
+                body: String::new(),
+                ..failure(404, serde_json::json!(null))
+            })
+            .to_string(),
             "new_message: not found (HTTP 404): (empty body)"
         );
     }
@@ -531,10 +548,22 @@ mod tests {
             Error::Api(_) => "api",
             _ => "other",
         };
-        let got: Vec<_> = [400, 401, 403, 404, 409, 422, 429, 500, 503].map(kind).into();
+        let got: Vec<_> = [400, 401, 403, 404, 409, 422, 429, 500, 503]
+            .map(kind)
+            .into();
         assert_eq!(
             got,
-            ["validation", "unauthorized", "forbidden", "not_found", "api", "validation", "rate_limited", "server", "server"]
+            [
+                "validation",
+                "unauthorized",
+                "forbidden",
+                "not_found",
+                "api",
+                "validation",
+                "rate_limited",
+                "server",
+                "server"
+            ]
         );
     }
 }

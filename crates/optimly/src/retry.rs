@@ -215,8 +215,16 @@ mod tests {
             (status(501, None), false, false),
         ];
         for (outcome, get, post) in table {
-            assert_eq!(RetryPolicy::retryable(outcome, true), get, "GET {outcome:?}");
-            assert_eq!(RetryPolicy::retryable(outcome, false), post, "POST {outcome:?}");
+            assert_eq!(
+                RetryPolicy::retryable(outcome, true),
+                get,
+                "GET {outcome:?}"
+            );
+            assert_eq!(
+                RetryPolicy::retryable(outcome, false),
+                post,
+                "POST {outcome:?}"
+            );
         }
     }
 
@@ -241,9 +249,18 @@ mod tests {
     #[test]
     fn no_attempt_beyond_max_attempts() {
         let p = RetryPolicy::default();
-        assert!(matches!(p.decide(attempt(2, true), Outcome::NotSent, 0.5), Decision::RetryAfter(_)));
-        assert_eq!(p.decide(attempt(3, true), Outcome::NotSent, 0.5), Decision::Stop);
-        assert_eq!(RetryPolicy::never().decide(attempt(1, true), Outcome::NotSent, 0.5), Decision::Stop);
+        assert!(matches!(
+            p.decide(attempt(2, true), Outcome::NotSent, 0.5),
+            Decision::RetryAfter(_)
+        ));
+        assert_eq!(
+            p.decide(attempt(3, true), Outcome::NotSent, 0.5),
+            Decision::Stop
+        );
+        assert_eq!(
+            RetryPolicy::never().decide(attempt(1, true), Outcome::NotSent, 0.5),
+            Decision::Stop
+        );
     }
 
     #[test]
@@ -255,7 +272,11 @@ mod tests {
         assert_eq!(p.backoff(3, 0.5), Duration::from_millis(400));
         assert_eq!(p.backoff(8, 1.0), Duration::from_secs(10));
         assert_eq!(p.backoff(u32::MAX, 1.0), Duration::from_secs(10));
-        assert_eq!(p.backoff(2, 7.0), Duration::from_millis(400), "random is clamped");
+        assert_eq!(
+            p.backoff(2, 7.0),
+            Duration::from_millis(400),
+            "random is clamped"
+        );
     }
 
     #[test]
@@ -280,7 +301,10 @@ mod tests {
             remaining: Some(Duration::from_secs(2)),
             ..near
         };
-        assert_eq!(p.decide(far, status(429, Some(1)), 0.5), Decision::RetryAfter(SECOND));
+        assert_eq!(
+            p.decide(far, status(429, Some(1)), 0.5),
+            Decision::RetryAfter(SECOND)
+        );
     }
 
     #[test]
@@ -291,19 +315,28 @@ mod tests {
         };
         // The executor folds the opt-in into `resend_allowed`; the policy only sees the result.
         let resend = p.retry_non_idempotent;
-        assert!(matches!(p.decide(attempt(1, resend), status(500, None), 0.0), Decision::RetryAfter(_)));
+        assert!(matches!(
+            p.decide(attempt(1, resend), status(500, None), 0.0),
+            Decision::RetryAfter(_)
+        ));
     }
 
     #[test]
     fn retry_after_parses_seconds_dates_and_rejects_garbage() {
         let now = httpdate::parse_http_date("Sat, 21 Nov 2026 10:00:00 GMT").expect("date");
-        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
         assert_eq!(
             parse_retry_after("Sat, 21 Nov 2026 10:00:30 GMT", now),
             Some(Duration::from_secs(30))
         );
-        assert_eq!(parse_retry_after("Sat, 21 Nov 2026 09:59:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sat, 21 Nov 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("-5", now), None);
         assert_eq!(parse_retry_after("1.5", now), None);
         assert_eq!(parse_retry_after("tomorrow", now), None);

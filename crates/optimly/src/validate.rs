@@ -20,7 +20,10 @@ pub(crate) fn email(field: &str, value: &str) -> Result<(), Error> {
         .rsplit_once('@')
         .is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'));
     if !email_address::EmailAddress::is_valid(value) || !dotted_domain {
-        return Err(Error::invalid(field, "is not an email address like name@example.com"));
+        return Err(Error::invalid(
+            field,
+            "is not an email address like name@example.com",
+        ));
     }
     Ok(())
 }
@@ -30,7 +33,8 @@ pub(crate) fn date(field: &str, value: &str) -> Result<NaiveDate, Error> {
     let parsed = (value.len() == 10)
         .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
         .flatten();
-    parsed.ok_or_else(|| Error::invalid(field, format!("`{value}` is not a date written YYYY-MM-DD")))
+    parsed
+        .ok_or_else(|| Error::invalid(field, format!("`{value}` is not a date written YYYY-MM-DD")))
 }
 
 /// A time of day written `HH:MM` (24-hour).
@@ -47,10 +51,24 @@ mod tests {
 
     #[test]
     fn emails() {
-        for ok in ["john@example.com", "enterprise-buyer@example.com", "a.b+c@sub.example.co.uk"] {
+        for ok in [
+            "john@example.com",
+            "enterprise-buyer@example.com",
+            "a.b+c@sub.example.co.uk",
+        ] {
             assert!(email("email", ok).is_ok(), "{ok}");
         }
-        for bad in ["", " ", "john", "john@", "@example.com", "john@example", "john@example.", "jo hn@example.com", "a@b@c.com"] {
+        for bad in [
+            "",
+            " ",
+            "john",
+            "john@",
+            "@example.com",
+            "john@example",
+            "john@example.",
+            "jo hn@example.com",
+            "a@b@c.com",
+        ] {
             let err = email("email", bad).expect_err(bad).to_string();
             assert!(err.starts_with("invalid email: "), "{err}");
         }
@@ -58,16 +76,30 @@ mod tests {
 
     #[test]
     fn dates_and_times() {
-        assert_eq!(date("date", "2025-06-20").ok(), NaiveDate::from_ymd_opt(2025, 6, 20));
-        for bad in ["2025-6-20", "2025-02-30", "20-06-2025", "2025-06-20T10:00", ""] {
+        assert_eq!(
+            date("date", "2025-06-20").ok(),
+            NaiveDate::from_ymd_opt(2025, 6, 20)
+        );
+        for bad in [
+            "2025-6-20",
+            "2025-02-30",
+            "20-06-2025",
+            "2025-06-20T10:00",
+            "",
+        ] {
             assert!(date("date", bad).is_err(), "{bad}");
         }
-        assert_eq!(time("time", "14:00").ok(), NaiveTime::from_hms_opt(14, 0, 0));
+        assert_eq!(
+            time("time", "14:00").ok(),
+            NaiveTime::from_hms_opt(14, 0, 0)
+        );
         for bad in ["2pm", "24:00", "14:60", "9:00", "14:00:00"] {
             assert!(time("time", bad).is_err(), "{bad}");
         }
         assert_eq!(
-            date("date", "2025-13-01").expect_err("month 13").to_string(),
+            date("date", "2025-13-01")
+                .expect_err("month 13")
+                .to_string(),
             "invalid date: `2025-13-01` is not a date written YYYY-MM-DD"
         );
     }

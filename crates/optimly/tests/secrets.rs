@@ -1,0 +1,212 @@
+//! A canary key must never appear in `Debug` or `Display` of the client or of any error, nor in
+//! captured tracing output, whichever auth way carries it.
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::KEY;
+use httpmock::prelude::*;
+use optimly::{AuthMethod, ClientBuilder, Error, OptimlyClient, RetryPolicy, Sender};
+use tracing_subscriber::fmt::format::FmtSpan;
+
+/// Everything tracing prints, kept in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
+
+fn client(base_url: &str, auth: AuthMethod) -> OptimlyClient {
+    OptimlyClient::builder()
+        .api_key(KEY)
+        .auth_method(auth)
+        .base_url(base_url)
+        .attempt_timeout(Some(Duration::from_millis(200)))
+        .retry_policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::ZERO,
+            ..RetryPolicy::default()
+        })
+        .build()
+        .expect("client")
+}
+
+/// Every error path, for one auth way; returns what each produced.
+async fn every_error_path(auth: AuthMethod) -> Vec<Error> {
+    let server = MockServer::start_async().await;
+    // The server echoes the key back in error bodies, as a careless server might.
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/external/chat/unauthorized/messages");
+            then.status(401).json_body(serde_json::json!({"error": "Unauthorized", "detail": format!("invalid key {KEY}")}));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/external/chat/html/messages");
+            then.status(502)
+                .header("content-type", "text/html")
+                .body(format!("<p>upstream rejected {KEY}</p>"));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/external/chat/garbled/messages");
+            then.status(200).body(format!("[{{\"key\": \"{KEY}\""));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/external/chat/slow/messages");
+            then.status(200)
+                .delay(Duration::from_millis(700))
+                .json_body(serde_json::json!([]));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/external/message/new-message");
+            then.status(422).json_body(
+                serde_json::json!({"detail": [{"loc": ["body", KEY], "msg": KEY, "type": "x"}]}),
+            );
+        })
+        .await;
+    let live = client(&server.base_url(), auth);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let dead = client(&format!("http://127.0.0.1:{port}"), auth);
+    let mut errors = Vec::new();
+    for chat in ["unauthorized", "html", "garbled", "slow"] {
+        errors.push(live.history(chat).await.expect_err(chat));
+    }
+    errors.push(
+        live.append_message("c", Sender::User, "hi")
+            .await
+            .expect_err("422"),
+    );
+    errors.push(dead.history("c").await.expect_err("refused"));
+    errors.push(
+        dead.append_message("c", Sender::User, "hi")
+            .await
+            .expect_err("refused"),
+    );
+    errors
+}
+
+#[tokio::test]
+async fn the_key_never_appears_in_debug_display_or_tracing() {
+    let (captured, _guard) = capture();
+    for auth in [
+        AuthMethod::Bearer,
+        AuthMethod::ApiKeyHeader,
+        AuthMethod::QueryParam,
+    ] {
+        let errors = every_error_path(auth).await;
+        let kinds: Vec<_> = errors
+            .iter()
+            .map(|e| {
+                e.to_string()
+                    .split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(kinds.len(), 7, "{auth:?}: {kinds:?}");
+        for err in &errors {
+            for printed in [format!("{err}"), format!("{err:?}"), format!("{err:#?}")] {
+                assert!(!printed.contains(KEY), "{auth:?} leaked through {printed}");
+            }
+            if let Some(body) = err.body() {
+                assert!(
+                    !body.contains(KEY),
+                    "{auth:?} leaked through the body {body}"
+                );
+            }
+        }
+        let client = client("https://api.optimly.io", auth);
+        assert!(!format!("{client:?}").contains(KEY));
+        let builder = ClientBuilder::default().api_key(KEY).auth_method(auth);
+        assert!(!format!("{builder:?}").contains(KEY));
+    }
+    let logs = captured.text();
+    assert!(logs.contains("optimly.call"), "tracing ran: {logs}");
+    assert!(logs.contains("operation=\"list_chat_messages\""), "{logs}");
+    assert!(logs.contains("status=401"), "{logs}");
+    assert!(logs.contains("attempt=2"), "{logs}");
+    assert!(logs.contains("latency_ms="), "{logs}");
+    assert!(!logs.contains(KEY), "the key leaked into tracing output");
+}
+
+#[tokio::test]
+async fn a_malformed_key_is_warned_about_without_being_shown() {
+    let (captured, _guard) = capture();
+    let odd = "sk-live-NOT-AN-OPTIMLY-KEY";
+    OptimlyClient::builder()
+        .api_key(odd)
+        .build()
+        .expect("accepted anyway");
+    OptimlyClient::builder()
+        .api_key(KEY)
+        .build()
+        .expect("accepted");
+    let logs = captured.text();
+    assert_eq!(
+        logs.matches("does not look like an Optimly key").count(),
+        1,
+        "{logs}"
+    );
+    assert!(!logs.contains(odd), "{logs}");
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let err = OptimlyClient::builder()
+        .api_key(KEY)
+        .base_url("http://api.optimly.io")
+        .build()
+        .expect_err("refused");
+    assert!(
+        matches!(&err, Error::Config { setting, .. } if setting == "base_url"),
+        "{err:?}"
+    );
+    assert!(
+        OptimlyClient::builder()
+            .api_key(KEY)
+            .base_url("http://api.optimly.io")
+            .allow_insecure_http(true)
+            .build()
+            .is_ok()
+    );
+}
