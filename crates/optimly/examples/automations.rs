@@ -1,0 +1,57 @@
+//! Record a lead, request an appointment and hand the chat to a human, the v3 way.
+//!
+//! ```sh
+//! OPTIMLY_API_KEY=agt_... cargo run -p optimly --example automations
+//! ```
+
+use std::process::ExitCode;
+
+use optimly::{AppointmentRequest, EmailHandoff, Error, Lead, OptimlyClient, Urgency};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Validation { fields, failure }) => {
+            eprintln!("the server refused the data ({}):", failure.status);
+            for field in fields {
+                eprintln!("  {field}");
+            }
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Error> {
+    let client = OptimlyClient::from_env()?;
+
+    // A dedicated chat for a form submission, seeded with the lead.
+    let lead = Lead::new("john@example.com")
+        .full_name("John Doe")
+        .company("Acme Corp")
+        .meta("interest", "50 seat pilot");
+    let started = client.start_lead_chat("web_form_47", &lead).await?;
+    let chat_id = started.chat.id().to_owned();
+    println!("lead chat {chat_id}: seeded = {}", started.seeded.is_ok());
+
+    let appointment = AppointmentRequest::new("John Doe", "john@example.com", "2025-06-20", "14:00")
+        .subject("onboarding call")
+        .timezone("America/New_York")
+        .preferred_channel("Zoom");
+    let message = client.request_appointment(&chat_id, &appointment).await?;
+    println!("appointment request recorded as {}", message.id());
+
+    let handoff = EmailHandoff::new()
+        .customer_email("john@example.com")
+        .reason("Pricing approval")
+        .context("Lead qualified via chatbot, needs annual invoice")
+        .urgency(Urgency::High)
+        .assigned_team("Sales");
+    let queued = client.hand_off(&chat_id, &handoff).await?;
+    println!("handoff {} is {:?}", queued.id(), queued.status());
+    Ok(())
+}
