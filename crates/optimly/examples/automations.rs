@@ -38,10 +38,11 @@ async fn run() -> Result<(), Error> {
     let chat_id = started.chat.id().to_owned();
     println!("lead chat {chat_id}: seeded = {}", started.seeded.is_ok());
 
-    let appointment = AppointmentRequest::new("John Doe", "john@example.com", "2025-06-20", "14:00")
-        .subject("onboarding call")
-        .timezone("America/New_York")
-        .preferred_channel("Zoom");
+    let appointment =
+        AppointmentRequest::new("John Doe", "john@example.com", "2025-06-20", "14:00")
+            .subject("onboarding call")
+            .timezone("America/New_York")
+            .preferred_channel("Zoom");
     let message = client.request_appointment(&chat_id, &appointment).await?;
     println!("appointment request recorded as {}", message.id());
 

@@ -36,7 +36,10 @@ async fn run() -> Result<(), optimly::Error> {
 
     println!("\nhistory:");
     for message in conversation.history().await? {
-        let who = message.sender().map(ToString::to_string).unwrap_or_default();
+        let who = message
+            .sender()
+            .map(ToString::to_string)
+            .unwrap_or_default();
         println!("  [{who}] {}", message.content());
     }
     Ok(())

@@ -155,26 +155,10 @@ impl<'a> Ask<'a> {
         self
     }
 
-    /// Replace the request metadata (documented keys: `client_id`, `session_id`, `source`).
-    pub fn metadata(mut self, metadata: Metadata) -> Self {
-        self.body.metadata = Some(types::Metadata(metadata));
-        self
-    }
+    crate::call::builder_methods!(metadata);
 
-    /// Add one metadata entry.
-    pub fn meta(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        crate::insert_meta(&mut self.body.metadata, key.into(), value.into());
-        self
-    }
-
-    /// Per-call settings. Asking is a POST: it is not re-sent after the server may have acted
-    /// unless these (or the client's policy) opt in.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
-    }
-
-    /// Ask the agent.
+    /// Ask the agent. Asking is a POST: it is not re-sent after the server may have acted
+    /// unless the options (or the client's policy) opt in.
     pub async fn send(self) -> Result<AgentReply, Error> {
         validate::required("chat_id", &self.body.chat_id)?;
         validate::required("content", &self.body.content)?;

@@ -225,3 +225,34 @@ macro_rules! into_future {
     };
 }
 pub(crate) use into_future;
+
+/// The methods every request builder shares: metadata (when the body has it) and options.
+macro_rules! builder_methods {
+    (metadata) => {
+        /// Replace the request's metadata.
+        pub fn metadata(mut self, metadata: $crate::Metadata) -> Self {
+            self.body.metadata = Some(::optimly_api::types::Metadata(metadata));
+            self
+        }
+
+        /// Add one metadata entry (`source`, `campaign`, ...).
+        pub fn meta(
+            mut self,
+            key: impl Into<String>,
+            value: impl Into<::serde_json::Value>,
+        ) -> Self {
+            $crate::insert_meta(&mut self.body.metadata, key.into(), value.into());
+            self
+        }
+
+        $crate::call::builder_methods!();
+    };
+    () => {
+        /// Per-call settings (deadline, retry policy, re-sending a POST).
+        pub fn options(mut self, options: $crate::RequestOptions) -> Self {
+            self.options = options;
+            self
+        }
+    };
+}
+pub(crate) use builder_methods;

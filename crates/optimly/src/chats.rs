@@ -191,27 +191,11 @@ impl<'a> CreateChat<'a> {
         self
     }
 
-    /// Replace the chat's metadata.
-    pub fn metadata(mut self, metadata: Metadata) -> Self {
-        self.body.metadata = Some(types::Metadata(metadata));
-        self
-    }
-
-    /// Add one metadata entry (`source`, `campaign`, `initial_url`, ...).
-    pub fn meta(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        crate::insert_meta(&mut self.body.metadata, key.into(), value.into());
-        self
-    }
+    crate::call::builder_methods!(metadata);
 
     /// Which creation path to call.
     pub fn endpoint(mut self, endpoint: ChatEndpoint) -> Self {
         self.endpoint = endpoint;
-        self
-    }
-
-    /// Per-call settings.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
         self
     }
 
@@ -251,11 +235,7 @@ pub struct ListChats<'a> {
 }
 
 impl ListChats<'_> {
-    /// Per-call settings.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
-    }
+    crate::call::builder_methods!();
 
     /// Fetch every chat of the client.
     pub async fn send(self) -> Result<Vec<Chat>, Error> {
@@ -282,11 +262,7 @@ pub struct History<'a> {
 }
 
 impl History<'_> {
-    /// Per-call settings.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
-    }
+    crate::call::builder_methods!();
 
     /// Fetch every message of the chat, oldest first.
     pub async fn send(self) -> Result<Vec<Message>, Error> {
@@ -332,23 +308,7 @@ impl<'a> AppendMessage<'a> {
         }
     }
 
-    /// Replace the message's metadata.
-    pub fn metadata(mut self, metadata: Metadata) -> Self {
-        self.body.metadata = Some(types::Metadata(metadata));
-        self
-    }
-
-    /// Add one metadata entry.
-    pub fn meta(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
-        crate::insert_meta(&mut self.body.metadata, key.into(), value.into());
-        self
-    }
-
-    /// Per-call settings.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
-    }
+    crate::call::builder_methods!(metadata);
 
     /// Append the message. A user message makes the agent generate a reply.
     pub async fn send(self) -> Result<Message, Error> {

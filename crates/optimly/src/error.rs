@@ -15,7 +15,7 @@ use crate::retry::{Outcome, parse_retry_after};
 /// Every variant produced by a call names the operation (`new_message`, `call_agent_v2`, ...);
 /// the ones produced by a response carry its status, the API's parsed error and the raw body.
 /// `Display` is one line with the API's own message. No variant ever contains the API key.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A value given to the SDK is not acceptable; nothing was sent.

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{KEY, harness, harness_with};
+use common::{KEY, closed_port, harness, harness_with};
 use httpmock::prelude::*;
 use optimly::{
     AppointmentRequest, AuthMethod, EmailHandoff, Error, FieldIssue, Lead, OptimlyClient,
@@ -231,12 +231,6 @@ async fn a_slow_response_is_a_timeout() {
         "list_chat_messages: timed out after 1 attempt(s)"
     );
     mock.assert_async().await;
-}
-
-/// A loopback port with nothing listening.
-pub fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("addr").port()
 }
 
 #[tokio::test]

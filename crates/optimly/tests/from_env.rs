@@ -106,3 +106,17 @@ fn from_env_reads_the_process_environment() {
         Err(other) => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn the_client_is_cheap_to_clone_and_shareable_across_threads() {
+    fn assert_shareable<T: Clone + Send + Sync + 'static>() {}
+    assert_shareable::<OptimlyClient>();
+    assert_shareable::<optimly::Conversation>();
+    assert_shareable::<Error>();
+    let client = from(&[("OPTIMLY_API_KEY", KEY)]).expect("client");
+    let clone = client.clone();
+    assert!(
+        std::ptr::eq(client.raw(), clone.raw()),
+        "clones share one generated client and pool"
+    );
+}

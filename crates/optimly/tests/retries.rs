@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use common::{KEY, harness, harness_with};
+use common::{KEY, closed_port, harness, harness_with};
 use httpmock::prelude::*;
 use optimly::clock::ManualClock;
 use optimly::{AuthMethod, Error, OptimlyClient, RequestOptions, RetryPolicy, Sender};
@@ -294,10 +294,7 @@ async fn a_post_that_timed_out_after_sending_is_not_sent_again() {
 
 #[tokio::test]
 async fn a_refused_post_is_retried_because_it_never_left() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        l.local_addr().expect("addr").port()
-    };
+    let port = closed_port();
     let clock = ManualClock::at(SystemTime::now());
     let client = OptimlyClient::builder()
         .api_key(KEY)

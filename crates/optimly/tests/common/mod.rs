@@ -38,3 +38,9 @@ pub fn harness_with(server: &MockServer, auth: AuthMethod, retry: RetryPolicy) -
 pub fn bearer() -> String {
     format!("Bearer {KEY}")
 }
+
+/// A loopback port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.local_addr().expect("addr").port()
+}
