@@ -19,6 +19,88 @@ pub const HEADER: &str = "\
 
 ";
 
+/// The derive that gives every generated type a JSON Schema (used by the drift snapshots and
+/// by users who publish schemas). It is made optional by [`schemars_behind_feature`].
+const SCHEMARS_DERIVE: &str = "schemars::JsonSchema";
+
+/// Move `schemars::JsonSchema` out of every `#[derive(..)]` into
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, so the generated crate
+/// needs schemars only when its `schemars` feature is on.
+fn schemars_behind_feature(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+
+    struct Rewrite;
+    impl VisitMut for Rewrite {
+        fn visit_attributes_mut(&mut self, attrs: &mut Vec<syn::Attribute>) {
+            let mut moved = false;
+            for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+                let Ok(paths) = attr.parse_args_with(
+                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+                ) else {
+                    continue;
+                };
+                let kept: Vec<&syn::Path> = paths
+                    .iter()
+                    .filter(|p| quote!(#p).to_string().replace(' ', "") != SCHEMARS_DERIVE)
+                    .collect();
+                if kept.len() != paths.len() {
+                    moved = true;
+                    *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+                }
+            }
+            if moved {
+                attrs.push(syn::parse_quote!(
+                    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+                ));
+            }
+        }
+
+        fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+            self.visit_attributes_mut(&mut item.attrs);
+            syn::visit_mut::visit_item_struct_mut(self, item);
+        }
+
+        fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+            self.visit_attributes_mut(&mut item.attrs);
+            syn::visit_mut::visit_item_enum_mut(self, item);
+        }
+    }
+    Rewrite.visit_file_mut(file);
+}
+
+/// progenitor drops `deprecated: true`; put `#[deprecated]` on the client method of every
+/// deprecated operation, with the first paragraph of its description as the note.
+fn mark_deprecated_operations(file: &mut syn::File, spec: &Value) {
+    let deprecated: Vec<(String, String)> = spec::operations(spec)
+        .filter(|(_, _, op)| op.get("deprecated") == Some(&Value::Bool(true)))
+        .filter_map(|(_, _, op)| {
+            let id = op.get("operationId")?.as_str()?.to_owned();
+            let note = op
+                .get("description")
+                .and_then(Value::as_str)
+                .and_then(|d| d.split("\n\n").next())
+                .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_else(|| "deprecated in openapi/v3.yaml".into());
+            Some((id, note))
+        })
+        .collect();
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        let self_ty = &imp.self_ty;
+        if imp.trait_.is_some() || quote!(#self_ty).to_string() != "Client" {
+            continue;
+        }
+        for member in &mut imp.items {
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            if let Some((_, note)) = deprecated.iter().find(|(id, _)| f.sig.ident == id) {
+                f.attrs.push(syn::parse_quote!(#[deprecated(note = #note)]));
+            }
+        }
+    }
+}
+
 /// Where the spec and the generated file live, relative to the workspace root.
 pub struct Layout {
     /// The workspace root.
@@ -53,7 +135,8 @@ fn settings(enums: &[OpenEnum]) -> GenerationSettings {
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote!(crate::hooks::Context))
-        .with_hooks(HooksMode::Expected);
+        .with_hooks(HooksMode::Expected)
+        .with_derive(SCHEMARS_DERIVE);
     for e in enums {
         settings.with_replacement(
             &e.name,
@@ -129,6 +212,8 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     })?;
     let mut file: syn::File =
         syn::parse2(tokens).context("progenitor produced code that does not parse")?;
+    schemars_behind_feature(&mut file);
+    mark_deprecated_operations(&mut file, &loaded.value);
     open_enums::insert_into_types(&mut file, &enums)?;
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }

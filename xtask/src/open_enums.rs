@@ -96,6 +96,7 @@ pub fn tokens(e: &OpenEnum) -> TokenStream {
         .map(|v| Ident::new(&variant_name(v), Span::call_site()))
         .collect();
     let values = &e.values;
+    let name_str = &e.name;
     let value_docs: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
     quote! {
         #[doc = #doc]
@@ -160,6 +161,22 @@ pub fn tokens(e: &OpenEnum) -> TokenStream {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
+            }
+        }
+
+        /// Any string: the documented values are listed as examples.
+        #[cfg(feature = "schemars")]
+        impl ::schemars::JsonSchema for #name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                #name_str.into()
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({
+                    "type": "string",
+                    "description": #doc,
+                    "examples": [#(#values),*]
+                })
             }
         }
 

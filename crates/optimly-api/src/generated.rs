@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///The agent's reply (v2 reference).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgentReply {
         ///The agent that answered.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -43,6 +44,7 @@ pub mod types {
     }
     ///Processing details of a reply; other keys may appear.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgentReplyMetadata {
         ///Knowledge-base chunks retrieved for the reply.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -63,6 +65,7 @@ pub mod types {
     }
     ///A user's message for the agent (legacy, v2 and v3 endpoints).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgentRequest {
         ///The chat this message belongs to.
         pub chat_id: ::std::string::String,
@@ -78,6 +81,7 @@ pub mod types {
     }
     ///The agent's reply to a user message, inline (message management page).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgentResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -96,6 +100,7 @@ pub mod types {
 `metadata` on others. The client-chats list adds `last_activity` and `message_count`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Chat {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_id: ::std::option::Option<::std::string::String>,
@@ -128,6 +133,7 @@ pub mod types {
     }
     ///The body of both chat-creation paths.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ChatBase {
         ///Whether the agent answers in this chat.
         #[serde(default = "defaults::default_bool::<true>")]
@@ -147,6 +153,7 @@ pub mod types {
     }
     ///A queued email handoff.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailHandoff {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub chat_id: ::std::option::Option<::std::string::String>,
@@ -161,6 +168,7 @@ pub mod types {
     }
     ///Hand a chat to a human by email (automations page contract).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EmailHandoffRequest {
         pub chat_id: ::std::string::String,
         ///What the human needs to know.
@@ -185,6 +193,7 @@ pub mod types {
 `{"detail": [{"loc", "msg", "type"}]}` (generated reference, 422).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Error {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<ErrorDetail>,
@@ -206,6 +215,7 @@ pub mod types {
     ///A message, or FastAPI's list of validation problems.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ErrorDetail {
         String(::std::string::String),
         Array(::std::vec::Vec<ValidationIssue>),
@@ -218,6 +228,7 @@ pub mod types {
     ///One step of a validation location: a field name or an array index.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum LocationItem {
         String(::std::string::String),
         Integer(i64),
@@ -239,6 +250,7 @@ pub mod types {
 every other page; both are optional here.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_response: ::std::option::Option<AgentResponse>,
@@ -270,6 +282,7 @@ every other page; both are optional here.
 `appointment_request`) and the captured fields in `metadata`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct MessageCore {
         pub chat_id: ::std::string::String,
         pub content: ::std::string::String,
@@ -285,6 +298,7 @@ every other page; both are optional here.
     ///Free-form metadata: any JSON object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Metadata(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     );
@@ -313,6 +327,7 @@ every other page; both are optional here.
     }
     ///One tool the agent executed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ToolExecution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Metadata>,
@@ -328,6 +343,7 @@ every other page; both are optional here.
     }
     ///One validation problem, FastAPI style.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ValidationIssue {
         ///Where the problem is, e.g. `["body", "email"]`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1987,6 +2003,20 @@ every other page; both are optional here.
             serializer.serialize_str(self.as_str())
         }
     }
+    /// Any string: the documented values are listed as examples.
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ChatStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ChatStatus".into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "type" : "string", "description" :
+                "A chat's state. Only `active` appears in the docs.", "examples" :
+                ["active"] }
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ChatStatus {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -2052,6 +2082,20 @@ every other page; both are optional here.
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
+        }
+    }
+    /// Any string: the documented values are listed as examples.
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for HandoffStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "HandoffStatus".into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "type" : "string", "description" :
+                "A handoff's state. Only `queued` appears in the docs.", "examples" :
+                ["queued"] }
+            )
         }
     }
     impl<'de> ::serde::Deserialize<'de> for HandoffStatus {
@@ -2123,6 +2167,19 @@ every other page; both are optional here.
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
+        }
+    }
+    /// Any string: the documented values are listed as examples.
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for Sender {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "Sender".into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "type" : "string", "description" : "Who wrote a message.", "examples" :
+                ["user", "assistant"] }
+            )
         }
     }
     impl<'de> ::serde::Deserialize<'de> for Sender {
@@ -2206,6 +2263,20 @@ other values.*/
             serializer.serialize_str(self.as_str())
         }
     }
+    /// Any string: the documented values are listed as examples.
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ToolName {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ToolName".into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "type" : "string", "description" :
+                "Which tool ran. Only `lead_capture` appears in the docs; `appointment` and\n`email_handoff` are implied by the automations and assumed here. Clients must accept\nother values.",
+                "examples" : ["lead_capture", "appointment", "email_handoff"] }
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ToolName {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -2271,6 +2342,20 @@ other values.*/
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.serialize_str(self.as_str())
+        }
+    }
+    /// Any string: the documented values are listed as examples.
+    #[cfg(feature = "schemars")]
+    impl ::schemars::JsonSchema for ToolStatus {
+        fn schema_name() -> ::std::borrow::Cow<'static, str> {
+            "ToolStatus".into()
+        }
+        fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+            ::schemars::json_schema!(
+                { "type" : "string", "description" :
+                "Outcome of a tool execution. Only `executed` appears in the docs.",
+                "examples" : ["executed"] }
+            )
         }
     }
     impl<'de> ::serde::Deserialize<'de> for ToolStatus {
@@ -2358,6 +2443,9 @@ let response = client.call_agent()
     .send()
     .await;
 ```*/
+    #[deprecated(
+        note = "Legacy agent endpoint: use it \"only when supporting historical webhooks\". New integrations call `POST /external/agent/v2`. Same request and reply as v2."
+    )]
     pub fn call_agent(&self) -> builder::CallAgent<'_> {
         builder::CallAgent::new(self)
     }

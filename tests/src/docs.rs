@@ -1,0 +1,222 @@
+//! The documentation side: `openapi/docs/examples/*.json` and `openapi/docs/surface.yaml`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One JSON example from a documentation page.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The file name without `.json`: `002-07-email-handoff-response`.
+    #[serde(skip)]
+    pub id: String,
+    /// The page file (`002_dfd81d934c34d7d6.txt`).
+    pub page: String,
+    /// The page's title.
+    pub page_title: String,
+    /// The section the example stands in.
+    pub section: String,
+    /// `GET` or `POST`.
+    pub method: String,
+    /// The path the page sends it to.
+    pub path: String,
+    /// `request` or `response`.
+    pub direction: Direction,
+    /// The status of a response example.
+    pub status: Option<u16>,
+    /// `json`, `javascript`, `python` or `jsx`: how the page writes it.
+    pub form: String,
+    /// Anything a reader needs to know (values that are variables, ...).
+    pub note: Option<String>,
+    /// The example itself.
+    pub body: Value,
+}
+
+/// Which way an example travels.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Sent by the client.
+    Request,
+    /// Sent by the server.
+    Response,
+}
+
+/// Every example in `dir`, sorted by id.
+pub fn examples(dir: &Path) -> Result<Vec<Example>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut examples = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut example: Example =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        example.id = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        examples.push(example);
+    }
+    examples.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(examples)
+}
+
+/// What the docs say about the API's surface.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Surface {
+    /// Source keys and what they are.
+    pub pages: BTreeMap<String, String>,
+    /// Every documented endpoint.
+    pub endpoints: Vec<Endpoint>,
+    /// Every documented way of sending the key.
+    pub auth: Vec<AuthWay>,
+    /// What the key is called.
+    pub key_names: Vec<Fact>,
+    /// Documented statuses.
+    pub statuses: Vec<Status>,
+    /// Headers the docs mention or omit.
+    pub headers: Vec<Header>,
+    /// Documented rate limits.
+    pub rate_limits: Vec<RateLimit>,
+    /// Claims about the response envelope.
+    pub envelope: Vec<Claim>,
+    /// Documented error bodies.
+    pub error_shapes: Vec<ErrorShape>,
+    /// Other disagreements between pages.
+    pub contradictions: Vec<Contradiction>,
+}
+
+/// An endpoint and how each page describes it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// HTTP method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+    /// What each source says.
+    pub mentions: Vec<Mention>,
+}
+
+/// One source's description of an endpoint.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mention {
+    /// Source key.
+    pub source: String,
+    /// `current`, `legacy` or `removed`.
+    pub says: String,
+    /// The page's words, where useful.
+    pub quote: Option<String>,
+}
+
+/// A way of sending the key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthWay {
+    /// `bearer`, `api key header`, `query parameter`.
+    pub way: String,
+    /// Where the key goes.
+    pub r#where: String,
+    /// Source keys.
+    pub sources: Vec<String>,
+}
+
+/// A name with its sources.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fact {
+    /// The name.
+    pub name: String,
+    /// Source keys.
+    pub sources: Vec<String>,
+}
+
+/// A documented status.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Status {
+    /// HTTP status.
+    pub code: u16,
+    /// What the docs say it means.
+    pub meaning: String,
+    /// Source keys.
+    pub sources: Vec<String>,
+}
+
+/// A header the docs document or leave out.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// Header name.
+    pub name: String,
+    /// Whether any page documents it.
+    pub documented: bool,
+    /// Source keys.
+    pub sources: Vec<String>,
+    /// The page's words, where useful.
+    pub quote: Option<String>,
+}
+
+/// A documented rate limit.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    /// What it limits.
+    pub scope: String,
+    /// Requests allowed.
+    pub limit: u64,
+    /// Per `minute`, `hour` or `day`.
+    pub per: String,
+    /// Source keys.
+    pub sources: Vec<String>,
+}
+
+/// A claim with its sources.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// What is claimed.
+    pub claim: String,
+    /// Source keys.
+    pub sources: Vec<String>,
+}
+
+/// A documented error body.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorShape {
+    /// Its shape, in words.
+    pub shape: String,
+    /// Source keys.
+    pub sources: Vec<String>,
+    /// One instance of it.
+    pub example: Value,
+}
+
+/// Two or more pages disagreeing on one topic.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contradiction {
+    /// What they disagree on.
+    pub topic: String,
+    /// What these sources say.
+    pub claim: String,
+    /// Source keys.
+    pub sources: Vec<String>,
+}
+
+/// Read `surface.yaml`.
+pub fn surface(path: &Path) -> Result<Surface, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}

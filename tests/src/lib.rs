@@ -1,0 +1,20 @@
+//! The drift snapshots: Optimly's documentation (`openapi/docs/`) checked against the spec
+//! (`openapi/v3.yaml`) and against the client generated from it, as plain-text reports that
+//! `tests/drift.rs` pins with insta.
+//!
+//! Every report is a pure function of its inputs, so the mutation tests can feed it a changed
+//! spec or an extra example and read the rows that change.
+
+pub mod docs;
+pub mod reports;
+pub mod rust_surface;
+pub mod spec;
+pub mod types;
+
+use std::path::PathBuf;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}

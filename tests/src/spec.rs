@@ -1,0 +1,225 @@
+//! The spec side: operations of `openapi/v3.yaml` and its schemas as JSON Schema.
+
+use serde_json::{Map, Value, json};
+
+/// The spec as a JSON value.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    /// The whole document.
+    pub value: Value,
+}
+
+/// One operation of the spec.
+#[derive(Clone, Debug)]
+pub struct Operation<'a> {
+    /// `operationId`.
+    pub id: &'a str,
+    /// Lower-case method.
+    pub method: &'a str,
+    /// Path template.
+    pub path: &'a str,
+    /// The operation object.
+    pub value: &'a Value,
+}
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+impl Spec {
+    /// Parse YAML text.
+    pub fn from_yaml(text: &str) -> Result<Self, String> {
+        serde_yaml::from_str(text)
+            .map(|value| Self { value })
+            .map_err(|e| e.to_string())
+    }
+
+    /// Every operation, sorted by id.
+    pub fn operations(&self) -> Vec<Operation<'_>> {
+        let mut ops = Vec::new();
+        if let Some(paths) = self.value.get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                for method in METHODS {
+                    if let Some(op) = item.get(method) {
+                        ops.push(Operation {
+                            id: op.get("operationId").and_then(Value::as_str).unwrap_or("?"),
+                            method,
+                            path,
+                            value: op,
+                        });
+                    }
+                }
+            }
+        }
+        ops.sort_by(|a, b| a.id.cmp(b.id));
+        ops
+    }
+
+    /// The operation at `method` `path`, if the spec has it.
+    pub fn operation(&self, method: &str, path: &str) -> Option<Operation<'_>> {
+        let method = method.to_ascii_lowercase();
+        self.operations()
+            .into_iter()
+            .find(|op| op.method == method && op.path == path)
+    }
+
+    /// A component schema by name.
+    pub fn component(&self, name: &str) -> Option<&Value> {
+        self.value.pointer(&format!("/components/schemas/{name}"))
+    }
+
+    /// Component schema names, sorted.
+    pub fn component_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .value
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// Follow `$ref` to a component response (`#/components/responses/X`).
+    pub fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix('#')
+                .and_then(|p| self.value.pointer(p))
+                .unwrap_or(value),
+            None => value,
+        }
+    }
+
+    /// A JSON Schema (2020-12) for `schema`, with every component schema under `$defs`.
+    /// OpenAPI 3.0's dialect is converted: `$ref`s point into `$defs`, `nullable: true` admits
+    /// `null`, and examples are dropped. With `strict`, an object that declares properties
+    /// and says nothing of others refuses them, so a documented field the spec lacks is
+    /// reported.
+    pub fn json_schema(&self, schema: &Value, strict: bool) -> Value {
+        let defs: Map<String, Value> = self
+            .value
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), convert(v, strict)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut root = match convert(schema, strict) {
+            Value::Object(map) => map,
+            other => {
+                let mut m = Map::new();
+                m.insert("allOf".into(), json!([other]));
+                m
+            }
+        };
+        root.insert("$defs".into(), Value::Object(defs));
+        Value::Object(root)
+    }
+}
+
+impl<'a> Operation<'a> {
+    /// The JSON request body schema.
+    pub fn request_schema(&self) -> Option<&'a Value> {
+        self.value
+            .pointer("/requestBody/content/application~1json/schema")
+    }
+
+    /// The JSON body schema of the response with `status`.
+    pub fn response_schema(&self, spec: &'a Spec, status: u16) -> Option<&'a Value> {
+        let response = self.value.get("responses")?.get(status.to_string())?;
+        spec.resolve(response)
+            .pointer("/content/application~1json/schema")
+    }
+
+    /// The response statuses, sorted.
+    pub fn statuses(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .value
+            .get("responses")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        codes.sort();
+        codes
+    }
+}
+
+/// The component name a schema refers to, if it is a bare `$ref`.
+pub fn ref_name(schema: &Value) -> Option<&str> {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.rsplit('/').next())
+}
+
+fn convert(value: &Value, strict: bool) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (key, child) in map {
+                match key.as_str() {
+                    "example" | "examples" | "nullable" | "deprecated" => {}
+                    "$ref" => {
+                        let target = child.as_str().unwrap_or_default();
+                        out.insert(
+                            key.clone(),
+                            Value::String(target.replace("#/components/schemas/", "#/$defs/")),
+                        );
+                    }
+                    "properties" => {
+                        let props = child
+                            .as_object()
+                            .map(|p| {
+                                p.iter()
+                                    .map(|(k, v)| (k.clone(), convert(v, strict)))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        out.insert(key.clone(), Value::Object(props));
+                    }
+                    _ => {
+                        out.insert(key.clone(), convert(child, strict));
+                    }
+                }
+            }
+            if strict && map.contains_key("properties") && !map.contains_key("additionalProperties")
+            {
+                out.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                return admit_null(out);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| convert(v, strict)).collect()),
+        other => other.clone(),
+    }
+}
+
+fn admit_null(mut schema: Map<String, Value>) -> Value {
+    match schema.get("type").cloned() {
+        Some(Value::String(t)) => {
+            schema.insert("type".into(), json!([t, "null"]));
+            Value::Object(schema)
+        }
+        _ => json!({"anyOf": [Value::Object(schema), {"type": "null"}]}),
+    }
+}
+
+/// Validate `instance` against `schema`; one line per violation, `path: message`.
+pub fn violations(schema: &Value, instance: &Value) -> Result<Vec<String>, String> {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| format!("invalid schema: {e}"))?;
+    let mut lines: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            format!("{}: {e}", if at.is_empty() { "/" } else { &at })
+        })
+        .collect();
+    lines.sort();
+    Ok(lines)
+}
