@@ -147,17 +147,35 @@ fn settings(enums: &[OpenEnum]) -> GenerationSettings {
     settings
 }
 
+thread_local! {
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Silence the panic message of the current thread only (progenitor's asserts become errors
+/// with their own message); panics on other threads still print.
+fn quiet_panics_on_this_thread(quiet: bool) {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let default = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                default(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(quiet));
+}
+
 /// Run progenitor, turning its panics (it asserts on unsupported input) into errors.
 fn progenitor_tokens(
     spec: &openapiv3::OpenAPI,
     settings: &GenerationSettings,
 ) -> Result<proc_macro2::TokenStream, String> {
-    let previous_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    quiet_panics_on_this_thread(true);
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         Generator::new(settings).generate_tokens(spec)
     }));
-    panic::set_hook(previous_hook);
+    quiet_panics_on_this_thread(false);
     match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(e.to_string()),

@@ -2,10 +2,12 @@
 //!
 //! - `generate`: regenerate `crates/optimly-api/src/generated.rs` from `openapi/v3.yaml`.
 //! - `check`: fail with a diff when the checked-in generated code drifts from the spec.
+//! - `spec-diff <rev>`: classify the spec's changes since a revision as breaking or compatible.
 
 mod codegen;
 mod open_enums;
 mod spec;
+mod spec_diff;
 
 use std::process::ExitCode;
 
@@ -14,7 +16,10 @@ usage: cargo xtask <command>
 
 commands:
   generate   regenerate crates/optimly-api/src/generated.rs from openapi/v3.yaml
-  check      fail with a diff if the generated code is not what the spec produces";
+  check      fail with a diff if the generated code is not what the spec produces
+  spec-diff <git-rev> [--allow-breaking]
+             classify the spec changes since <git-rev> as breaking or compatible;
+             fail on breaking ones unless --allow-breaking";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +32,10 @@ fn main() -> ExitCode {
     {
         ["generate"] => codegen::generate(&layout),
         ["check"] => codegen::check(&layout),
+        ["spec-diff", rev] => spec_diff::run(&layout, rev, false),
+        ["spec-diff", rev, "--allow-breaking"] | ["spec-diff", "--allow-breaking", rev] => {
+            spec_diff::run(&layout, rev, true)
+        }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,0 +1,591 @@
+//! `cargo xtask spec-diff <git-rev>`: what changed in `openapi/v3.yaml` since a revision, and
+//! whether it breaks clients.
+//!
+//! Breaking: a removed operation, a moved operation (method or path), a changed request or
+//! response body, a removed schema, a removed field, a new required request field, a response
+//! field that is no longer required, a narrowed enum, a changed type, changed auth.
+//! Compatible: anything added that clients may ignore (operations, schemas, optional fields,
+//! response fields, enum values, auth alternatives), and deprecations.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::codegen::Layout;
+use crate::spec;
+
+/// One difference between two specs.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// Whether existing clients can break.
+    pub breaking: bool,
+    /// Where in the spec.
+    pub location: String,
+    /// What changed.
+    pub what: String,
+}
+
+impl Change {
+    fn breaking(location: impl Into<String>, what: impl Into<String>) -> Self {
+        Self {
+            breaking: true,
+            location: location.into(),
+            what: what.into(),
+        }
+    }
+
+    fn compatible(location: impl Into<String>, what: impl Into<String>) -> Self {
+        Self {
+            breaking: false,
+            location: location.into(),
+            what: what.into(),
+        }
+    }
+}
+
+/// Every change from `old` to `new`, breaking ones first, then by location.
+pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
+    let mut changes = Vec::new();
+    operations(old, new, &mut changes);
+    schemas(old, new, &mut changes);
+    auth(old, new, &mut changes);
+    changes.sort_by(|a, b| {
+        b.breaking
+            .cmp(&a.breaking)
+            .then(a.location.cmp(&b.location))
+            .then(a.what.cmp(&b.what))
+    });
+    changes
+}
+
+fn ops_by_id(spec: &Value) -> BTreeMap<String, (String, String, Value)> {
+    spec::operations(spec)
+        .filter_map(|(path, method, op)| {
+            let id = op.get("operationId")?.as_str()?.to_owned();
+            Some((id, (method.to_owned(), path.to_owned(), op.clone())))
+        })
+        .collect()
+}
+
+fn body_schema(op: &Value) -> Option<&Value> {
+    op.pointer("/requestBody/content/application~1json/schema")
+}
+
+fn ok_schema(spec: &Value, op: &Value) -> Option<Value> {
+    let response = op.get("responses")?.get("200")?;
+    let response = match response.get("$ref").and_then(Value::as_str) {
+        Some(r) => spec.pointer(r.strip_prefix('#')?)?,
+        None => response,
+    };
+    response
+        .pointer("/content/application~1json/schema")
+        .cloned()
+}
+
+fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let (before, after) = (ops_by_id(old), ops_by_id(new));
+    for (id, (method, path, op)) in &before {
+        let at = format!("operation {id}");
+        let Some((m2, p2, op2)) = after.get(id) else {
+            out.push(Change::breaking(
+                at,
+                format!("removed ({} {path})", method.to_uppercase()),
+            ));
+            continue;
+        };
+        if (method, path) != (m2, p2) {
+            out.push(Change::breaking(
+                &at,
+                format!(
+                    "moved from {} {path} to {} {p2}",
+                    method.to_uppercase(),
+                    m2.to_uppercase()
+                ),
+            ));
+        }
+        if body_schema(op) != body_schema(op2) {
+            out.push(Change::breaking(
+                &at,
+                format!(
+                    "request body changed: {} -> {}",
+                    type_of(body_schema(op)),
+                    type_of(body_schema(op2))
+                ),
+            ));
+        }
+        let (r1, r2) = (ok_schema(old, op), ok_schema(new, op2));
+        if r1 != r2 {
+            out.push(Change::breaking(
+                &at,
+                format!(
+                    "response body changed: {} -> {}",
+                    type_of(r1.as_ref()),
+                    type_of(r2.as_ref())
+                ),
+            ));
+        }
+        let deprecated = |o: &Value| o.get("deprecated") == Some(&Value::Bool(true));
+        if !deprecated(op) && deprecated(op2) {
+            out.push(Change::compatible(&at, "deprecated"));
+        }
+    }
+    for (id, (method, path, _)) in &after {
+        if !before.contains_key(id) {
+            out.push(Change::compatible(
+                format!("operation {id}"),
+                format!("added ({} {path})", method.to_uppercase()),
+            ));
+        }
+    }
+}
+
+/// `Name` for a `$ref`, `array<Name>`, or the type keyword.
+fn type_of(schema: Option<&Value>) -> String {
+    let Some(schema) = schema else {
+        return "none".into();
+    };
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        return r.rsplit('/').next().unwrap_or(r).to_owned();
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => format!("array<{}>", type_of(schema.get("items"))),
+        Some(t) => {
+            let nullable = if schema.get("nullable") == Some(&Value::Bool(true)) {
+                "?"
+            } else {
+                ""
+            };
+            format!("{t}{nullable}")
+        }
+        None if schema.get("oneOf").is_some() => "oneOf".into(),
+        None => "any".into(),
+    }
+}
+
+/// Component names reachable from request bodies, and from responses.
+fn usage(spec: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut requests = BTreeSet::new();
+    let mut responses = BTreeSet::new();
+    for (_, _, op) in spec::operations(spec) {
+        if let Some(body) = body_schema(op) {
+            reach(spec, body, &mut requests);
+        }
+        for response in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|r| r.values())
+        {
+            let resolved = match response
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+            {
+                Some(p) => spec.pointer(p).unwrap_or(response),
+                None => response,
+            };
+            if let Some(schema) = resolved.pointer("/content/application~1json/schema") {
+                reach(spec, schema, &mut responses);
+            }
+        }
+    }
+    (requests, responses)
+}
+
+fn reach(spec: &Value, schema: &Value, seen: &mut BTreeSet<String>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                if seen.insert(name.to_owned())
+                    && let Some(target) = spec.pointer(&format!("/components/schemas/{name}"))
+                {
+                    reach(spec, target, seen);
+                }
+                return;
+            }
+            for child in map.values() {
+                reach(spec, child, seen);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| reach(spec, i, seen)),
+        _ => {}
+    }
+}
+
+fn strings(v: Option<&Value>) -> BTreeSet<String> {
+    v.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let empty = serde_json::Map::new();
+    let before = old
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let after = new
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let (old_req, old_resp) = usage(old);
+    let (new_req, new_resp) = usage(new);
+    for (name, s1) in before {
+        let at = format!("components.schemas.{name}");
+        let Some(s2) = after.get(name) else {
+            out.push(Change::breaking(at, "schema removed"));
+            continue;
+        };
+        let in_request = old_req.contains(name) || new_req.contains(name);
+        let in_response = old_resp.contains(name) || new_resp.contains(name);
+        if type_of(Some(s1)) != type_of(Some(s2)) {
+            out.push(Change::breaking(
+                &at,
+                format!(
+                    "type changed: {} -> {}",
+                    type_of(Some(s1)),
+                    type_of(Some(s2))
+                ),
+            ));
+        }
+        let (e1, e2) = (strings(s1.get("enum")), strings(s2.get("enum")));
+        for gone in e1.difference(&e2) {
+            out.push(Change::breaking(
+                &at,
+                format!("enum narrowed: `{gone}` removed"),
+            ));
+        }
+        for added in e2.difference(&e1) {
+            out.push(Change::compatible(
+                &at,
+                format!("enum value `{added}` added"),
+            ));
+        }
+        properties(&at, s1, s2, in_request, in_response, out);
+    }
+    for name in after.keys().filter(|n| !before.contains_key(*n)) {
+        out.push(Change::compatible(
+            format!("components.schemas.{name}"),
+            "schema added",
+        ));
+    }
+}
+
+fn properties(
+    at: &str,
+    s1: &Value,
+    s2: &Value,
+    in_request: bool,
+    in_response: bool,
+    out: &mut Vec<Change>,
+) {
+    let empty = serde_json::Map::new();
+    let p1 = s1
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let p2 = s2
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let (r1, r2) = (strings(s1.get("required")), strings(s2.get("required")));
+    let side = match (in_request, in_response) {
+        (true, true) => "request and response",
+        (true, false) => "request",
+        (false, true) => "response",
+        (false, false) => "unused",
+    };
+    for (prop, v1) in p1 {
+        let loc = format!("{at}.{prop}");
+        match p2.get(prop) {
+            None => out.push(Change::breaking(loc, format!("{side} field removed"))),
+            Some(v2) if type_of(Some(v1)) != type_of(Some(v2)) => {
+                out.push(Change::breaking(
+                    loc,
+                    format!(
+                        "type changed: {} -> {}",
+                        type_of(Some(v1)),
+                        type_of(Some(v2))
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    for prop in p2.keys().filter(|p| !p1.contains_key(*p)) {
+        let loc = format!("{at}.{prop}");
+        if in_request && r2.contains(prop) {
+            out.push(Change::breaking(loc, "new required request field"));
+        } else {
+            out.push(Change::compatible(loc, format!("{side} field added")));
+        }
+    }
+    for prop in r2.difference(&r1).filter(|p| p1.contains_key(*p)) {
+        if in_request {
+            out.push(Change::breaking(
+                format!("{at}.{prop}"),
+                "request field became required",
+            ));
+        }
+    }
+    for prop in r1.difference(&r2).filter(|p| p2.contains_key(*p)) {
+        if in_response {
+            out.push(Change::breaking(
+                format!("{at}.{prop}"),
+                "response field no longer required",
+            ));
+        } else {
+            out.push(Change::compatible(
+                format!("{at}.{prop}"),
+                "request field became optional",
+            ));
+        }
+    }
+}
+
+fn auth(old: &Value, new: &Value, out: &mut Vec<Change>) {
+    let empty = serde_json::Map::new();
+    let s1 = old
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let s2 = new
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    for (name, v1) in s1 {
+        let at = format!("securitySchemes.{name}");
+        match s2.get(name) {
+            None => out.push(Change::breaking(at, "auth way removed")),
+            Some(v2) if v1 != v2 => out.push(Change::breaking(
+                at,
+                format!("auth way changed: {v1} -> {v2}"),
+            )),
+            Some(_) => {}
+        }
+    }
+    for name in s2.keys().filter(|n| !s1.contains_key(*n)) {
+        out.push(Change::compatible(
+            format!("securitySchemes.{name}"),
+            "auth way added",
+        ));
+    }
+    let alternatives = |s: &Value| -> BTreeSet<String> {
+        s.get("security")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(Value::to_string)
+            .collect()
+    };
+    let (a1, a2) = (alternatives(old), alternatives(new));
+    for gone in a1.difference(&a2) {
+        out.push(Change::breaking(
+            "security",
+            format!("requirement {gone} removed"),
+        ));
+    }
+    for added in a2.difference(&a1) {
+        out.push(Change::compatible(
+            "security",
+            format!("requirement {added} added"),
+        ));
+    }
+}
+
+/// The changes as a table, and a summary line.
+pub fn table(changes: &[Change]) -> String {
+    let mut out = String::from("kind       | where | change\n");
+    for c in changes {
+        let kind = if c.breaking {
+            "BREAKING  "
+        } else {
+            "compatible"
+        };
+        out.push_str(&format!("{kind} | {} | {}\n", c.location, c.what));
+    }
+    let breaking = changes.iter().filter(|c| c.breaking).count();
+    out.push_str(&format!(
+        "{} change(s): {breaking} breaking, {} compatible\n",
+        changes.len(),
+        changes.len() - breaking
+    ));
+    out
+}
+
+/// `cargo xtask spec-diff <rev> [--allow-breaking]`.
+pub fn run(layout: &Layout, rev: &str, allow_breaking: bool) -> Result<()> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(&layout.root)
+        .arg("show")
+        .arg(format!("{rev}:openapi/v3.yaml"))
+        .output()
+        .context("running git")?;
+    if !output.status.success() {
+        bail!(
+            "cannot read openapi/v3.yaml at `{rev}`: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let old: Value = serde_yaml::from_slice(&output.stdout)
+        .with_context(|| format!("openapi/v3.yaml at {rev}"))?;
+    let path = layout.spec();
+    let new: Value = serde_yaml::from_str(
+        &std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
+    )
+    .context("openapi/v3.yaml")?;
+    let changes = diff(&old, &new);
+    println!("openapi/v3.yaml: {rev} -> working copy");
+    print!("{}", table(&changes));
+    if changes.iter().any(|c| c.breaking) && !allow_breaking {
+        bail!("breaking changes; pass --allow-breaking if they are intended");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Value {
+        let path = format!(
+            "{}/fixtures/spec-diff/{name}.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect(&path);
+        serde_yaml::from_str(&text).expect("fixture parses")
+    }
+
+    fn changes(name: &str) -> Vec<(bool, String, String)> {
+        diff(&fixture("base"), &fixture(name))
+            .into_iter()
+            .map(|c| (c.breaking, c.location, c.what))
+            .collect()
+    }
+
+    fn row(breaking: bool, location: &str, what: &str) -> (bool, String, String) {
+        (breaking, location.to_owned(), what.to_owned())
+    }
+
+    #[test]
+    fn identical_specs_have_no_changes() {
+        assert!(diff(&fixture("base"), &fixture("base")).is_empty());
+    }
+
+    #[test]
+    fn a_removed_operation_is_breaking() {
+        assert_eq!(
+            changes("removed-operation"),
+            [row(
+                true,
+                "operation list_messages",
+                "removed (GET /chats/{chat_id}/messages)"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_removed_response_field_is_breaking() {
+        assert_eq!(
+            changes("removed-response-field"),
+            [row(
+                true,
+                "components.schemas.Message.created_at",
+                "response field removed"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_new_required_request_field_is_breaking() {
+        assert_eq!(
+            changes("new-required-field"),
+            [row(
+                true,
+                "components.schemas.MessageCore.channel",
+                "new required request field"
+            )]
+        );
+    }
+
+    #[test]
+    fn a_narrowed_enum_is_breaking_and_a_widened_one_is_not() {
+        assert_eq!(
+            changes("narrowed-enum"),
+            [
+                row(
+                    true,
+                    "components.schemas.Sender",
+                    "enum narrowed: `assistant` removed"
+                ),
+                row(
+                    false,
+                    "components.schemas.Sender",
+                    "enum value `system` added"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_type_is_breaking() {
+        assert_eq!(
+            changes("changed-type"),
+            [row(
+                true,
+                "components.schemas.Message.created_at",
+                "type changed: string -> integer"
+            )]
+        );
+    }
+
+    #[test]
+    fn changed_auth_is_breaking() {
+        assert_eq!(
+            changes("changed-auth"),
+            [
+                row(true, "security", r#"requirement {"bearerAuth":[]} removed"#),
+                row(
+                    true,
+                    "securitySchemes.apiKeyHeader",
+                    r#"auth way changed: {"in":"header","name":"X-API-Key","type":"apiKey"} -> {"in":"header","name":"x_api_key","type":"apiKey"}"#
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn additions_are_compatible() {
+        assert_eq!(
+            changes("compatible"),
+            [
+                row(
+                    false,
+                    "components.schemas.Message.processed",
+                    "response field added"
+                ),
+                row(
+                    false,
+                    "components.schemas.MessageCore.source",
+                    "request field added"
+                ),
+                row(false, "operation list_messages", "deprecated"),
+                row(false, "operation new_chat", "added (POST /chats)"),
+            ]
+        );
+        assert!(
+            table(&diff(&fixture("base"), &fixture("compatible")))
+                .ends_with("4 change(s): 0 breaking, 4 compatible\n")
+        );
+    }
+}
