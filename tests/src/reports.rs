@@ -134,11 +134,21 @@ fn sources(list: &[String]) -> String {
     list.join(", ")
 }
 
-/// Report 2: the docs' surface beside the spec's.
+/// Report 2: the docs' surface beside the spec's, one section per kind of fact.
 pub fn surface(spec: &Spec, surface: &Surface) -> String {
     let mut out = String::new();
-    let ops = spec.operations();
+    endpoints_section(spec, surface, &mut out);
+    auth_section(spec, surface, &mut out);
+    statuses_section(spec, surface, &mut out);
+    rate_limits_section(spec, surface, &mut out);
+    envelope_section(spec, surface, &mut out);
+    error_shapes_section(spec, surface, &mut out);
+    contradictions_section(surface, &mut out);
+    out
+}
 
+fn endpoints_section(spec: &Spec, surface: &Surface, out: &mut String) {
+    let ops = spec.operations();
     let _ = writeln!(
         out,
         "ENDPOINTS: method path | what each source says | in the spec"
@@ -189,7 +199,9 @@ pub fn surface(spec: &Spec, surface: &Surface) -> String {
             );
         }
     }
+}
 
+fn auth_section(spec: &Spec, surface: &Surface, out: &mut String) {
     let _ = writeln!(
         out,
         "\nAUTH: way | where the docs put the key | sources | in the spec"
@@ -225,7 +237,10 @@ pub fn surface(spec: &Spec, surface: &Surface) -> String {
             sources(&name.sources)
         );
     }
+}
 
+fn statuses_section(spec: &Spec, surface: &Surface, out: &mut String) {
+    let ops = spec.operations();
     let _ = writeln!(
         out,
         "\nSTATUSES: code | what the docs say it means | sources | spec operations that declare it"
@@ -277,7 +292,9 @@ pub fn surface(spec: &Spec, surface: &Surface) -> String {
                 .unwrap_or_default()
         );
     }
+}
 
+fn rate_limits_section(spec: &Spec, surface: &Surface, out: &mut String) {
     let _ = writeln!(
         out,
         "\nRATE LIMITS: scope | limit | sources | where the spec's x-rate-limits has the same limit"
@@ -303,7 +320,10 @@ pub fn surface(spec: &Spec, surface: &Surface) -> String {
             sources(&limit.sources)
         );
     }
+}
 
+fn envelope_section(spec: &Spec, surface: &Surface, out: &mut String) {
+    let ops = spec.operations();
     let _ = writeln!(out, "\nENVELOPE: claim | sources | the spec");
     let wrapped = ops.iter().any(|op| {
         op.response_schema(spec, 200)
@@ -325,7 +345,9 @@ pub fn surface(spec: &Spec, surface: &Surface) -> String {
             sources(&claim.sources)
         );
     }
+}
 
+fn error_shapes_section(spec: &Spec, surface: &Surface, out: &mut String) {
     let _ = writeln!(
         out,
         "\nERROR SHAPES: shape | sources | accepted by the spec's Error"
@@ -344,7 +366,9 @@ pub fn surface(spec: &Spec, surface: &Surface) -> String {
             sources(&shape.sources)
         );
     }
+}
 
+fn contradictions_section(surface: &Surface, out: &mut String) {
     let _ = writeln!(
         out,
         "\nCONTRADICTIONS BETWEEN PAGES: topic | claim | sources"
@@ -352,7 +376,6 @@ pub fn surface(spec: &Spec, surface: &Surface) -> String {
     for c in &surface.contradictions {
         let _ = writeln!(out, "{} | {} | {}", c.topic, c.claim, sources(&c.sources));
     }
-    out
 }
 
 /// `(limit, per, where)` for every entry of the spec's `x-rate-limits`.
