@@ -8,8 +8,10 @@
 pub mod docs;
 pub mod reports;
 pub mod rust_surface;
-pub mod spec;
 pub mod types;
+
+/// The spec side, shared with the mock: operations and schemas as JSON Schema.
+pub use optimly_mock::spec;
 
 use std::path::PathBuf;
 

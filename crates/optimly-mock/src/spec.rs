@@ -24,6 +24,19 @@ pub struct Operation<'a> {
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
+/// `(path, method, operation)` for every operation of a spec value, in document order.
+pub fn operations_of(spec: &Value) -> impl Iterator<Item = (&str, &'static str, &Value)> {
+    spec.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.iter())
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |m| item.get(*m).map(|op| (path.as_str(), *m, op)))
+        })
+}
+
 impl Spec {
     /// Parse YAML text.
     pub fn from_yaml(text: &str) -> Result<Self, String> {
@@ -205,6 +218,56 @@ fn admit_null(mut schema: Map<String, Value>) -> Value {
         }
         _ => json!({"anyOf": [Value::Object(schema), {"type": "null"}]}),
     }
+}
+
+/// One problem with a request body, located FastAPI-style: `["body", "metadata", "email"]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    /// Where: `body`, then each key or index.
+    pub loc: Vec<Value>,
+    /// What is wrong.
+    pub msg: String,
+    /// FastAPI's error type: `missing`, `type_error`, `enum`, `value_error`.
+    pub kind: &'static str,
+}
+
+/// Validate a request body; one [`Issue`] per problem, located the way FastAPI locates them
+/// (a missing field is located at the field itself).
+pub fn issues(schema: &Value, instance: &Value) -> Result<Vec<Issue>, String> {
+    use jsonschema::error::ValidationErrorKind as K;
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| format!("invalid schema: {e}"))?;
+    let mut issues: Vec<Issue> = validator
+        .iter_errors(instance)
+        .map(|e| {
+            let mut loc = vec![Value::String("body".into())];
+            for segment in e.instance_path().to_string().split('/').skip(1) {
+                loc.push(match segment.parse::<u64>() {
+                    Ok(i) => Value::from(i),
+                    Err(_) => Value::String(segment.replace("~1", "/").replace("~0", "~")),
+                });
+            }
+            let (msg, kind) = match e.kind() {
+                K::Required { property } => {
+                    loc.push(property.clone());
+                    ("Field required".to_owned(), "missing")
+                }
+                K::Type { .. } => (e.to_string(), "type_error"),
+                K::Enum { .. } => (e.to_string(), "enum"),
+                _ => (e.to_string(), "value_error"),
+            };
+            Issue { loc, msg, kind }
+        })
+        .collect();
+    issues.sort_by(|a, b| {
+        a.loc
+            .iter()
+            .map(Value::to_string)
+            .cmp(b.loc.iter().map(Value::to_string))
+    });
+    Ok(issues)
 }
 
 /// Validate `instance` against `schema`; one line per violation, `path: message`.

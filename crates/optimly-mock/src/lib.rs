@@ -1,0 +1,180 @@
+//! An offline, stateful, spec-faithful mock of Optimly's v3 External API.
+//!
+//! Every operation of `openapi/v3.yaml` with its documented semantics, in memory: chats,
+//! messages, and the leads, appointment requests and handoffs captured along the way.
+//! Requests are checked against the spec (422 with a FastAPI-style `detail` list), the key
+//! against the three documented auth ways (401), the spec's `x-rate-limits` are enforced (429
+//! with `Retry-After`), a rule-based agent runs the documented automatic tool detection
+//! ([`agent`]), and faults can be injected for retry tests ([`Faults`]).
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let mock = optimly_mock::start(optimly_mock::MockConfig::default()).await?;
+//! println!("{} with key {}", mock.base_url(), mock.key());
+//! // ... point a client at it ...
+//! mock.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Inspection endpoints live under the reserved prefix `/_mock`: `GET /_mock/leads`,
+//! `/_mock/appointments`, `/_mock/handoffs` and `/_mock/requests` (the request log; it never
+//! holds the key).
+
+pub mod agent;
+pub mod limits;
+mod server;
+pub mod spec;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub use server::RequestRecord;
+
+/// The spec the mock follows, embedded at build time.
+pub const SPEC: &str = include_str!("../../../openapi/v3.yaml");
+
+/// The key the mock accepts unless told otherwise (it has the documented shape).
+pub const DEFAULT_KEY: &str = "agt_mock0000000000000000000000000000";
+
+/// How the mock behaves.
+#[derive(Clone, Debug)]
+pub struct MockConfig {
+    /// The API key it accepts (any of the three auth ways).
+    pub key: String,
+    /// The port on 127.0.0.1; 0 lets the OS choose.
+    pub port: u16,
+    /// Enforce the spec's `x-rate-limits`.
+    pub rate_limits: bool,
+    /// Multiply every limit by this (at least 1 request per window), to reach them in tests.
+    pub rate_limit_scale: f64,
+    /// Faults to inject.
+    pub faults: Faults,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        Self {
+            key: DEFAULT_KEY.to_owned(),
+            port: 0,
+            rate_limits: true,
+            rate_limit_scale: 1.0,
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// Faults for testing clients. Requests to `/external/*` are numbered from 1.
+#[derive(Clone, Debug, Default)]
+pub struct Faults {
+    /// Added before every answer.
+    pub latency: Duration,
+    /// The share of requests (0.0 to 1.0) answered with a 500, chosen by a seeded generator.
+    pub error_rate: f64,
+    /// The seed of that generator.
+    pub seed: u64,
+    /// Answer request N with this status (a 429 or 503 carries `Retry-After: 1`).
+    pub status_on: BTreeMap<u64, u16>,
+    /// Cut the connection of request N after the headers and part of the body.
+    pub drop_on: Option<u64>,
+}
+
+/// A running mock. Dropping it stops the server.
+#[derive(Debug)]
+pub struct RunningMock {
+    addr: SocketAddr,
+    key: String,
+    shared: Arc<server::Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningMock {
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The key it accepts.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Leads captured so far (by automations and by the agent).
+    pub fn leads(&self) -> Vec<Value> {
+        self.shared.captured().leads
+    }
+
+    /// Appointment requests captured so far.
+    pub fn appointments(&self) -> Vec<Value> {
+        self.shared.captured().appointments
+    }
+
+    /// Handoffs queued so far.
+    pub fn handoffs(&self) -> Vec<Value> {
+        self.shared.captured().handoffs
+    }
+
+    /// Every request to `/external/*` so far.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.requests()
+    }
+
+    /// How many messages a chat holds, if it exists.
+    pub fn message_count(&self, chat_id: &str) -> Option<usize> {
+        self.shared.message_count(chat_id)
+    }
+
+    /// Stop serving and wait until the server has stopped.
+    pub async fn shutdown(mut self) {
+        self.stop_now();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+/// Start a mock on `127.0.0.1:<config.port>`. Needs a tokio runtime.
+pub async fn start(config: MockConfig) -> std::io::Result<RunningMock> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+    let addr = listener.local_addr()?;
+    let key = config.key.clone();
+    let shared = Arc::new(server::Shared::new(config).map_err(std::io::Error::other)?);
+    let app = server::router(Arc::clone(&shared));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("mock server stopped: {e}");
+        }
+    });
+    Ok(RunningMock {
+        addr,
+        key,
+        shared,
+        stop: Some(stop),
+        task: Some(task),
+    })
+}

@@ -1,0 +1,647 @@
+//! Routes, the request gate (faults, auth, rate limits, log) and the in-memory state.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use optimly_api::types;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::agent;
+use crate::limits::{Limiter, Limits};
+use crate::spec::{Spec, issues};
+use crate::{Faults, MockConfig};
+
+/// The largest request body accepted, in bytes.
+const MAX_BODY: usize = 256 * 1024;
+
+/// One request to `/external/*`, as the log keeps it (never the key).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// Its number, from 1.
+    pub n: u64,
+    /// HTTP method.
+    pub method: String,
+    /// Path, without the query (which may hold the key).
+    pub path: String,
+    /// How the request presented a key: `bearer`, `header`, `query` or `none`.
+    pub auth: &'static str,
+    /// The status answered.
+    pub status: u16,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Captured {
+    pub leads: Vec<Value>,
+    pub appointments: Vec<Value>,
+    pub handoffs: Vec<Value>,
+}
+
+#[derive(Debug)]
+struct ChatRecord {
+    chat: types::Chat,
+    messages: Vec<types::Message>,
+}
+
+#[derive(Debug, Default)]
+struct Store {
+    chats: BTreeMap<String, ChatRecord>,
+    next_id: u64,
+    captured: Captured,
+}
+
+impl Store {
+    fn id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}_{}", self.next_id)
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    config: MockConfig,
+    spec: Spec,
+    limits: Limits,
+    limiter: Mutex<Limiter>,
+    store: Mutex<Store>,
+    log: Mutex<Vec<RequestRecord>>,
+    counter: AtomicU64,
+    rng: Mutex<fastrand::Rng>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    pub(crate) fn new(config: MockConfig) -> Result<Self, String> {
+        let spec = Spec::from_yaml(crate::SPEC)?;
+        let limits = Limits::from_spec(&spec.value, config.rate_limit_scale);
+        let rng = fastrand::Rng::with_seed(config.faults.seed);
+        Ok(Self {
+            config,
+            spec,
+            limits,
+            limiter: Mutex::default(),
+            store: Mutex::default(),
+            log: Mutex::default(),
+            counter: AtomicU64::new(0),
+            rng: Mutex::new(rng),
+        })
+    }
+
+    pub(crate) fn captured(&self) -> Captured {
+        lock(&self.store).captured.clone()
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RequestRecord> {
+        lock(&self.log).clone()
+    }
+
+    pub(crate) fn message_count(&self, chat_id: &str) -> Option<usize> {
+        lock(&self.store)
+            .chats
+            .get(chat_id)
+            .map(|c| c.messages.len())
+    }
+
+    fn faults(&self) -> &Faults {
+        &self.config.faults
+    }
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    let api = Router::new()
+        .route("/external/agent", post(call_agent))
+        .route("/external/agent/v2", post(call_agent_v2))
+        .route("/external/agent/v3", post(call_agent_v3))
+        .route("/external/chat", post(create_chat))
+        .route("/external/chat/{id}/messages", get(list_chat_messages))
+        .route("/external/chat/{id}/chats", get(list_client_chats))
+        .route("/external/message/new-chat", post(new_chat))
+        .route("/external/message/new-message", post(new_message))
+        .route("/external/message/email-handoff", post(email_handoff))
+        .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), gate));
+    Router::new()
+        .merge(api)
+        .route(
+            "/_mock/leads",
+            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().leads) }),
+        )
+        .route(
+            "/_mock/appointments",
+            get(
+                |State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().appointments) },
+            ),
+        )
+        .route(
+            "/_mock/handoffs",
+            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().handoffs) }),
+        )
+        .route(
+            "/_mock/requests",
+            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.requests()) }),
+        )
+        .fallback(|method: Method, uri: axum::http::Uri| async move {
+            error(
+                StatusCode::NOT_FOUND,
+                "Not Found",
+                &format!("no route for {method} {}", uri.path()),
+            )
+        })
+        .with_state(shared)
+}
+
+/// The tools page's error shape: `{"error", "detail", "status_code"}`.
+fn error(status: StatusCode, title: &str, detail: &str) -> Response {
+    let body = json!({"error": title, "detail": detail, "status_code": status.as_u16()});
+    (status, axum::Json(body)).into_response()
+}
+
+/// FastAPI's validation shape: `{"detail": [{"loc", "msg", "type"}]}`.
+fn validation(items: Vec<Value>) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        axum::Json(json!({"detail": items})),
+    )
+        .into_response()
+}
+
+fn with_retry_after(mut response: Response, wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    if let Ok(v) = HeaderValue::from_str(&seconds.max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
+/// How the request presents a key, and whether it is the right one.
+fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri, key: &str) -> (&'static str, bool) {
+    if let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let given = value.strip_prefix("Bearer ").unwrap_or_default();
+        return ("bearer", given == key);
+    }
+    if let Some(value) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return ("header", value == key);
+    }
+    let from_query = axum::extract::Query::<BTreeMap<String, String>>::try_from_uri(uri)
+        .ok()
+        .and_then(|q| q.0.get("access_token_query").cloned());
+    match from_query {
+        Some(given) => ("query", given == key),
+        None => ("none", false),
+    }
+}
+
+/// The operation a request is for, from the spec.
+fn operation_id(shared: &Shared, method: &Method, path: &str) -> Option<String> {
+    shared.spec.operations().into_iter().find_map(|op| {
+        let same_method = op.method.eq_ignore_ascii_case(method.as_str());
+        (same_method && template_matches(op.path, path)).then(|| op.id.to_owned())
+    })
+}
+
+fn template_matches(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()))
+}
+
+/// Everything that happens before a handler: numbering, faults, auth, rate limits, the log.
+async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let n = shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let (auth, authorised) = authenticate(request.headers(), request.uri(), &shared.config.key);
+    let started = Instant::now();
+    let response = answer(&shared, n, request, next, authorised).await;
+    let status = response.status().as_u16();
+    tracing::info!(target: "optimly_mock", "{method} {path} {status} {}ms", started.elapsed().as_millis());
+    lock(&shared.log).push(RequestRecord {
+        n,
+        method: method.to_string(),
+        path,
+        auth,
+        status,
+    });
+    response
+}
+
+async fn answer(
+    shared: &Arc<Shared>,
+    n: u64,
+    request: Request,
+    next: Next,
+    authorised: bool,
+) -> Response {
+    let faults = shared.faults();
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    if faults.drop_on == Some(n) {
+        return dropped_connection();
+    }
+    if let Some(&code) = faults.status_on.get(&n) {
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let response = error(
+            status,
+            status.canonical_reason().unwrap_or("Injected"),
+            &format!("injected fault on request {n}"),
+        );
+        return if matches!(code, 429 | 503) {
+            with_retry_after(response, Duration::from_secs(1))
+        } else {
+            response
+        };
+    }
+    if faults.error_rate > 0.0 && lock(&shared.rng).f64() < faults.error_rate {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+            &format!("injected fault on request {n}"),
+        );
+    }
+    if !authorised {
+        let body = json!({"success": false, "error": "Unauthorized", "detail": "Invalid or missing API key"});
+        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload Too Large",
+                &format!("bodies are limited to {MAX_BODY} bytes"),
+            );
+        }
+    };
+    if shared.config.rate_limits
+        && let Err(wait) = admit(shared, &parts.method, parts.uri.path(), &bytes)
+    {
+        return with_retry_after(
+            error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too Many Requests",
+                "rate limit exceeded",
+            ),
+            wait,
+        );
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Count the request against the global limits and its operation's.
+fn admit(shared: &Shared, method: &Method, path: &str, body: &Bytes) -> Result<(), Duration> {
+    let op = operation_id(shared, method, path).unwrap_or_default();
+    let chat = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("chat_id").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default();
+    let mut applicable: Vec<(String, &crate::limits::Limit)> = shared
+        .limits
+        .global
+        .iter()
+        .map(|l| (format!("global/{:?}", l.window), l))
+        .collect();
+    for l in shared.limits.per_operation.get(&op).into_iter().flatten() {
+        let per = if l.scope == "chat" { chat.as_str() } else { "" };
+        applicable.push((format!("{op}/{per}/{:?}", l.window), l));
+    }
+    lock(&shared.limiter).admit(&applicable, Instant::now())
+}
+
+/// A 200 whose body breaks off: the client sees the connection cut mid-response.
+fn dropped_connection() -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(Bytes::from_static(b"{\"chat_id\": \"chat_")),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected drop",
+        )),
+    ];
+    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Check a body against the operation's request schema, then parse it into the generated type.
+/// The error is boxed: a `Response` is large and this is the common path.
+fn parse_body<T: DeserializeOwned>(
+    shared: &Shared,
+    operation: &str,
+    bytes: &Bytes,
+) -> Result<T, Box<Response>> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Box::new(validation(vec![json!({"loc": ["body", e.column()], "msg": format!("JSON decode error: {e}"), "type": "json_invalid"})]))
+    })?;
+    let schema = shared
+        .spec
+        .operations()
+        .into_iter()
+        .find(|op| op.id == operation)
+        .and_then(|op| op.request_schema().cloned())
+        .unwrap_or(Value::Null);
+    let found = issues(&shared.spec.json_schema(&schema, false), &value).map_err(|e| {
+        Box::new(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+            &e,
+        ))
+    })?;
+    if !found.is_empty() {
+        return Err(Box::new(validation(
+            found
+                .into_iter()
+                .map(|i| json!({"loc": i.loc, "msg": i.msg, "type": i.kind}))
+                .collect(),
+        )));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        Box::new(validation(vec![
+            json!({"loc": ["body"], "msg": e.to_string(), "type": "value_error"}),
+        ]))
+    })
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn not_found(what: &str, id: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "Not Found",
+        &format!("{what} {id} not found"),
+    )
+}
+
+fn json_response<T: Serialize>(value: &T) -> Response {
+    (StatusCode::OK, axum::Json(value)).into_response()
+}
+
+// ---- chats
+
+fn create(shared: &Shared, operation: &str, bytes: &Bytes) -> Response {
+    let body: types::ChatBase = match parse_body(shared, operation, bytes) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let mut store = lock(&shared.store);
+    let chat_id = store.id("chat");
+    let chat = types::Chat {
+        chat_id: chat_id.clone(),
+        agent_id: Some("agent_mock".into()),
+        client_id: Some(body.client_id),
+        ai_enabled: Some(body.ai_enabled),
+        lead_collected: Some(body.lead_collected.unwrap_or(false)),
+        status: Some(types::ChatStatus::Active),
+        metadata: body.metadata,
+        created_at: Some(now()),
+        last_activity: None,
+        message_count: None,
+    };
+    store.chats.insert(
+        chat_id,
+        ChatRecord {
+            chat: chat.clone(),
+            messages: Vec::new(),
+        },
+    );
+    json_response(&chat)
+}
+
+async fn create_chat(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    create(&s, "create_chat", &bytes)
+}
+
+async fn new_chat(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    create(&s, "new_chat", &bytes)
+}
+
+async fn list_client_chats(
+    State(s): State<Arc<Shared>>,
+    Path(client_id): Path<String>,
+) -> Response {
+    let store = lock(&s.store);
+    let chats: Vec<types::Chat> = store
+        .chats
+        .values()
+        .filter(|c| c.chat.client_id.as_deref() == Some(client_id.as_str()))
+        .map(|c| {
+            let mut chat = c.chat.clone();
+            chat.message_count = i64::try_from(c.messages.len()).ok();
+            chat.last_activity = c
+                .messages
+                .last()
+                .and_then(|m| m.created_at.clone())
+                .or(chat.created_at.clone());
+            chat
+        })
+        .collect();
+    json_response(&chats)
+}
+
+async fn list_chat_messages(State(s): State<Arc<Shared>>, Path(chat_id): Path<String>) -> Response {
+    match lock(&s.store).chats.get(&chat_id) {
+        Some(chat) => json_response(&chat.messages),
+        None => not_found("chat", &chat_id),
+    }
+}
+
+// ---- messages and the agent
+
+fn message(
+    store: &mut Store,
+    chat_id: &str,
+    sender: types::Sender,
+    content: &str,
+    metadata: Option<types::Metadata>,
+) -> types::Message {
+    types::Message {
+        message_id: store.id("msg"),
+        chat_id: Some(chat_id.to_owned()),
+        sender: Some(sender),
+        content: Some(content.to_owned()),
+        metadata,
+        created_at: Some(now()),
+        timestamp: None,
+        processed: None,
+        agent_response: None,
+    }
+}
+
+/// The agent answers a user message: the reply is stored, and every tool it ran is captured.
+fn agent_turn(
+    store: &mut Store,
+    chat_id: &str,
+    content: &str,
+) -> (types::Message, agent::Outcome, Option<Map<String, Value>>) {
+    let outcome = agent::respond(content);
+    let reply = message(
+        store,
+        chat_id,
+        types::Sender::Assistant,
+        &outcome.text,
+        None,
+    );
+    let mut handoff_data = None;
+    for (tool, data) in &outcome.tools {
+        let record = json!({"chat_id": chat_id, "source": "agent", "data": data});
+        match *tool {
+            "lead_capture" => store.captured.leads.push(record),
+            "appointment" => store.captured.appointments.push(record),
+            _ => {
+                let handoff_id = store.id("handoff");
+                let reason = outcome.handoff_reason.clone().unwrap_or_default();
+                let mut h = Map::new();
+                h.insert("handoff_id".into(), json!(handoff_id));
+                h.insert("status".into(), json!("queued"));
+                h.insert("reason".into(), json!(reason));
+                store.captured.handoffs.push(json!({"chat_id": chat_id, "source": "agent", "handoff_id": handoff_id, "reason": reason}));
+                handoff_data = Some(h);
+            }
+        }
+    }
+    if let Some(record) = store.chats.get_mut(chat_id) {
+        record.messages.push(reply.clone());
+    }
+    (reply, outcome, handoff_data)
+}
+
+fn ask(shared: &Shared, operation: &str, bytes: &Bytes) -> Response {
+    let body: types::AgentRequest = match parse_body(shared, operation, bytes) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let mut store = lock(&shared.store);
+    if !store.chats.contains_key(&body.chat_id) {
+        return not_found("chat", &body.chat_id);
+    }
+    let user = message(
+        &mut store,
+        &body.chat_id,
+        types::Sender::User,
+        &body.content,
+        body.metadata,
+    );
+    if let Some(record) = store.chats.get_mut(&body.chat_id) {
+        record.messages.push(user);
+    }
+    let (reply, outcome, handoff_data) = agent_turn(&mut store, &body.chat_id, &body.content);
+    let tools: Vec<Value> = outcome
+        .tools
+        .iter()
+        .map(|(tool, data)| json!({"tool": tool, "status": "executed", "data": data}))
+        .collect();
+    json_response(&json!({
+        "agent_id": "agent_mock",
+        "chat_id": body.chat_id,
+        "response": outcome.text,
+        "message_id": reply.message_id,
+        "timestamp": reply.created_at,
+        "tools_executed": tools,
+        "handoff_data": handoff_data,
+        "metadata": {"processing_time": 0.0, "tokens_used": body.content.split_whitespace().count(), "knowledge_chunks_used": 0}
+    }))
+}
+
+async fn call_agent(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    ask(&s, "call_agent", &bytes)
+}
+
+async fn call_agent_v2(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    ask(&s, "call_agent_v2", &bytes)
+}
+
+async fn call_agent_v3(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    ask(&s, "call_agent_v3", &bytes)
+}
+
+async fn new_message(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    let body: types::MessageCore = match parse_body(&s, "new_message", &bytes) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let mut store = lock(&s.store);
+    let Some(ai_enabled) = store
+        .chats
+        .get(&body.chat_id)
+        .map(|c| c.chat.ai_enabled != Some(false))
+    else {
+        return not_found("chat", &body.chat_id);
+    };
+    let form_type = body
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get("form_type"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mut stored = message(
+        &mut store,
+        &body.chat_id,
+        body.sender.clone(),
+        &body.content,
+        body.metadata.clone(),
+    );
+    let record = json!({"chat_id": body.chat_id, "source": "message", "message_id": stored.message_id, "metadata": body.metadata});
+    match form_type.as_deref() {
+        Some("lead_capture") => store.captured.leads.push(record),
+        Some("appointment_request") => store.captured.appointments.push(record),
+        _ => {}
+    }
+    if let Some(chat) = store.chats.get_mut(&body.chat_id) {
+        chat.messages.push(stored.clone());
+    }
+    // "Triggers response generation if the sender is the user."
+    if body.sender == types::Sender::User && ai_enabled {
+        let (reply, _, _) = agent_turn(&mut store, &body.chat_id, &body.content);
+        stored.processed = Some(true);
+        stored.agent_response = Some(types::AgentResponse {
+            message_id: Some(reply.message_id),
+            content: reply.content,
+            timestamp: reply.created_at,
+        });
+    }
+    json_response(&stored)
+}
+
+async fn email_handoff(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
+    let body: types::EmailHandoffRequest = match parse_body(&s, "email_handoff", &bytes) {
+        Ok(b) => b,
+        Err(r) => return *r,
+    };
+    let mut store = lock(&s.store);
+    if !store.chats.contains_key(&body.chat_id) {
+        return not_found("chat", &body.chat_id);
+    }
+    let handoff_id = store.id("handoff");
+    store.captured.handoffs.push(json!({
+        "chat_id": body.chat_id, "source": "request", "handoff_id": handoff_id,
+        "customer_email": body.customer_email, "reason": body.reason, "context": body.context, "metadata": body.metadata
+    }));
+    json_response(&types::EmailHandoff {
+        handoff_id,
+        status: Some(types::HandoffStatus::Queued),
+        chat_id: Some(body.chat_id),
+    })
+}
