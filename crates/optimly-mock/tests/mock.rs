@@ -1,0 +1,417 @@
+//! The mock over real HTTP: auth, validation, 404, rate limits, every fault knob, the agent's
+//! tool detection and the request log.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use optimly_mock::{DEFAULT_KEY, Faults, MockConfig, RunningMock};
+use serde_json::{Value, json};
+
+async fn mock_with(config: MockConfig) -> (RunningMock, reqwest::Client) {
+    (
+        optimly_mock::start(config).await.expect("mock starts"),
+        reqwest::Client::new(),
+    )
+}
+
+async fn mock() -> (RunningMock, reqwest::Client) {
+    mock_with(MockConfig::default()).await
+}
+
+async fn post(http: &reqwest::Client, mock: &RunningMock, path: &str, body: Value) -> (u16, Value) {
+    let response = http
+        .post(format!("{}{path}", mock.base_url()))
+        .bearer_auth(mock.key())
+        .json(&body)
+        .send()
+        .await
+        .expect("answered");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn new_chat(http: &reqwest::Client, mock: &RunningMock) -> String {
+    let (status, chat) = post(
+        http,
+        mock,
+        "/external/message/new-chat",
+        json!({"client_id": "user_456"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{chat}");
+    chat["chat_id"].as_str().expect("chat_id").to_owned()
+}
+
+#[tokio::test]
+async fn each_auth_way_is_accepted_and_anything_else_is_a_401() {
+    let (mock, http) = mock().await;
+    let url = format!("{}/external/chat/user_456/chats", mock.base_url());
+    let ok = [
+        http.get(&url).bearer_auth(DEFAULT_KEY),
+        http.get(&url).header("X-API-Key", DEFAULT_KEY),
+        http.get(&url).query(&[("access_token_query", DEFAULT_KEY)]),
+    ];
+    for request in ok {
+        assert_eq!(request.send().await.expect("answered").status(), 200);
+    }
+    for request in [
+        http.get(&url),
+        http.get(&url).bearer_auth("agt_wrong"),
+        http.get(&url).header("x_api_key", DEFAULT_KEY),
+    ] {
+        let response = request.send().await.expect("answered");
+        assert_eq!(response.status(), 401);
+        assert_eq!(
+            response.json::<Value>().await.expect("json"),
+            json!({"success": false, "error": "Unauthorized", "detail": "Invalid or missing API key"})
+        );
+    }
+    let auths: Vec<&str> = mock.requests().iter().map(|r| r.auth).collect();
+    assert_eq!(
+        auths,
+        ["bearer", "header", "query", "none", "bearer", "none"]
+    );
+}
+
+#[tokio::test]
+async fn a_missing_or_mistyped_field_is_a_fastapi_422() {
+    let (mock, http) = mock().await;
+    let (status, body) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        json!({"chat_id": "c", "content": 5}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let detail = body["detail"].as_array().expect("a detail list");
+    let located: Vec<(Value, &str)> = detail
+        .iter()
+        .map(|d| (d["loc"].clone(), d["type"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            (json!(["body", "content"]), "type_error"),
+            (json!(["body", "sender"]), "missing")
+        ]
+    );
+    let (status, body) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        json!({"chat_id": "c", "sender": "robot", "content": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["detail"][0]["type"].clone()),
+        (422, json!("enum"))
+    );
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_422_and_an_oversized_body_a_413() {
+    let (mock, http) = mock().await;
+    let response = http
+        .post(format!("{}/external/message/new-chat", mock.base_url()))
+        .bearer_auth(mock.key())
+        .header("content-type", "application/json")
+        .body("{\"client_id\": ")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 422);
+    assert_eq!(
+        response.json::<Value>().await.expect("json")["detail"][0]["type"],
+        "json_invalid"
+    );
+    let big = json!({"client_id": "x".repeat(300 * 1024)});
+    let (status, body) = post(&http, &mock, "/external/message/new-chat", big).await;
+    assert_eq!((status, body["status_code"].clone()), (413, json!(413)));
+}
+
+#[tokio::test]
+async fn an_unknown_chat_or_path_is_a_404_in_the_error_shape() {
+    let (mock, http) = mock().await;
+    let response = http
+        .get(format!(
+            "{}/external/chat/chat_nope/messages",
+            mock.base_url()
+        ))
+        .bearer_auth(mock.key())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 404);
+    assert_eq!(
+        response.json::<Value>().await.expect("json"),
+        json!({"error": "Not Found", "detail": "chat chat_nope not found", "status_code": 404})
+    );
+    let (status, _) = post(
+        &http,
+        &mock,
+        "/external/agent/v2",
+        json!({"chat_id": "chat_nope", "content": "hi"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, body) = post(&http, &mock, "/external/tools/lead-form", json!({})).await;
+    assert_eq!(
+        (status, body["detail"].clone()),
+        (404, json!("no route for POST /external/tools/lead-form"))
+    );
+}
+
+#[tokio::test]
+async fn the_scaled_rate_limit_answers_429_with_retry_after() {
+    let (mock, http) = mock_with(MockConfig {
+        rate_limit_scale: 0.02,
+        ..MockConfig::default()
+    })
+    .await;
+    let url = format!("{}/external/chat/u/chats", mock.base_url());
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..3 {
+        let response = http
+            .get(&url)
+            .bearer_auth(mock.key())
+            .send()
+            .await
+            .expect("answered");
+        statuses.push(response.status().as_u16());
+        if let Some(v) = response.headers().get("retry-after") {
+            retry_after = v.to_str().ok().and_then(|s| s.parse::<u64>().ok());
+        }
+    }
+    // 100/minute scaled by 0.02 = 2/minute.
+    assert_eq!(statuses, [200, 200, 429]);
+    assert!(
+        retry_after.is_some_and(|s| (59..=60).contains(&s)),
+        "{retry_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn injected_latency_delays_every_answer() {
+    let (mock, http) = mock_with(MockConfig {
+        faults: Faults {
+            latency: Duration::from_millis(150),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await;
+    let started = Instant::now();
+    let response = http
+        .get(format!("{}/external/chat/u/chats", mock.base_url()))
+        .bearer_auth(mock.key())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(150));
+}
+
+#[tokio::test]
+async fn status_on_and_error_rate_inject_failures() {
+    let (mock, http) = mock_with(MockConfig {
+        faults: Faults {
+            status_on: BTreeMap::from([(2, 503), (3, 429)]),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await;
+    let url = format!("{}/external/chat/u/chats", mock.base_url());
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let r = http
+            .get(&url)
+            .bearer_auth(mock.key())
+            .send()
+            .await
+            .expect("answered");
+        seen.push((
+            r.status().as_u16(),
+            r.headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap_or("").to_owned()),
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            (200, None),
+            (503, Some("1".into())),
+            (429, Some("1".into())),
+            (200, None)
+        ]
+    );
+
+    let (always, http) = mock_with(MockConfig {
+        faults: Faults {
+            error_rate: 1.0,
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await;
+    let r = http
+        .get(format!("{}/external/chat/u/chats", always.base_url()))
+        .bearer_auth(always.key())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(r.status(), 500);
+}
+
+#[tokio::test]
+async fn drop_on_cuts_the_connection_mid_response() {
+    let (mock, http) = mock_with(MockConfig {
+        faults: Faults {
+            drop_on: Some(1),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await;
+    let response = http
+        .get(format!("{}/external/chat/u/chats", mock.base_url()))
+        .bearer_auth(mock.key())
+        .send()
+        .await;
+    let body = match response {
+        Ok(r) => r.text().await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    assert!(body.is_err(), "the body must break off");
+    let ok = http
+        .get(format!("{}/external/chat/u/chats", mock.base_url()))
+        .bearer_auth(mock.key())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(ok.status(), 200, "the next request is served");
+}
+
+#[tokio::test]
+async fn the_agent_detects_tools_and_the_mock_records_them() {
+    let (mock, http) = mock().await;
+    let chat = new_chat(&http, &mock).await;
+    let (status, reply) = post(
+        &http,
+        &mock,
+        "/external/agent/v2",
+        json!({"chat_id": chat, "content": "What does the Pro plan cost? I'm jane@company.com"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        reply["tools_executed"],
+        json!([{"tool": "lead_capture", "status": "executed", "data": {"email": "jane@company.com", "interest": "plan"}}])
+    );
+    assert_eq!(reply["handoff_data"], Value::Null);
+    let (_, reply) = post(
+        &http,
+        &mock,
+        "/external/agent/v2",
+        json!({"chat_id": chat, "content": "Can we meet on 2025-06-20 at 14:00?"}),
+    )
+    .await;
+    assert_eq!(reply["tools_executed"][0]["tool"], "appointment");
+    assert_eq!(
+        reply["tools_executed"][0]["data"],
+        json!({"date": "2025-06-20", "time": "14:00"})
+    );
+    let (_, reply) = post(
+        &http,
+        &mock,
+        "/external/agent/v3",
+        json!({"chat_id": chat, "content": "I need a human for a billing question"}),
+    )
+    .await;
+    assert_eq!(reply["tools_executed"][0]["tool"], "email_handoff");
+    assert_eq!(reply["handoff_data"]["status"], "queued");
+    assert_eq!(mock.leads().len(), 1);
+    assert_eq!(mock.appointments().len(), 1);
+    assert_eq!(mock.handoffs().len(), 1);
+    assert_eq!(
+        mock.message_count(&chat),
+        Some(6),
+        "three user messages and three replies"
+    );
+    let leads: Value = http
+        .get(format!("{}/_mock/leads", mock.base_url()))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(leads[0]["data"]["email"], "jane@company.com");
+}
+
+#[tokio::test]
+async fn automations_through_new_message_are_recorded_and_a_user_message_gets_a_reply() {
+    let (mock, http) = mock().await;
+    let chat = new_chat(&http, &mock).await;
+    let (status, lead) = post(&http, &mock, "/external/message/new-message", json!({
+        "chat_id": chat, "sender": "assistant", "content": "Lead captured for John Doe <john@example.com>",
+        "metadata": {"form_type": "lead_capture", "lead_collected": true}
+    }))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        lead["agent_response"],
+        Value::Null,
+        "an assistant message gets no reply"
+    );
+    let (_, appointment) = post(&http, &mock, "/external/message/new-message", json!({
+        "chat_id": chat, "sender": "user", "content": "Book a 30-minute call on 2025-06-20 at 14:00 for Jane",
+        "metadata": {"form_type": "appointment_request"}
+    }))
+    .await;
+    assert_eq!(appointment["processed"], true);
+    assert!(
+        appointment["agent_response"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("2025-06-20 at 14:00"))
+    );
+    let (_, handoff) = post(
+        &http,
+        &mock,
+        "/external/message/email-handoff",
+        json!({"chat_id": chat, "reason": "Pricing approval"}),
+    )
+    .await;
+    assert_eq!(handoff["status"], "queued");
+    assert_eq!(mock.leads().len(), 1);
+    assert_eq!(
+        mock.appointments().len(),
+        2,
+        "the form and the agent's own detection"
+    );
+    assert_eq!(mock.handoffs().len(), 1);
+}
+
+#[tokio::test]
+async fn the_request_log_never_holds_the_key() {
+    let (mock, http) = mock().await;
+    http.get(format!("{}/external/chat/u/chats", mock.base_url()))
+        .query(&[("access_token_query", DEFAULT_KEY)])
+        .send()
+        .await
+        .expect("answered");
+    let log = serde_json::to_string(&mock.requests()).expect("json");
+    assert!(log.contains("/external/chat/u/chats"));
+    assert!(!log.contains(DEFAULT_KEY), "{log}");
+}
+
+#[tokio::test]
+async fn shutdown_stops_the_server() {
+    let (mock, http) = mock().await;
+    let url = format!("{}/external/chat/u/chats", mock.base_url());
+    mock.shutdown().await;
+    assert!(http.get(&url).send().await.is_err());
+}
