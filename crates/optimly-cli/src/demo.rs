@@ -1,0 +1,124 @@
+//! `optimly demo`: a whole scripted conversation. Offline against the embedded mock, or
+//! against Optimly when `OPTIMLY_API_KEY` is set.
+
+use optimly::{AppointmentRequest, EmailHandoff, Error, Lead, OptimlyClient, Urgency, env};
+
+use crate::output::Output;
+
+const VISITOR: &str = "demo_visitor";
+const QUESTION: &str = "Hi! What does the Pro plan cost? You can reach me at jane@company.com";
+
+pub async fn run(out: &Output) -> Result<(), Error> {
+    let live = std::env::var_os(env::API_KEY).is_some();
+    // Keep the mock alive for the whole demo; it stops when dropped.
+    let (client, mock) = if live {
+        (OptimlyClient::from_env()?, None)
+    } else {
+        let mock = optimly_mock::start(optimly_mock::MockConfig::default())
+            .await
+            .map_err(|e| Error::Config {
+                setting: "mock".into(),
+                reason: e.to_string(),
+            })?;
+        let client = OptimlyClient::builder()
+            .api_key(mock.key())
+            .base_url(mock.base_url())
+            .build()?;
+        (client, Some(mock))
+    };
+    let say = |line: String| {
+        if !out.is_json() {
+            println!("{line}");
+        }
+    };
+    match &mock {
+        Some(m) => say(format!(
+            "Offline demo against the embedded mock at {} (set OPTIMLY_API_KEY to talk to Optimly).\n",
+            m.base_url()
+        )),
+        None => say(format!("Demo against {}.\n", client.base_url())),
+    }
+
+    let conversation = client.start_conversation(VISITOR).await?;
+    say(format!(
+        "1. new chat {} for client {VISITOR}",
+        conversation.chat_id()
+    ));
+
+    say(format!("2. user:  {QUESTION}"));
+    let reply = out
+        .waiting("waiting for the agent", conversation.send(QUESTION))
+        .await?;
+    say(format!("   agent: {}", reply.text()));
+    for tool in reply.tools_executed() {
+        let name = tool.tool().map(ToString::to_string).unwrap_or_default();
+        say(format!("   (the agent ran {name})"));
+    }
+
+    let lead = Lead::new("jane@company.com")
+        .full_name("Jane Smith")
+        .company("Acme Corp")
+        .meta("interest", "Pro plan");
+    let captured = conversation.capture_lead(&lead).await?;
+    say(format!(
+        "3. lead captured: Jane Smith <jane@company.com>, message {}",
+        captured.id()
+    ));
+
+    let appointment =
+        AppointmentRequest::new("Jane Smith", "jane@company.com", "2026-12-01", "14:00")
+            .subject("onboarding call")
+            .timezone("Europe/Berlin")
+            .preferred_channel("Zoom");
+    let requested = conversation.request_appointment(&appointment).await?;
+    say(format!(
+        "4. appointment requested for 2026-12-01 at 14:00, message {}",
+        requested.id()
+    ));
+    if let Some(answer) = requested
+        .agent_response()
+        .and_then(|r| r.content.as_deref())
+    {
+        say(format!("   agent: {answer}"));
+    }
+
+    let handoff = EmailHandoff::new()
+        .customer_email("jane@company.com")
+        .reason("Pricing approval")
+        .context("Qualified lead, wants an annual invoice")
+        .urgency(Urgency::High)
+        .assigned_team("Sales");
+    let queued = conversation.hand_off(&handoff).await?;
+    let status = queued.status().map(ToString::to_string).unwrap_or_default();
+    say(format!(
+        "5. handed over to a human by email: {} ({status})",
+        queued.id()
+    ));
+
+    let history = conversation.history().await?;
+    say(format!("6. history ({} messages):", history.len()));
+    for m in &history {
+        let who = m.sender().map(ToString::to_string).unwrap_or_default();
+        say(format!("   [{who}] {}", m.content()));
+    }
+    if out.is_json() {
+        out.print_json(&serde_json::json!({
+            "chat_id": conversation.chat_id(),
+            "reply": reply,
+            "lead_message": captured,
+            "appointment_message": requested,
+            "handoff": queued,
+            "history": history,
+        }));
+    }
+    if let Some(mock) = mock {
+        say(format!(
+            "\nThe mock recorded {} lead(s), {} appointment request(s) and {} handoff(s).",
+            mock.leads().len(),
+            mock.appointments().len(),
+            mock.handoffs().len()
+        ));
+        mock.shutdown().await;
+    }
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Printing results: short text for people, or JSON with `--json`.
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use optimly::{AgentReply, Chat, Handoff, Message, Sender};
+use serde::Serialize;
+
+/// Where and how results are printed.
+pub struct Output {
+    json: bool,
+}
+
+fn sender(s: Option<&Sender>) -> String {
+    s.map(ToString::to_string).unwrap_or_else(|| "?".into())
+}
+
+impl Output {
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Print `value` as pretty JSON.
+    pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) {
+        match serde_json::to_string_pretty(value) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: cannot print JSON: {e}"),
+        }
+    }
+
+    /// In JSON mode, print `value` and say so.
+    fn json<T: Serialize + ?Sized>(&self, value: &T) -> bool {
+        if self.json {
+            self.print_json(value);
+        }
+        self.json
+    }
+
+    /// Run `work` with a spinner on stderr when it is a terminal (never in JSON mode).
+    pub async fn waiting<T>(&self, label: &str, work: impl Future<Output = T>) -> T {
+        if self.json || !std::io::stderr().is_terminal() {
+            return work.await;
+        }
+        let spinner = indicatif::ProgressBar::new_spinner().with_message(label.to_owned());
+        spinner.enable_steady_tick(Duration::from_millis(100));
+        let result = work.await;
+        spinner.finish_and_clear();
+        result
+    }
+
+    pub fn chat(&self, chat: &Chat) {
+        if !self.json(chat) {
+            println!("chat {} for {}", chat.id(), chat.client_id().unwrap_or("?"));
+        }
+    }
+
+    pub fn chats(&self, chats: &[Chat]) {
+        if !self.json(chats) {
+            if chats.is_empty() {
+                println!("no chats");
+            }
+            for chat in chats {
+                let count = chat
+                    .message_count()
+                    .map(|n| format!("{n} messages"))
+                    .unwrap_or_default();
+                println!("{}  {count}", chat.id());
+            }
+        }
+    }
+
+    pub fn reply(&self, reply: &AgentReply) {
+        if self.json(reply) {
+            return;
+        }
+        println!("agent: {}", reply.text());
+        for tool in reply.tools_executed() {
+            let name = tool
+                .tool()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "?".into());
+            let data = tool
+                .data()
+                .map(|d| serde_json::Value::Object(d.clone()).to_string())
+                .unwrap_or_default();
+            println!(
+                "  tool {name}: {} {data}",
+                tool.status().map(ToString::to_string).unwrap_or_default()
+            );
+        }
+    }
+
+    pub fn message(&self, what: &str, message: &Message) {
+        if !self.json(message) {
+            println!("{what}: message {}", message.id());
+            if let Some(reply) = message.agent_response().and_then(|r| r.content.as_deref()) {
+                println!("agent: {reply}");
+            }
+        }
+    }
+
+    pub fn history(&self, messages: &[Message]) {
+        if self.json(messages) {
+            return;
+        }
+        if messages.is_empty() {
+            println!("no messages");
+        }
+        for m in messages {
+            println!("[{}] {}", sender(m.sender()), m.content());
+        }
+    }
+
+    pub fn handoff(&self, handoff: &Handoff) {
+        if !self.json(handoff) {
+            let status = handoff
+                .status()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "?".into());
+            println!("handoff {} is {status}", handoff.id());
+        }
+    }
+}
