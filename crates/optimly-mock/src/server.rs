@@ -206,22 +206,6 @@ fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri, key: &str) -> (&'sta
     }
 }
 
-/// The operation a request is for, from the spec.
-fn operation_id(shared: &Shared, method: &Method, path: &str) -> Option<String> {
-    shared.spec.operations().into_iter().find_map(|op| {
-        let same_method = op.method.eq_ignore_ascii_case(method.as_str());
-        (same_method && template_matches(op.path, path)).then(|| op.id.to_owned())
-    })
-}
-
-fn template_matches(template: &str, path: &str) -> bool {
-    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
-    t.len() == p.len()
-        && t.iter()
-            .zip(&p)
-            .all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()))
-}
-
 /// Everything that happens before a handler: numbering, faults, auth, rate limits, the log.
 async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let n = shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
@@ -309,7 +293,11 @@ async fn answer(
 
 /// Count the request against the global limits and its operation's.
 fn admit(shared: &Shared, method: &Method, path: &str, body: &Bytes) -> Result<(), Duration> {
-    let op = operation_id(shared, method, path).unwrap_or_default();
+    let op = shared
+        .spec
+        .route(method.as_str(), path)
+        .map(|o| o.id.to_owned())
+        .unwrap_or_default();
     let chat = serde_json::from_slice::<Value>(body)
         .ok()
         .and_then(|v| v.get("chat_id").and_then(Value::as_str).map(str::to_owned))

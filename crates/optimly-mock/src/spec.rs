@@ -74,6 +74,13 @@ impl Spec {
             .find(|op| op.method == method && op.path == path)
     }
 
+    /// The operation serving a concrete request path (`/external/chat/chat_1/messages`).
+    pub fn route(&self, method: &str, path: &str) -> Option<Operation<'_>> {
+        self.operations()
+            .into_iter()
+            .find(|op| op.method.eq_ignore_ascii_case(method) && template_matches(op.path, path))
+    }
+
     /// A component schema by name.
     pub fn component(&self, name: &str) -> Option<&Value> {
         self.value.pointer(&format!("/components/schemas/{name}"))
@@ -156,6 +163,15 @@ impl<'a> Operation<'a> {
         codes.sort();
         codes
     }
+}
+
+/// Whether `path` fits the template (`{param}` matches one non-empty segment).
+pub fn template_matches(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(a, b)| a == b || (a.starts_with('{') && !b.is_empty()))
 }
 
 /// The component name a schema refers to, if it is a bare `$ref`.

@@ -10,6 +10,8 @@ mod conversation;
 mod credentials;
 mod error;
 pub mod retry;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod validate;
 
 pub use agent::{AgentReply, AgentVersion, Ask, ToolExecution};

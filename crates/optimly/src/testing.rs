@@ -1,0 +1,133 @@
+//! Helpers for your own tests (feature `testing`): the offline mock, and typed httpmock
+//! responses for the situations your code must handle.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let (client, mock) = optimly::testing::start_mock().await?;
+//! let conversation = client.start_conversation("user_456").await?;
+//! conversation.send("I'd like a demo, jane@company.com").await?;
+//! assert_eq!(mock.leads().len(), 1);
+//! # Ok(()) }
+//! ```
+
+use httpmock::prelude::*;
+use serde_json::{Value, json};
+
+use crate::{Error, OptimlyClient, RetryPolicy, ToolName};
+
+pub use crate::clock::ManualClock;
+pub use optimly_mock::{DEFAULT_KEY, Faults, MockConfig, RunningMock};
+
+/// Start the offline mock on `127.0.0.1` and a client pointed at it.
+pub async fn start_mock() -> Result<(OptimlyClient, RunningMock), Error> {
+    start_mock_with(MockConfig::default()).await
+}
+
+/// [`start_mock`] with your own limits and faults.
+pub async fn start_mock_with(config: MockConfig) -> Result<(OptimlyClient, RunningMock), Error> {
+    let mock = optimly_mock::start(config)
+        .await
+        .map_err(|e| Error::config("mock", e.to_string()))?;
+    let client = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .build()?;
+    Ok((client, mock))
+}
+
+/// A client for an httpmock server that does not retry, so a test sees each response as it is.
+pub fn client_for(server: &MockServer) -> Result<OptimlyClient, Error> {
+    OptimlyClient::builder()
+        .api_key(DEFAULT_KEY)
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::never())
+        .build()
+}
+
+/// `POST /external/agent/v2` answers `text`, having run `tools`.
+pub async fn agent_reply<'a>(
+    server: &'a MockServer,
+    text: &str,
+    tools: &[ToolName],
+) -> httpmock::Mock<'a> {
+    let tools: Vec<Value> = tools
+        .iter()
+        .map(|t| json!({"tool": t.as_str(), "status": "executed", "data": {}}))
+        .collect();
+    let body = json!({"response": text, "tools_executed": tools, "handoff_data": null});
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/external/agent/v2");
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// `POST /external/message/new-chat` creates the chat `chat_id`.
+pub async fn chat_created<'a>(server: &'a MockServer, chat_id: &str) -> httpmock::Mock<'a> {
+    let body = json!({"chat_id": chat_id, "status": "active", "ai_enabled": true});
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/external/message/new-chat");
+            then.status(200).json_body(body);
+        })
+        .await
+}
+
+/// Requests to `path` are answered 429 with `Retry-After: <retry_after_secs>`.
+pub async fn rate_limited<'a>(
+    server: &'a MockServer,
+    path: &str,
+    retry_after_secs: u64,
+) -> httpmock::Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.path(path);
+            then.status(429)
+                .header("retry-after", retry_after_secs.to_string())
+                .json_body(json!({"error": "Too Many Requests", "detail": "rate limit exceeded", "status_code": 429}));
+        })
+        .await
+}
+
+/// Requests to `path` are answered 422 with FastAPI's detail for `field` (a dotted path in
+/// the body, such as `metadata.email`).
+pub async fn validation_error<'a>(
+    server: &'a MockServer,
+    path: &str,
+    field: &str,
+    msg: &str,
+) -> httpmock::Mock<'a> {
+    let mut loc = vec![Value::from("body")];
+    loc.extend(field.split('.').map(Value::from));
+    let body = json!({"detail": [{"loc": loc, "msg": msg, "type": "value_error"}]});
+    server
+        .mock_async(|when, then| {
+            when.path(path);
+            then.status(422).json_body(body);
+        })
+        .await
+}
+
+/// Requests to `path` are answered 404 in the tools page's error shape.
+pub async fn not_found<'a>(server: &'a MockServer, path: &str) -> httpmock::Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.path(path);
+            then.status(404)
+                .json_body(json!({"error": "Not Found", "detail": format!("{path} not found"), "status_code": 404}));
+        })
+        .await
+}
+
+/// Requests to `path` are answered 401 in the external overview's error shape.
+pub async fn unauthorized<'a>(server: &'a MockServer, path: &str) -> httpmock::Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            when.path(path);
+            then.status(401).json_body(
+                json!({"success": false, "error": "Unauthorized", "detail": "Invalid API key"}),
+            );
+        })
+        .await
+}
