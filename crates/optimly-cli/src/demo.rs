@@ -28,7 +28,7 @@ pub async fn run(out: &Output) -> Result<(), Error> {
     };
     let say = |line: String| {
         if !out.is_json() {
-            println!("{line}");
+            crate::output::say!("{line}");
         }
     };
     match &mock {

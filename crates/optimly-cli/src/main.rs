@@ -323,9 +323,9 @@ async fn serve_mock(port: u16, key: String, rate_limits: bool) -> Result<(), Err
         "optimly mock listening on {} (Ctrl-C to stop)",
         mock.base_url()
     );
-    println!("export OPTIMLY_BASE_URL={}", mock.base_url());
+    crate::output::say!("export OPTIMLY_BASE_URL={}", mock.base_url());
     if default_key {
-        println!("export OPTIMLY_API_KEY={}", optimly_mock::DEFAULT_KEY);
+        crate::output::say!("export OPTIMLY_API_KEY={}", optimly_mock::DEFAULT_KEY);
     }
     let _ = tokio::signal::ctrl_c().await;
     mock.shutdown().await;

@@ -7,6 +7,16 @@ use std::time::Duration;
 use optimly::{AgentReply, Chat, Handoff, Message, Sender};
 use serde::Serialize;
 
+/// Print a line on stdout. A closed stdout (`optimly history chat_1 | head -1`) is not an
+/// error worth a panic: the reader has what it wanted.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 /// Where and how results are printed.
 pub struct Output {
     json: bool,
@@ -28,7 +38,7 @@ impl Output {
     /// Print `value` as pretty JSON.
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) {
         match serde_json::to_string_pretty(value) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => say!("{text}"),
             Err(e) => eprintln!("error: cannot print JSON: {e}"),
         }
     }
@@ -55,21 +65,21 @@ impl Output {
 
     pub fn chat(&self, chat: &Chat) {
         if !self.json(chat) {
-            println!("chat {} for {}", chat.id(), chat.client_id().unwrap_or("?"));
+            say!("chat {} for {}", chat.id(), chat.client_id().unwrap_or("?"));
         }
     }
 
     pub fn chats(&self, chats: &[Chat]) {
         if !self.json(chats) {
             if chats.is_empty() {
-                println!("no chats");
+                say!("no chats");
             }
             for chat in chats {
                 let count = chat
                     .message_count()
                     .map(|n| format!("{n} messages"))
                     .unwrap_or_default();
-                println!("{}  {count}", chat.id());
+                say!("{}  {count}", chat.id());
             }
         }
     }
@@ -78,7 +88,7 @@ impl Output {
         if self.json(reply) {
             return;
         }
-        println!("agent: {}", reply.text());
+        say!("agent: {}", reply.text());
         for tool in reply.tools_executed() {
             let name = tool
                 .tool()
@@ -88,7 +98,7 @@ impl Output {
                 .data()
                 .map(|d| serde_json::Value::Object(d.clone()).to_string())
                 .unwrap_or_default();
-            println!(
+            say!(
                 "  tool {name}: {} {data}",
                 tool.status().map(ToString::to_string).unwrap_or_default()
             );
@@ -97,9 +107,9 @@ impl Output {
 
     pub fn message(&self, what: &str, message: &Message) {
         if !self.json(message) {
-            println!("{what}: message {}", message.id());
+            say!("{what}: message {}", message.id());
             if let Some(reply) = message.agent_response().and_then(|r| r.content.as_deref()) {
-                println!("agent: {reply}");
+                say!("agent: {reply}");
             }
         }
     }
@@ -109,10 +119,10 @@ impl Output {
             return;
         }
         if messages.is_empty() {
-            println!("no messages");
+            say!("no messages");
         }
         for m in messages {
-            println!("[{}] {}", sender(m.sender()), m.content());
+            say!("[{}] {}", sender(m.sender()), m.content());
         }
     }
 
@@ -122,7 +132,7 @@ impl Output {
                 .status()
                 .map(ToString::to_string)
                 .unwrap_or_else(|| "?".into());
-            println!("handoff {} is {status}", handoff.id());
+            say!("handoff {} is {status}", handoff.id());
         }
     }
 }
