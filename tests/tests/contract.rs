@@ -74,14 +74,18 @@ async fn the_sdk_flow_against_the_mock() {
     assert!(matches!(err, optimly::Error::NotFound(_)), "{err:?}");
 }
 
-#[tokio::test]
-async fn every_documented_request_example_is_accepted_by_the_mock() {
-    let (_, mock) = testing::start_mock_with(MockConfig {
+/// A mock that does not enforce rate limits, for tests that send many requests.
+async fn unlimited_mock() -> optimly_mock::RunningMock {
+    let config = MockConfig {
         rate_limits: false,
         ..MockConfig::default()
-    })
-    .await
-    .expect("mock");
+    };
+    testing::start_mock_with(config).await.expect("mock").1
+}
+
+#[tokio::test]
+async fn every_documented_request_example_is_accepted_by_the_mock() {
+    let mock = unlimited_mock().await;
     let http = reqwest::Client::new();
     let chat: Value = http
         .post(format!("{}/external/message/new-chat", mock.base_url()))
@@ -159,12 +163,7 @@ async fn answered_per_spec(
 
 #[tokio::test]
 async fn every_response_of_the_mock_matches_the_spec() {
-    let (_, mock) = testing::start_mock_with(MockConfig {
-        rate_limits: false,
-        ..MockConfig::default()
-    })
-    .await
-    .expect("mock");
+    let mock = unlimited_mock().await;
     let http = reqwest::Client::new();
     let (base, key) = (mock.base_url(), Some(mock.key()));
     let mut statuses = Vec::new();
