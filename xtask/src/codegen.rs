@@ -233,6 +233,7 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     schemars_behind_feature(&mut file);
     mark_deprecated_operations(&mut file, &loaded.value);
     open_enums::insert_into_types(&mut file, &enums)?;
+    file.items.push(crate::rate_limits::module(&loaded.value)?);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 

@@ -6,6 +6,7 @@
 
 mod codegen;
 mod open_enums;
+mod rate_limits;
 mod spec;
 mod spec_diff;
 

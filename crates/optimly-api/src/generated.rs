@@ -3746,3 +3746,146 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// The rate limits `openapi/v3.yaml` documents (`x-rate-limits`), as constants.
+///
+/// [`GLOBAL`] applies to every request made with one API key; [`for_operation`] gives
+/// the limits of one operation on top of those.
+pub mod rate_limits {
+    /// What a limit is counted per.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Scope {
+        /// One count per API key.
+        ApiKey,
+        /// One count per agent (an API key belongs to one agent).
+        Agent,
+        /// One count per chat (`chat_id`).
+        Chat,
+    }
+    /// The length of a limit's window.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Per {
+        /// One second.
+        Second,
+        /// One minute.
+        Minute,
+        /// One hour.
+        Hour,
+        /// One day.
+        Day,
+    }
+    impl Per {
+        /// The window in seconds.
+        pub const fn seconds(self) -> u64 {
+            match self {
+                Self::Second => 1,
+                Self::Minute => 60,
+                Self::Hour => 3_600,
+                Self::Day => 86_400,
+            }
+        }
+        /// The window.
+        pub const fn duration(self) -> ::std::time::Duration {
+            ::std::time::Duration::from_secs(self.seconds())
+        }
+    }
+    /// At most `limit` requests in any window of length `per`, counted per `scope`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct RateLimit {
+        /// Requests allowed in one window.
+        pub limit: u32,
+        /// The window.
+        pub per: Per,
+        /// What the requests are counted per.
+        pub scope: Scope,
+    }
+    /// The limits on every request (`x-rate-limits.global`).
+    pub const GLOBAL: &[RateLimit] = &[
+        RateLimit {
+            limit: 100u32,
+            per: Per::Minute,
+            scope: Scope::ApiKey,
+        },
+        RateLimit {
+            limit: 1000u32,
+            per: Per::Hour,
+            scope: Scope::ApiKey,
+        },
+        RateLimit {
+            limit: 10000u32,
+            per: Per::Day,
+            scope: Scope::ApiKey,
+        },
+    ];
+    /// Every operation id of the spec, sorted.
+    pub const OPERATIONS: &[&str] = &[
+        "call_agent",
+        "call_agent_v2",
+        "call_agent_v3",
+        "create_chat",
+        "email_handoff",
+        "list_chat_messages",
+        "list_client_chats",
+        "new_chat",
+        "new_message",
+    ];
+    /// The limits of one operation (its `x-rate-limits`), empty when it has none.
+    pub fn for_operation(operation_id: &str) -> &'static [RateLimit] {
+        match operation_id {
+            "call_agent" => {
+                &[
+                    RateLimit {
+                        limit: 60u32,
+                        per: Per::Minute,
+                        scope: Scope::Agent,
+                    },
+                ]
+            }
+            "create_chat" => {
+                &[
+                    RateLimit {
+                        limit: 30u32,
+                        per: Per::Minute,
+                        scope: Scope::Agent,
+                    },
+                ]
+            }
+            "list_chat_messages" => {
+                &[
+                    RateLimit {
+                        limit: 300u32,
+                        per: Per::Minute,
+                        scope: Scope::Agent,
+                    },
+                ]
+            }
+            "email_handoff" => {
+                &[
+                    RateLimit {
+                        limit: 10u32,
+                        per: Per::Hour,
+                        scope: Scope::ApiKey,
+                    },
+                ]
+            }
+            "new_chat" => {
+                &[
+                    RateLimit {
+                        limit: 30u32,
+                        per: Per::Minute,
+                        scope: Scope::Agent,
+                    },
+                ]
+            }
+            "new_message" => {
+                &[
+                    RateLimit {
+                        limit: 120u32,
+                        per: Per::Minute,
+                        scope: Scope::Chat,
+                    },
+                ]
+            }
+            _ => &[],
+        }
+    }
+}

@@ -51,6 +51,9 @@ pub struct MockConfig {
     pub rate_limits: bool,
     /// Multiply every limit by this (at least 1 request per window), to reach them in tests.
     pub rate_limit_scale: f64,
+    /// Multiply every rate-limit window by this (`1.0 / 60.0` turns a minute into a second),
+    /// to reach the limits' refills in tests.
+    pub rate_limit_window_scale: f64,
     /// Faults to inject.
     pub faults: Faults,
 }
@@ -62,6 +65,7 @@ impl Default for MockConfig {
             port: 0,
             rate_limits: true,
             rate_limit_scale: 1.0,
+            rate_limit_window_scale: 1.0,
             faults: Faults::default(),
         }
     }

@@ -1,9 +1,10 @@
-//! The spec's `x-rate-limits`, enforced with sliding windows, scalable for tests.
+//! The spec's `x-rate-limits` (as `optimly_api::rate_limits` generates them), enforced with
+//! sliding windows, scalable in count and in time for tests.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use optimly_api::rate_limits::{self as documented, RateLimit, Scope};
 
 /// One limit: `limit` requests per `window`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,8 +13,8 @@ pub struct Limit {
     pub limit: u32,
     /// The window.
     pub window: Duration,
-    /// `api_key`, `agent` or `chat`: what the count is per.
-    pub scope: String,
+    /// What the count is per.
+    pub scope: Scope,
 }
 
 /// The global limits and the per-operation ones.
@@ -25,54 +26,33 @@ pub struct Limits {
     pub per_operation: BTreeMap<String, Vec<Limit>>,
 }
 
-fn window(per: &str) -> Option<Duration> {
-    match per {
-        "second" => Some(Duration::from_secs(1)),
-        "minute" => Some(Duration::from_secs(60)),
-        "hour" => Some(Duration::from_secs(3600)),
-        "day" => Some(Duration::from_secs(86_400)),
-        _ => None,
-    }
-}
-
-fn parse(entries: Option<&Value>, scale: f64) -> Vec<Limit> {
-    entries
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let limit = e.get("limit")?.as_u64()?;
-            let scaled = ((limit as f64) * scale)
-                .ceil()
-                .max(1.0)
-                .min(f64::from(u32::MAX)) as u32;
-            Some(Limit {
-                limit: scaled,
-                window: window(e.get("per")?.as_str()?)?,
-                scope: e
-                    .get("scope")
-                    .and_then(Value::as_str)
-                    .unwrap_or("api_key")
-                    .to_owned(),
-            })
+fn scaled(limits: &[RateLimit], count: f64, time: f64) -> Vec<Limit> {
+    limits
+        .iter()
+        .map(|l| Limit {
+            limit: ((f64::from(l.limit) * count).ceil().max(1.0)).min(f64::from(u32::MAX)) as u32,
+            window: l.per.duration().mul_f64(time.max(0.0)),
+            scope: l.scope,
         })
         .collect()
 }
 
 impl Limits {
-    /// Read the limits from the spec, each multiplied by `scale` (at least 1 request).
-    pub fn from_spec(spec: &Value, scale: f64) -> Self {
-        let mut per_operation = BTreeMap::new();
-        for (_, _, op) in crate::spec::operations_of(spec) {
-            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                let limits = parse(op.get("x-rate-limits"), scale);
-                if !limits.is_empty() {
-                    per_operation.insert(id.to_owned(), limits);
-                }
-            }
-        }
+    /// The documented limits, each count multiplied by `count` (at least 1 request) and each
+    /// window by `time`.
+    pub fn documented(count: f64, time: f64) -> Self {
+        let per_operation = documented::OPERATIONS
+            .iter()
+            .filter(|id| !documented::for_operation(id).is_empty())
+            .map(|id| {
+                (
+                    (*id).to_owned(),
+                    scaled(documented::for_operation(id), count, time),
+                )
+            })
+            .collect();
         Self {
-            global: parse(spec.pointer("/x-rate-limits/global"), scale),
+            global: scaled(documented::GLOBAL, count, time),
             per_operation,
         }
     }
@@ -119,8 +99,7 @@ mod tests {
 
     #[test]
     fn reads_and_scales_the_spec_limits() {
-        let spec: Value = serde_yaml::from_str(crate::SPEC).expect("spec");
-        let limits = Limits::from_spec(&spec, 1.0);
+        let limits = Limits::documented(1.0, 1.0);
         assert_eq!(
             limits.global.iter().map(|l| l.limit).collect::<Vec<_>>(),
             [100, 1000, 10000]
@@ -130,15 +109,20 @@ mod tests {
             Limit {
                 limit: 120,
                 window: Duration::from_secs(60),
-                scope: "chat".into()
+                scope: Scope::Chat
             }
         );
-        let scaled = Limits::from_spec(&spec, 0.03);
+        let scaled = Limits::documented(0.03, 1.0 / 60.0);
         assert_eq!(
             scaled.global.iter().map(|l| l.limit).collect::<Vec<_>>(),
             [3, 30, 300]
         );
         assert_eq!(scaled.per_operation["email_handoff"][0].limit, 1);
+        assert_eq!(scaled.global[0].window, Duration::from_secs(1));
+        assert_eq!(
+            scaled.per_operation["email_handoff"][0].window,
+            Duration::from_secs(60)
+        );
     }
 
     #[test]
@@ -146,7 +130,7 @@ mod tests {
         let limit = Limit {
             limit: 2,
             window: Duration::from_secs(60),
-            scope: "api_key".into(),
+            scope: Scope::ApiKey,
         };
         let mut limiter = Limiter::default();
         let start = Instant::now();

@@ -22,6 +22,9 @@ struct Args {
     /// Multiply every rate limit by this.
     #[arg(long, default_value_t = 1.0)]
     rate_limit_scale: f64,
+    /// Multiply every rate-limit window by this (0.0166 makes a minute one second).
+    #[arg(long, default_value_t = 1.0)]
+    rate_limit_window_scale: f64,
     /// Milliseconds added before every answer.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -71,6 +74,7 @@ async fn main() -> std::process::ExitCode {
         port: args.port,
         rate_limits: !args.no_rate_limits,
         rate_limit_scale: args.rate_limit_scale,
+        rate_limit_window_scale: args.rate_limit_window_scale,
         faults: Faults {
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,

@@ -21,6 +21,7 @@ use crate::agent;
 use crate::limits::{Limiter, Limits};
 use crate::spec::{Spec, issues};
 use crate::{Faults, MockConfig};
+use optimly_api::rate_limits::Scope;
 
 /// The largest request body accepted, in bytes.
 const MAX_BODY: usize = 256 * 1024;
@@ -86,7 +87,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn new(config: MockConfig) -> Result<Self, String> {
         let spec = Spec::from_yaml(crate::SPEC)?;
-        let limits = Limits::from_spec(&spec.value, config.rate_limit_scale);
+        let limits = Limits::documented(config.rate_limit_scale, config.rate_limit_window_scale);
         let rng = fastrand::Rng::with_seed(config.faults.seed);
         Ok(Self {
             config,
@@ -309,7 +310,11 @@ fn admit(shared: &Shared, method: &Method, path: &str, body: &Bytes) -> Result<(
         .map(|l| (format!("global/{:?}", l.window), l))
         .collect();
     for l in shared.limits.per_operation.get(&op).into_iter().flatten() {
-        let per = if l.scope == "chat" { chat.as_str() } else { "" };
+        let per = if l.scope == Scope::Chat {
+            chat.as_str()
+        } else {
+            ""
+        };
         applicable.push((format!("{op}/{per}/{:?}", l.window), l));
     }
     lock(&shared.limiter).admit(&applicable, Instant::now())
