@@ -2,10 +2,13 @@
 //! (`openapi/v3.yaml`) and against the client generated from it, as plain-text reports that
 //! `tests/drift.rs` pins with insta.
 //!
+//! [`fault_server`] scripts the wire-level faults the fault suite (`tests/faults.rs`) needs.
+//!
 //! Every report is a pure function of its inputs, so the mutation tests can feed it a changed
 //! spec or an extra example and read the rows that change.
 
 pub mod docs;
+pub mod fault_server;
 pub mod reports;
 pub mod rust_surface;
 pub mod types;

@@ -1,9 +1,12 @@
-//! The hand-written hooks of the generated client: credentials on every request, and no
-//! error response that loses its status code.
+//! The hand-written hooks of the generated client: credentials on every request, a bound on
+//! how much of a response is read, and no error response that loses its status code.
 //!
 //! This `ClientHooks` impl has to live in this crate: the generated `Client` is defined here,
 //! and the orphan rule forbids implementing progenitor's trait for it anywhere else.
 
+use std::fmt;
+
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 
 use crate::Client;
@@ -21,13 +24,56 @@ use crate::auth::Auth;
 pub struct Context {
     /// How the API key is presented.
     pub auth: Auth,
+    /// The most bytes of a response body read; a longer body fails with a
+    /// [`ResponseTooLarge`] as the cause of the body error. `None`: no bound.
+    pub max_response_bytes: Option<u64>,
 }
 
 impl Context {
-    /// A context that presents the key as `auth` says.
+    /// A context that presents the key as `auth` says, with no bound on response size.
     pub fn new(auth: Auth) -> Self {
-        Self { auth }
+        Self {
+            auth,
+            max_response_bytes: None,
+        }
     }
+
+    /// Bound the bytes read of any response body.
+    pub fn with_max_response_bytes(mut self, limit: Option<u64>) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+}
+
+/// A response body was longer than [`Context::max_response_bytes`]: reading stopped at the
+/// limit. Found as the source of the `reqwest::Error` that reading the body returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponseTooLarge {
+    /// The limit, in bytes.
+    pub limit: u64,
+}
+
+impl fmt::Display for ResponseTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "response body exceeds the {}-byte limit", self.limit)
+    }
+}
+
+impl std::error::Error for ResponseTooLarge {}
+
+/// The response with its body cut off, with a [`ResponseTooLarge`] error, past `limit` bytes.
+/// The body still streams: nothing is buffered here.
+fn limited(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    let (parts, body) = http::Response::from(response).into_parts();
+    let max = usize::try_from(limit).unwrap_or(usize::MAX);
+    let body = Limited::new(body, max).map_err(move |e| {
+        if e.is::<LengthLimitError>() {
+            Box::new(ResponseTooLarge { limit }) as Box<dyn std::error::Error + Send + Sync>
+        } else {
+            e
+        }
+    });
+    reqwest::Response::from(http::Response::from_parts(parts, reqwest::Body::wrap(body)))
 }
 
 impl From<Auth> for Context {
@@ -63,7 +109,10 @@ impl ClientHooks<Context> for Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
+        let mut response = self.client().execute(request).await?;
+        if let Some(limit) = self.inner().max_response_bytes {
+            response = limited(response, limit);
+        }
         if response.status().is_success() {
             return Ok(response);
         }

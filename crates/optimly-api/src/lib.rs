@@ -43,4 +43,4 @@ pub mod hooks;
 
 pub use auth::Auth;
 pub use generated::*;
-pub use hooks::Context;
+pub use hooks::{Context, ResponseTooLarge};

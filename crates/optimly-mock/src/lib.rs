@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use server::RequestRecord;
+pub use server::{REQUEST_LOG_CAPACITY, RequestRecord};
 
 /// The spec the mock follows, embedded at build time.
 pub const SPEC: &str = include_str!("../../../openapi/v3.yaml");
@@ -127,7 +127,7 @@ impl RunningMock {
         self.shared.captured().handoffs
     }
 
-    /// Every request to `/external/*` so far.
+    /// The requests to `/external/*` so far, the last [`REQUEST_LOG_CAPACITY`] of them.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.requests()
     }

@@ -1,6 +1,6 @@
 //! Routes, the request gate (faults, auth, rate limits, log) and the in-memory state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -25,6 +25,9 @@ use optimly_api::rate_limits::Scope;
 
 /// The largest request body accepted, in bytes.
 const MAX_BODY: usize = 256 * 1024;
+
+/// The log keeps the last this many requests, so a long soak does not grow it without bound.
+pub const REQUEST_LOG_CAPACITY: usize = 10_000;
 
 /// One request to `/external/*`, as the log keeps it (never the key).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -75,7 +78,7 @@ pub(crate) struct Shared {
     limits: Limits,
     limiter: Mutex<Limiter>,
     store: Mutex<Store>,
-    log: Mutex<Vec<RequestRecord>>,
+    log: Mutex<VecDeque<RequestRecord>>,
     counter: AtomicU64,
     rng: Mutex<fastrand::Rng>,
 }
@@ -106,7 +109,7 @@ impl Shared {
     }
 
     pub(crate) fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.log).clone()
+        lock(&self.log).iter().cloned().collect()
     }
 
     pub(crate) fn message_count(&self, chat_id: &str) -> Option<usize> {
@@ -217,7 +220,11 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
     let response = answer(&shared, n, request, next, authorised).await;
     let status = response.status().as_u16();
     tracing::info!(target: "optimly_mock", "{method} {path} {status} {}ms", started.elapsed().as_millis());
-    lock(&shared.log).push(RequestRecord {
+    let mut log = lock(&shared.log);
+    if log.len() >= REQUEST_LOG_CAPACITY {
+        log.pop_front();
+    }
+    log.push_back(RequestRecord {
         n,
         method: method.to_string(),
         path,

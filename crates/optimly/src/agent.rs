@@ -166,17 +166,23 @@ impl<'a> Ask<'a> {
         let version = self.version;
         let reply = self
             .client
-            .call(version.operation(), Method::Post, &self.options, |api| {
-                let body = body.clone();
-                async move {
-                    match version {
-                        #[allow(deprecated)]
-                        AgentVersion::Legacy => api.call_agent().body(body).send().await,
-                        AgentVersion::V2 => api.call_agent_v2().body(body).send().await,
-                        AgentVersion::V3 => api.call_agent_v3().body(body).send().await,
+            .call(
+                version.operation(),
+                Method::Post,
+                None,
+                &self.options,
+                |api| {
+                    let body = body.clone();
+                    async move {
+                        match version {
+                            #[allow(deprecated)]
+                            AgentVersion::Legacy => api.call_agent().body(body).send().await,
+                            AgentVersion::V2 => api.call_agent_v2().body(body).send().await,
+                            AgentVersion::V3 => api.call_agent_v3().body(body).send().await,
+                        }
                     }
-                }
-            })
+                },
+            )
             .await?;
         Ok(AgentReply(reply))
     }

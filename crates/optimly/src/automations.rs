@@ -556,6 +556,7 @@ impl OptimlyClient {
             .call(
                 "email_handoff",
                 crate::call::Method::Post,
+                None,
                 &options,
                 |api| {
                     let body = body.clone();

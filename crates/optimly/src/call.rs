@@ -75,6 +75,7 @@ impl OptimlyClient {
         &self,
         operation: &'static str,
         method: Method,
+        chat: Option<&str>,
         options: &RequestOptions,
         send: F,
     ) -> Result<T, Error>
@@ -90,7 +91,7 @@ impl OptimlyClient {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.attempts(operation, method, options, send, &span)
+        self.attempts(operation, method, chat, options, send, &span)
             .instrument(span.clone())
             .await
     }
@@ -99,6 +100,7 @@ impl OptimlyClient {
         &self,
         operation: &'static str,
         method: Method,
+        chat: Option<&str>,
         options: &RequestOptions,
         send: F,
         span: &tracing::Span,
@@ -124,15 +126,25 @@ impl OptimlyClient {
         let mut number = 0;
         loop {
             number += 1;
+            span.record("attempt", number);
+            // Every attempt is a request the server counts, so each one takes a slot.
+            let permit = match inner
+                .limiter
+                .acquire(operation, chat, clock, remaining)
+                .await
+            {
+                Ok(permit) => permit,
+                Err(err) => return Err(err.with_attempts(number - 1)),
+            };
             let limit = match (inner.attempt_timeout, remaining()) {
                 (Some(a), Some(r)) => Some(a.min(r)),
                 (a, r) => a.or(r),
             };
-            span.record("attempt", number);
             let started = Instant::now();
             let result = self
                 .attempt(operation, limit, send(Arc::clone(&inner.api)))
                 .await;
+            drop(permit);
             let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             let status = match &result {
                 Ok(_) => Some(200),

@@ -206,7 +206,7 @@ impl<'a> CreateChat<'a> {
         let chat = match self.endpoint {
             ChatEndpoint::MessageNewChat => {
                 self.client
-                    .call("new_chat", Method::Post, &self.options, |api| {
+                    .call("new_chat", Method::Post, None, &self.options, |api| {
                         let body = body.clone();
                         async move { api.new_chat().body(body).send().await }
                     })
@@ -214,7 +214,7 @@ impl<'a> CreateChat<'a> {
             }
             ChatEndpoint::Chat => {
                 self.client
-                    .call("create_chat", Method::Post, &self.options, |api| {
+                    .call("create_chat", Method::Post, None, &self.options, |api| {
                         let body = body.clone();
                         async move { api.create_chat().body(body).send().await }
                     })
@@ -243,10 +243,16 @@ impl ListChats<'_> {
         let id: Arc<str> = self.client_id.into();
         let chats: Vec<types::Chat> = self
             .client
-            .call("list_client_chats", Method::Get, &self.options, |api| {
-                let id = Arc::clone(&id);
-                async move { api.list_client_chats().client_id(&*id).send().await }
-            })
+            .call(
+                "list_client_chats",
+                Method::Get,
+                None,
+                &self.options,
+                |api| {
+                    let id = Arc::clone(&id);
+                    async move { api.list_client_chats().client_id(&*id).send().await }
+                },
+            )
             .await?;
         Ok(chats.into_iter().map(Chat).collect())
     }
@@ -270,10 +276,16 @@ impl History<'_> {
         let id: Arc<str> = self.chat_id.into();
         let messages: Vec<types::Message> = self
             .client
-            .call("list_chat_messages", Method::Get, &self.options, |api| {
-                let id = Arc::clone(&id);
-                async move { api.list_chat_messages().chat_id(&*id).send().await }
-            })
+            .call(
+                "list_chat_messages",
+                Method::Get,
+                None,
+                &self.options,
+                |api| {
+                    let id = Arc::clone(&id);
+                    async move { api.list_chat_messages().chat_id(&*id).send().await }
+                },
+            )
             .await?;
         Ok(messages.into_iter().map(Message).collect())
     }
@@ -316,10 +328,16 @@ impl<'a> AppendMessage<'a> {
         let body = self.body;
         let message = self
             .client
-            .call("new_message", Method::Post, &self.options, |api| {
-                let body = body.clone();
-                async move { api.new_message().body(body).send().await }
-            })
+            .call(
+                "new_message",
+                Method::Post,
+                Some(body.chat_id.as_str()),
+                &self.options,
+                |api| {
+                    let body = body.clone();
+                    async move { api.new_message().body(body).send().await }
+                },
+            )
             .await?;
         Ok(Message(message))
     }

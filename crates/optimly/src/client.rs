@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::{ApiKey, AuthMethod, Redactor};
 use crate::error::Error;
+use crate::rate_limit::{Limiter, RateLimits};
 use crate::retry::RetryPolicy;
 
 /// Optimly's production API.
@@ -52,6 +53,7 @@ pub(crate) struct Inner {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) redactor: Redactor,
+    pub(crate) limiter: Arc<Limiter>,
 }
 
 impl fmt::Debug for OptimlyClient {
@@ -64,6 +66,7 @@ impl fmt::Debug for OptimlyClient {
             .field("retry", &i.retry)
             .field("attempt_timeout", &i.attempt_timeout)
             .field("operation_timeout", &i.operation_timeout)
+            .field("rate_limits", i.limiter.limits())
             .finish()
     }
 }
@@ -97,6 +100,11 @@ impl OptimlyClient {
         &self.inner.retry
     }
 
+    /// The limits this client holds itself to (shared by its clones).
+    pub fn rate_limits(&self) -> &RateLimits {
+        self.inner.limiter.limits()
+    }
+
     /// The generated low-level client, for what this crate does not cover. It attaches the key
     /// but does not retry.
     pub fn raw(&self) -> &optimly_api::Client {
@@ -115,9 +123,14 @@ pub struct ClientBuilder {
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
     retry: RetryPolicy,
+    rate_limits: RateLimits,
+    max_response_bytes: Option<u64>,
     http: Option<reqwest::Client>,
     clock: Arc<dyn Clock>,
 }
+
+/// The largest response body the client reads by default: 8 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 * 1024 * 1024;
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -130,6 +143,8 @@ impl Default for ClientBuilder {
             attempt_timeout: Some(Duration::from_secs(60)),
             operation_timeout: Some(Duration::from_secs(120)),
             retry: RetryPolicy::default(),
+            rate_limits: RateLimits::documented(),
+            max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
             http: None,
             clock: Arc::new(SystemClock),
         }
@@ -147,6 +162,8 @@ impl fmt::Debug for ClientBuilder {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
+            .field("rate_limits", &self.rate_limits)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -239,6 +256,21 @@ impl ClientBuilder {
         self
     }
 
+    /// The client-side rate limits. Default: [`RateLimits::documented`], waiting for capacity;
+    /// [`RateLimits::off`] turns them off.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.rate_limits = limits;
+        self
+    }
+
+    /// The largest response body read before the call fails with
+    /// [`Error::ResponseTooLarge`]; `None` reads any size. Default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`] (8 MiB).
+    pub fn max_response_size(mut self, bytes: Option<u64>) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Use this HTTP client (its own timeouts, proxy, TLS and user agent apply).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
@@ -275,7 +307,8 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| Error::config("http_client", e.to_string()))?,
         };
-        let context = optimly_api::Context::new(self.auth.with_key(&key));
+        let context = optimly_api::Context::new(self.auth.with_key(&key))
+            .with_max_response_bytes(self.max_response_bytes);
         let api = optimly_api::Client::new_with_client(&base_url, http, context);
         Ok(OptimlyClient {
             inner: Arc::new(Inner {
@@ -287,6 +320,7 @@ impl ClientBuilder {
                 operation_timeout: self.operation_timeout,
                 clock: self.clock,
                 redactor: Redactor::for_key(&key),
+                limiter: Arc::new(Limiter::new(self.rate_limits)),
             }),
         })
     }

@@ -83,6 +83,33 @@ pub enum Error {
         /// What the network layer said, with the key and URL removed.
         message: String,
     },
+    /// The client-side rate limiter had no room for the call before its deadline, or is set to
+    /// [fail fast](crate::WhenLimited::FailFast). The attempt it held back was not sent.
+    #[error("{operation}: held back by the client-side rate limit ({limit}){}", match .wait {
+        Some(w) => format!("; room in {} ms", w.as_millis()),
+        None => String::new(),
+    })]
+    Throttled {
+        /// The operation.
+        operation: &'static str,
+        /// The limit that was full.
+        limit: crate::rate_limit::Limit,
+        /// How long until it has room, when known.
+        wait: Option<Duration>,
+        /// Attempts sent before this one was held back (0 when nothing was sent).
+        attempts: u32,
+    },
+    /// The response body was larger than the client's
+    /// [maximum](crate::ClientBuilder::max_response_size); reading stopped there.
+    #[error("{operation}: response body exceeds the {limit}-byte limit")]
+    ResponseTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+        /// Attempts made.
+        attempts: u32,
+    },
     /// A successful response whose body is not what the spec says.
     #[error("{operation}: could not decode the response (HTTP {status}): {reason}")]
     Decode {
@@ -206,6 +233,8 @@ impl Error {
             Self::InvalidInput { .. } | Self::Config { .. } => None,
             Self::Timeout { operation, .. }
             | Self::Connection { operation, .. }
+            | Self::Throttled { operation, .. }
+            | Self::ResponseTooLarge { operation, .. }
             | Self::Decode { operation, .. } => Some(operation),
             _ => self.failure().map(|f| f.operation),
         }
@@ -220,7 +249,11 @@ impl Error {
     }
 
     /// How long the server asked to wait before trying again.
+    /// For [`Error::Throttled`], how long until the client-side limit has room.
     pub fn retry_after(&self) -> Option<Duration> {
+        if let Self::Throttled { wait, .. } = self {
+            return *wait;
+        }
         self.failure().and_then(|f| f.retry_after)
     }
 
@@ -249,7 +282,10 @@ impl Error {
     /// Attempts made before this error was returned (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         match self {
-            Self::Timeout { attempts, .. } | Self::Connection { attempts, .. } => *attempts,
+            Self::Timeout { attempts, .. }
+            | Self::Connection { attempts, .. }
+            | Self::Throttled { attempts, .. }
+            | Self::ResponseTooLarge { attempts, .. } => *attempts,
             Self::Decode { .. } => 1,
             _ => self.failure().map_or(0, |f| f.attempts),
         }
@@ -288,7 +324,10 @@ impl Error {
     /// Record how many attempts the call made.
     pub(crate) fn with_attempts(mut self, n: u32) -> Self {
         match &mut self {
-            Self::Timeout { attempts, .. } | Self::Connection { attempts, .. } => *attempts = n,
+            Self::Timeout { attempts, .. }
+            | Self::Connection { attempts, .. }
+            | Self::Throttled { attempts, .. }
+            | Self::ResponseTooLarge { attempts, .. } => *attempts = n,
             Self::Unauthorized(f)
             | Self::Forbidden(f)
             | Self::NotFound(f)
@@ -412,6 +451,13 @@ pub(crate) fn network_error(
     let mut parts = vec![describe_reqwest(e)];
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
+        if let Some(too_large) = c.downcast_ref::<optimly_api::ResponseTooLarge>() {
+            return Error::ResponseTooLarge {
+                operation,
+                limit: too_large.limit,
+                attempts: 1,
+            };
+        }
         let text = c.to_string();
         if !text.is_empty() && !parts.contains(&text) {
             parts.push(text);

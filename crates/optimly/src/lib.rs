@@ -9,6 +9,7 @@ pub mod clock;
 mod conversation;
 mod credentials;
 mod error;
+pub mod rate_limit;
 pub mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -18,10 +19,15 @@ pub use agent::{AgentReply, AgentVersion, Ask, ToolExecution};
 pub use automations::{AppointmentRequest, EmailHandoff, Handoff, Lead, LeadChat, Urgency};
 pub use call::RequestOptions;
 pub use chats::{AppendMessage, Chat, ChatEndpoint, CreateChat, History, ListChats, Message};
-pub use client::{ClientBuilder, DEFAULT_BASE_URL, OptimlyClient, USER_AGENT, env};
+pub use client::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, OptimlyClient, USER_AGENT, env,
+};
 pub use conversation::Conversation;
 pub use credentials::{ApiKey, AuthMethod};
 pub use error::{ApiFailure, Error, FieldIssue};
+/// What a documented limit is counted per, and its window.
+pub use optimly_api::rate_limits::{Per, Scope};
+pub use rate_limit::{Limit, RateLimit, RateLimits, WhenLimited};
 pub use retry::RetryPolicy;
 
 /// Open enums of the API: an unknown value parses to `Unknown(String)`.
