@@ -2,8 +2,8 @@
 //! bytes on the wire: the faults a well-behaved framework cannot produce (a body that stalls,
 //! a connection reset halfway through, a body longer than its client will read).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -73,6 +73,7 @@ pub struct FaultServer {
     /// `http://127.0.0.1:<port>`.
     pub base_url: String,
     requests: Arc<AtomicUsize>,
+    reply: Arc<Mutex<Reply>>,
     task: JoinHandle<()>,
 }
 
@@ -89,9 +90,14 @@ impl FaultServer {
         let base_url = format!("http://{}", listener.local_addr()?);
         let requests = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&requests);
+        let reply = Arc::new(Mutex::new(reply));
+        let current = Arc::clone(&reply);
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let reply = reply.clone();
+                let reply = current
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
                 let counter = Arc::clone(&counter);
                 tokio::spawn(async move {
                     let _ = serve(stream, &reply, &counter).await;
@@ -101,8 +107,14 @@ impl FaultServer {
         Ok(Self {
             base_url,
             requests,
+            reply,
             task,
         })
+    }
+
+    /// Answer the next requests with `reply` instead.
+    pub fn set_reply(&self, reply: Reply) {
+        *self.reply.lock().unwrap_or_else(PoisonError::into_inner) = reply;
     }
 
     /// Complete requests received so far.

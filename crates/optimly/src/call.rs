@@ -120,7 +120,8 @@ impl OptimlyClient {
         let deadline = options
             .timeout
             .or(inner.operation_timeout)
-            .map(|limit| clock.now() + limit);
+            // A deadline too far away to represent is no deadline.
+            .and_then(|limit| clock.now().checked_add(limit));
         let remaining = || deadline.map(|d| d.saturating_duration_since(clock.now()));
 
         let mut number = 0;

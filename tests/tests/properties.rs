@@ -1,0 +1,443 @@
+//! Property tests: hostile responses and hostile input never panic the SDK.
+//!
+//! - Every documented response of a v3 operation (and the mock's agent reply), mutated
+//!   (swapped types, missing and extra fields, nulls, huge numbers, odd unicode, lone
+//!   surrogates), is served over HTTP to the SDK call that reads it: the call parses, or fails
+//!   with a typed `Decode` (a success status) or API error (an error status). Parsed values are
+//!   read through every accessor.
+//! - Arbitrary strings, numbers and durations given to every builder never panic: the call
+//!   succeeds or gives a typed error before or after sending.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use optimly::automations::Urgency;
+use optimly::{
+    AppointmentRequest, EmailHandoff, Error, Lead, OptimlyClient, RateLimits, RequestOptions,
+    RetryPolicy, Sender,
+};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use serde_json::{Value, json};
+use workspace_tests::fault_server::{FaultServer, Reply};
+
+/// Cases per property; the README's reliability table reports these numbers.
+const RESPONSE_CASES: u32 = 512;
+const INPUT_CASES: u32 = 256;
+
+#[derive(Clone, Copy, Debug)]
+enum Call {
+    Ask,
+    AppendMessage,
+    CreateChat,
+    HandOff,
+    History,
+    ListChats,
+}
+
+/// What the SDK makes of a response: anything but a panic, and only these kinds.
+fn acceptable(result: Result<usize, Error>, status: u16) -> Result<(), TestCaseError> {
+    match (result, status) {
+        (Ok(_), 200) => Ok(()),
+        (Err(Error::Decode { status: 200, .. }), 200) => Ok(()),
+        (Err(e), s) if s != 200 && e.status() == Some(s) => Ok(()),
+        (other, s) => Err(TestCaseError::fail(format!("status {s} gave {other:?}"))),
+    }
+}
+
+/// Run the call and read everything the parsed value offers.
+async fn exercise(client: &OptimlyClient, call: Call) -> Result<usize, Error> {
+    match call {
+        Call::Ask => {
+            let r = client.ask("chat_1", "Hello").await?;
+            let tools = r
+                .tools_executed()
+                .map(|t| (t.tool().cloned(), t.status().cloned(), t.data().cloned()))
+                .count();
+            Ok(r.text().len()
+                + tools
+                + usize::from(r.time().is_some())
+                + usize::from(r.handoff_data().is_some())
+                + usize::from(r.processing_time().is_some())
+                + usize::from(r.tokens_used().is_some()))
+        }
+        Call::AppendMessage => {
+            let m = client
+                .append_message("chat_1", Sender::User, "Hello")
+                .await?;
+            Ok(m.id().len() + m.content().len() + usize::from(m.time().is_some()))
+        }
+        Call::CreateChat => {
+            let c = client.create_chat("user_456").await?;
+            Ok(c.id().len()
+                + usize::from(c.created_at().is_some())
+                + usize::from(c.last_activity().is_some()))
+        }
+        Call::HandOff => {
+            let h = client
+                .hand_off("chat_1", &EmailHandoff::new().reason("help"))
+                .await?;
+            Ok(h.id().len() + usize::from(h.status().is_some()))
+        }
+        Call::History => {
+            let messages = client.history("chat_1").await?;
+            Ok(messages
+                .iter()
+                .map(|m| {
+                    m.content().len()
+                        + usize::from(m.time().is_some())
+                        + usize::from(m.sender().is_some())
+                })
+                .sum())
+        }
+        Call::ListChats => Ok(client.list_chats("user_456").await?.len()),
+    }
+}
+
+fn documented(id: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../openapi/docs/examples")
+        .join(format!("{id}.json"));
+    let text = std::fs::read_to_string(&path).expect("example exists");
+    let example: Value = serde_json::from_str(&text).expect("example parses");
+    example["body"].clone()
+}
+
+/// One step of damage, aimed at one node of the document.
+#[derive(Clone, Debug)]
+enum Mutation {
+    Replace(Index, Value),
+    Remove(Index),
+    AddField(Index, String, Value),
+    HugeNumber(Index),
+    LoneSurrogate(Index),
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_map(|f| json!(f)),
+        any::<String>().prop_map(Value::String),
+        "[\u{0}-\u{1f}\u{202e}\u{feff}\u{1f600}é]{0,8}".prop_map(Value::String),
+        Just(json!([])),
+        Just(json!({})),
+        Just(json!([{"loc": [1], "msg": null}])),
+    ]
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<Index>(), leaf()).prop_map(|(i, v)| Mutation::Replace(i, v)),
+        any::<Index>().prop_map(Mutation::Remove),
+        (any::<Index>(), "[a-z_]{1,12}", leaf()).prop_map(|(i, k, v)| Mutation::AddField(i, k, v)),
+        any::<Index>().prop_map(Mutation::HugeNumber),
+        any::<Index>().prop_map(Mutation::LoneSurrogate),
+    ]
+}
+
+/// Paths to every node, the root included.
+fn paths(value: &Value, here: String, out: &mut Vec<String>) {
+    out.push(here.clone());
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                paths(
+                    v,
+                    format!("{here}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                paths(v, format!("{here}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+const HUGE: &str = "\"__huge__\"";
+const SURROGATE: &str = "\"__surrogate__\"";
+
+/// Apply the mutations; the placeholders become text JSON values cannot hold.
+fn mutate(mut doc: Value, mutations: &[Mutation]) -> String {
+    for m in mutations {
+        let mut all = Vec::new();
+        paths(&doc, String::new(), &mut all);
+        let pick = |i: &Index| all[i.index(all.len())].clone();
+        match m {
+            Mutation::Replace(i, v) => {
+                if let Some(node) = doc.pointer_mut(&pick(i)) {
+                    *node = v.clone();
+                }
+            }
+            Mutation::Remove(i) => {
+                let path = pick(i);
+                if let Some((parent, key)) = path.rsplit_once('/')
+                    && let Some(node) = doc.pointer_mut(parent)
+                {
+                    match node {
+                        Value::Object(map) => {
+                            map.remove(&key.replace("~1", "/").replace("~0", "~"));
+                        }
+                        Value::Array(items) => {
+                            if let Ok(n) = key.parse::<usize>()
+                                && n < items.len()
+                            {
+                                items.remove(n);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Mutation::AddField(i, key, v) => {
+                if let Some(Value::Object(map)) = doc.pointer_mut(&pick(i)) {
+                    map.insert(key.clone(), v.clone());
+                }
+            }
+            Mutation::HugeNumber(i) => {
+                if let Some(node) = doc.pointer_mut(&pick(i)) {
+                    *node = json!("__huge__");
+                }
+            }
+            Mutation::LoneSurrogate(i) => {
+                if let Some(node) = doc.pointer_mut(&pick(i)) {
+                    *node = json!("__surrogate__");
+                }
+            }
+        }
+    }
+    doc.to_string()
+        .replacen(HUGE, "123456789012345678901234567890e400", 1)
+        .replace(HUGE, "-18446744073709551617")
+        .replace(SURROGATE, "\"\\ud800 lone\"")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn client_for(base_url: &str) -> OptimlyClient {
+    OptimlyClient::builder()
+        .api_key(optimly::testing::DEFAULT_KEY)
+        .base_url(base_url)
+        .retry_policy(RetryPolicy::never())
+        .rate_limits(RateLimits::off())
+        .build()
+        .expect("client builds")
+}
+
+/// The mock's agent reply (spec-valid, as the contract tests prove): the docs show none.
+fn agent_reply(rt: &tokio::runtime::Runtime) -> Value {
+    rt.block_on(async {
+        let (client, mock) = optimly::testing::start_mock().await.expect("mock");
+        let chat = client.create_chat("user_456").await.expect("chat");
+        let url = format!("{}/external/agent/v2", mock.base_url());
+        let body = reqwest::Client::new()
+            .post(url)
+            .bearer_auth(mock.key())
+            .json(&json!({"chat_id": chat.id(), "content": "I'd like a demo, jane@company.com"}))
+            .send()
+            .await
+            .expect("sent")
+            .json::<Value>()
+            .await
+            .expect("json");
+        mock.shutdown().await;
+        body
+    })
+}
+
+#[test]
+fn mutated_documented_responses_parse_or_give_a_typed_error() {
+    let rt = runtime();
+    let message = documented("002-02-new-message-lead-response");
+    let chat = documented("002-04-new-chat-lead-chat-response");
+    let seeds: Vec<(Call, u16, Value)> = vec![
+        (Call::Ask, 200, agent_reply(&rt)),
+        (Call::AppendMessage, 200, message.clone()),
+        (Call::History, 200, json!([message.clone(), message])),
+        (Call::CreateChat, 200, chat.clone()),
+        (Call::ListChats, 200, json!([chat])),
+        (
+            Call::HandOff,
+            200,
+            documented("002-07-email-handoff-response"),
+        ),
+        (
+            Call::AppendMessage,
+            400,
+            documented("001-12-error-validation-400"),
+        ),
+        (
+            Call::History,
+            422,
+            documented("001-13-error-tool-execution-422"),
+        ),
+    ];
+    let server = rt
+        .block_on(FaultServer::start(Reply::json(200, "{}")))
+        .expect("server");
+    let client = client_for(&server.base_url);
+    // Every seed must parse unmutated: otherwise the property proves nothing.
+    for (call, status, seed) in &seeds {
+        server.set_reply(Reply::json(*status, &seed.to_string()));
+        let result = rt.block_on(exercise(&client, *call));
+        match status {
+            200 => assert!(result.is_ok(), "{call:?}: {result:?}"),
+            s => assert_eq!(result.err().and_then(|e| e.status()), Some(*s)),
+        }
+    }
+    let mut runner = TestRunner::new(Config {
+        cases: RESPONSE_CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let strategy = (any::<Index>(), proptest::collection::vec(mutation(), 1..4));
+    let outcome = runner.run(&strategy, |(pick, mutations)| {
+        let (call, status, seed) = &seeds[pick.index(seeds.len())];
+        let body = mutate(seed.clone(), &mutations);
+        server.set_reply(Reply::json(*status, &body));
+        acceptable(rt.block_on(exercise(&client, *call)), *status)
+    });
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Input {
+    text: String,
+    other: String,
+    minutes: u32,
+    timeout: Duration,
+    meta_key: String,
+    meta_value: i64,
+}
+
+fn input() -> impl Strategy<Value = Input> {
+    (
+        any::<String>(),
+        prop_oneof![
+            any::<String>(),
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            "[0-9]{2}:[0-9]{2}",
+            "[a-z]{1,8}@[a-z]{1,8}\\.[a-z]{2,3}",
+        ],
+        any::<u32>(),
+        prop_oneof![
+            Just(Duration::MAX),
+            (0..5_000u64).prop_map(Duration::from_millis)
+        ],
+        any::<String>(),
+        any::<i64>(),
+    )
+        .prop_map(
+            |(text, other, minutes, timeout, meta_key, meta_value)| Input {
+                text,
+                other,
+                minutes,
+                timeout,
+                meta_key,
+                meta_value,
+            },
+        )
+}
+
+/// Every builder and call with the input, against the mock. Returns how many calls ran.
+async fn feed(client: &OptimlyClient, i: &Input) -> usize {
+    let options = RequestOptions::new().timeout(i.timeout);
+    let _ = OptimlyClient::builder().api_key(i.text.as_str()).build();
+    let _ = OptimlyClient::builder()
+        .api_key(optimly::testing::DEFAULT_KEY)
+        .base_url(i.other.as_str())
+        .build();
+    let _ = client
+        .create_chat(i.text.as_str())
+        .meta(i.meta_key.as_str(), i.meta_value)
+        .await;
+    let _ = client
+        .append_message(
+            i.text.as_str(),
+            Sender::Unknown(i.other.clone()),
+            i.other.as_str(),
+        )
+        .options(options.clone())
+        .await;
+    let _ = client
+        .ask(i.text.as_str(), i.other.as_str())
+        .options(options.clone())
+        .await;
+    let _ = client.history(i.text.as_str()).await;
+    let _ = client.list_chats(i.other.as_str()).await;
+    let lead = Lead::new(i.other.as_str())
+        .full_name(i.text.as_str())
+        .phone(i.text.as_str())
+        .meta(i.meta_key.as_str(), i.meta_value);
+    let _ = client.capture_lead(i.text.as_str(), &lead).await;
+    let appointment = AppointmentRequest::new(
+        i.text.as_str(),
+        i.other.as_str(),
+        i.other.as_str(),
+        i.other.as_str(),
+    )
+    .duration_minutes(i.minutes)
+    .timezone(i.text.as_str());
+    let _ = client
+        .request_appointment_with(i.text.as_str(), &appointment, options.clone())
+        .await;
+    let handoff = EmailHandoff::new()
+        .customer_email(i.other.as_str())
+        .reason(i.text.as_str())
+        .urgency(i.other.parse().unwrap_or(Urgency::High));
+    let _ = client
+        .hand_off_with(i.text.as_str(), &handoff, options)
+        .await;
+    let _ = client.resume_conversation(i.text.as_str());
+    11
+}
+
+#[test]
+fn arbitrary_builder_input_never_panics() {
+    let rt = runtime();
+    let (client, mock) = rt
+        .block_on(async {
+            let mock = optimly_mock::start(optimly::testing::MockConfig {
+                rate_limits: false,
+                ..optimly::testing::MockConfig::default()
+            })
+            .await?;
+            let client = OptimlyClient::builder()
+                .api_key(mock.key())
+                .base_url(mock.base_url())
+                .rate_limits(RateLimits::off())
+                .retry_policy(RetryPolicy::never())
+                .build()
+                .map_err(std::io::Error::other)?;
+            Ok::<_, std::io::Error>((client, mock))
+        })
+        .expect("mock starts");
+    let client = Arc::new(client);
+    let mut runner = TestRunner::new(Config {
+        cases: INPUT_CASES,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let outcome = runner.run(&input(), |i| {
+        prop_assert_eq!(rt.block_on(feed(&client, &i)), 11);
+        Ok(())
+    });
+    rt.block_on(mock.shutdown());
+    if let Err(e) = outcome {
+        panic!("{e}");
+    }
+}
