@@ -52,10 +52,14 @@ async fn exercise(client: &OptimlyClient, call: Call) -> Result<usize, Error> {
     match call {
         Call::Ask => {
             let r = client.ask("chat_1", "Hello").await?;
-            let tools = r
+            let tools: usize = r
                 .tools_executed()
-                .map(|t| (t.tool().cloned(), t.status().cloned(), t.data().cloned()))
-                .count();
+                .map(|t| {
+                    usize::from(t.tool().is_some())
+                        + usize::from(t.status().is_some())
+                        + t.data().map_or(0, |d| d.len())
+                })
+                .sum();
             Ok(r.text().len()
                 + tools
                 + usize::from(r.time().is_some())
