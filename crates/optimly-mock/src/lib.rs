@@ -54,6 +54,8 @@ pub struct MockConfig {
     /// Multiply every rate-limit window by this (`1.0 / 60.0` turns a minute into a second),
     /// to reach the limits' refills in tests.
     pub rate_limit_window_scale: f64,
+    /// How long a request body may take to arrive before the mock answers 408.
+    pub body_timeout: Duration,
     /// Faults to inject.
     pub faults: Faults,
 }
@@ -66,6 +68,7 @@ impl Default for MockConfig {
             rate_limits: true,
             rate_limit_scale: 1.0,
             rate_limit_window_scale: 1.0,
+            body_timeout: Duration::from_secs(10),
             faults: Faults::default(),
         }
     }

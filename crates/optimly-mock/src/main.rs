@@ -82,6 +82,7 @@ async fn main() -> std::process::ExitCode {
             status_on: args.status_on.into_iter().collect::<BTreeMap<_, _>>(),
             drop_on: args.drop_on,
         },
+        ..MockConfig::default()
     };
     let mock = match optimly_mock::start(config).await {
         Ok(mock) => mock,

@@ -273,13 +273,28 @@ async fn answer(
         return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
     }
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
+    // A client that stalls mid-body gets a 408 instead of holding a task forever.
+    let read = tokio::time::timeout(
+        shared.config.body_timeout,
+        axum::body::to_bytes(body, MAX_BODY),
+    );
+    let bytes = match read.await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
             return error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "Payload Too Large",
                 &format!("bodies are limited to {MAX_BODY} bytes"),
+            );
+        }
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "Request Timeout",
+                &format!(
+                    "the body did not arrive within {} ms",
+                    shared.config.body_timeout.as_millis()
+                ),
             );
         }
     };
