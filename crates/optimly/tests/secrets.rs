@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use common::KEY;
 use httpmock::prelude::*;
-use optimly::{AuthMethod, ClientBuilder, Error, OptimlyClient, RetryPolicy, Sender};
+use optimly::{
+    AuthMethod, ClientBuilder, Error, Limit, OptimlyClient, RateLimits, RetryPolicy, Scope, Sender,
+    WhenLimited,
+};
 use tracing_subscriber::fmt::format::FmtSpan;
 
 /// Everything tracing prints, kept in memory.
@@ -98,7 +101,34 @@ async fn every_error_path(auth: AuthMethod) -> Vec<Error> {
             );
         })
         .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/external/chat/huge/messages");
+            then.status(200).body(format!("[\"{}\"]", KEY.repeat(8)));
+        })
+        .await;
     let live = client(&server.base_url(), auth);
+    let capped = OptimlyClient::builder()
+        .api_key(KEY)
+        .auth_method(auth)
+        .base_url(server.base_url())
+        .max_response_size(Some(64))
+        .build()
+        .expect("client");
+    let one_per_hour = RateLimits::off()
+        .with_global(vec![Limit {
+            limit: 1,
+            window: Duration::from_secs(3600),
+            scope: Scope::ApiKey,
+        }])
+        .when_limited(WhenLimited::FailFast);
+    let throttled = OptimlyClient::builder()
+        .api_key(KEY)
+        .auth_method(auth)
+        .base_url(server.base_url())
+        .rate_limits(one_per_hour)
+        .build()
+        .expect("client");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
@@ -114,6 +144,9 @@ async fn every_error_path(auth: AuthMethod) -> Vec<Error> {
             .await
             .expect_err("422"),
     );
+    errors.push(capped.history("huge").await.expect_err("too large"));
+    let _ = throttled.history("unauthorized").await;
+    errors.push(throttled.history("slow").await.expect_err("throttled"));
     errors.push(dead.history("c").await.expect_err("refused"));
     errors.push(
         dead.append_message("c", Sender::User, "hi")
@@ -136,14 +169,28 @@ async fn the_key_never_appears_in_debug_display_or_tracing() {
             .iter()
             .map(|e| {
                 e.to_string()
-                    .split(':')
+                    .split([':', ';'])
                     .nth(1)
                     .unwrap_or("")
                     .trim()
                     .to_owned()
             })
             .collect();
-        assert_eq!(kinds.len(), 7, "{auth:?}: {kinds:?}");
+        assert_eq!(
+            kinds,
+            [
+                "unauthorized (HTTP 401)",
+                "server error (HTTP 502)",
+                "could not decode the response (HTTP 200)",
+                "timed out after 2 attempt(s)",
+                "rejected (HTTP 422)",
+                "response body exceeds the 64-byte limit",
+                "held back by the client-side rate limit (1 per hour per API key)",
+                "connection failed",
+                "connection failed",
+            ],
+            "{auth:?}"
+        );
         for err in &errors {
             for printed in [format!("{err}"), format!("{err:?}"), format!("{err:#?}")] {
                 assert!(!printed.contains(KEY), "{auth:?} leaked through {printed}");
