@@ -87,6 +87,57 @@ impl Auth {
     }
 }
 
+/// An [`Auth`] with its header value built once, for the request hook: the key is checked
+/// and formatted when the client is made, not on every request.
+#[derive(Clone, Default)]
+pub(crate) enum Prepared {
+    #[default]
+    None,
+    Header(reqwest::header::HeaderName, reqwest::header::HeaderValue),
+    /// Query keys go into each URL; the hook appends them per request.
+    Query(Auth),
+    Invalid,
+}
+
+impl Prepared {
+    pub(crate) fn of(auth: &Auth) -> Self {
+        let header = match auth {
+            Auth::None => return Self::None,
+            Auth::QueryParam(_) => return Self::Query(auth.clone()),
+            Auth::Bearer(key) => (
+                reqwest::header::AUTHORIZATION,
+                sensitive_header(&format!("Bearer {}", key.expose_secret())),
+            ),
+            Auth::ApiKeyHeader(key) => (
+                reqwest::header::HeaderName::from_static(API_KEY_HEADER),
+                sensitive_header(key.expose_secret()),
+            ),
+        };
+        match header {
+            (name, Ok(value)) => Self::Header(name, value),
+            (_, Err(InvalidKey)) => Self::Invalid,
+        }
+    }
+
+    pub(crate) fn apply(&self, request: &mut reqwest::Request) -> Result<(), InvalidKey> {
+        match self {
+            Self::None => Ok(()),
+            Self::Header(name, value) => {
+                request.headers_mut().insert(name.clone(), value.clone());
+                Ok(())
+            }
+            Self::Query(auth) => auth.apply(request),
+            Self::Invalid => Err(InvalidKey),
+        }
+    }
+}
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Prepared([redacted])")
+    }
+}
+
 fn sensitive_header(text: &str) -> Result<reqwest::header::HeaderValue, InvalidKey> {
     let mut value = reqwest::header::HeaderValue::from_str(text).map_err(|_| InvalidKey)?;
     value.set_sensitive(true);

@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
 
 use crate::Client;
-use crate::auth::Auth;
+use crate::auth::{Auth, Prepared};
 
 /// What the generated [`Client`] carries besides its HTTP client and base URL.
 ///
@@ -20,22 +20,31 @@ use crate::auth::Auth;
 /// let client = Client::new("https://api.optimly.io", Context::new(Auth::bearer("agt_…")));
 /// ```
 #[derive(Clone, Debug, Default)]
-#[non_exhaustive]
 pub struct Context {
-    /// How the API key is presented.
-    pub auth: Auth,
-    /// The most bytes of a response body read; a longer body fails with a
-    /// [`ResponseTooLarge`] as the cause of the body error. `None`: no bound.
-    pub max_response_bytes: Option<u64>,
+    auth: Auth,
+    prepared: Prepared,
+    max_response_bytes: Option<u64>,
 }
 
 impl Context {
     /// A context that presents the key as `auth` says, with no bound on response size.
     pub fn new(auth: Auth) -> Self {
         Self {
+            prepared: Prepared::of(&auth),
             auth,
             max_response_bytes: None,
         }
+    }
+
+    /// How the API key is presented.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// The most bytes of a response body read; a longer body fails with a
+    /// [`ResponseTooLarge`] as the cause of the body error. `None`: no bound.
+    pub fn max_response_bytes(&self) -> Option<u64> {
+        self.max_response_bytes
     }
 
     /// Bound the bytes read of any response body.
@@ -94,7 +103,7 @@ impl ClientHooks<Context> for Client {
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         self.inner()
-            .auth
+            .prepared
             .apply(request)
             .map_err(|e| Error::InvalidRequest(e.to_string()))
     }
@@ -111,7 +120,12 @@ impl ClientHooks<Context> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let mut response = self.client().execute(request).await?;
         if let Some(limit) = self.inner().max_response_bytes {
-            response = limited(response, limit);
+            // hyper never delivers more than a declared Content-Length, so a body declared
+            // within the limit needs no counting; any other body is counted as it streams.
+            let declared = response.content_length();
+            if declared.is_none_or(|length| length > limit) {
+                response = limited(response, limit);
+            }
         }
         if response.status().is_success() {
             return Ok(response);

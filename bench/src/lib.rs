@@ -1,0 +1,270 @@
+//! What the benchmarks share: a minimal loopback server answering with the docs' own payloads,
+//! the same call made through the SDK and with raw `reqwest` + `serde_json`, and the
+//! documented payloads with the generated type each one parses into.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use optimly::{OptimlyClient, RateLimits, RetryPolicy, Sender};
+use optimly_api::types;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// The key the canned server's clients send (it checks nothing).
+pub const KEY: &str = "agt_bench000000000000000000000000000";
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent().map(PathBuf::from).unwrap_or(here)
+}
+
+/// One documented payload: its file, and its body as bytes.
+#[derive(Clone, Debug)]
+pub struct Payload {
+    /// The example's file name without `.json`.
+    pub id: String,
+    /// The generated type it parses into (`Message`, `ChatBase`, ...).
+    pub schema: &'static str,
+    /// The body, as the docs show it.
+    pub body: Vec<u8>,
+}
+
+/// The generated type for a documented body, by path and direction; `None` for the removed
+/// `/external/tools/*` routes and for code samples that show no JSON body.
+fn schema_of(path: &str, direction: &str) -> Option<&'static str> {
+    Some(match (path, direction) {
+        ("/external/agent" | "/external/agent/v2" | "/external/agent/v3", "request") => {
+            "AgentRequest"
+        }
+        ("/external/agent" | "/external/agent/v2" | "/external/agent/v3", "response") => {
+            "AgentReply"
+        }
+        ("/external/chat" | "/external/message/new-chat", "request") => "ChatBase",
+        ("/external/chat" | "/external/message/new-chat", "response") => "Chat",
+        ("/external/message/new-message", "request") => "MessageCore",
+        ("/external/message/new-message", "response") => "Message",
+        ("/external/message/email-handoff", "request") => "EmailHandoffRequest",
+        ("/external/message/email-handoff", "response") => "EmailHandoff",
+        _ => return None,
+    })
+}
+
+/// Every documented payload of a v3 operation, from `openapi/docs/examples`.
+pub fn payloads() -> Result<Vec<Payload>, String> {
+    let dir = root().join("openapi/docs/examples");
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for path in entries {
+        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+        let example: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let field = |k: &str| example.get(k).and_then(Value::as_str).unwrap_or_default();
+        let Some(schema) = schema_of(field("path"), field("direction")) else {
+            continue;
+        };
+        let body = example.get("body").filter(|b| b.is_object());
+        let Some(body) = body else { continue };
+        out.push(Payload {
+            id: path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            schema,
+            body: serde_json::to_vec(body).map_err(|e| e.to_string())?,
+        });
+    }
+    Ok(out)
+}
+
+/// Parse a payload into its generated type and serialise it back: the work a call does on
+/// its body. Returns the serialised length.
+pub fn round_trip(payload: &Payload) -> Result<usize, serde_json::Error> {
+    fn again<T: serde::de::DeserializeOwned + serde::Serialize>(
+        bytes: &[u8],
+    ) -> Result<usize, serde_json::Error> {
+        let value: T = serde_json::from_slice(bytes)?;
+        Ok(serde_json::to_vec(&value)?.len())
+    }
+    match payload.schema {
+        "AgentRequest" => again::<types::AgentRequest>(&payload.body),
+        "AgentReply" => again::<types::AgentReply>(&payload.body),
+        "ChatBase" => again::<types::ChatBase>(&payload.body),
+        "Chat" => again::<types::Chat>(&payload.body),
+        "MessageCore" => again::<types::MessageCore>(&payload.body),
+        "Message" => again::<types::Message>(&payload.body),
+        "EmailHandoffRequest" => again::<types::EmailHandoffRequest>(&payload.body),
+        _ => again::<types::EmailHandoff>(&payload.body),
+    }
+}
+
+fn json(bytes: Bytes) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], bytes)
+}
+
+/// A running canned server.
+pub struct CannedServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for CannedServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serve `GET /external/chat/{id}/messages` and `POST /external/message/new-message` with
+/// documented payloads, doing nothing else, on an OS-assigned loopback port.
+pub async fn canned_server() -> std::io::Result<CannedServer> {
+    let message = std::fs::read_to_string(
+        root().join("openapi/docs/examples/002-02-new-message-lead-response.json"),
+    )?;
+    let example: Value = serde_json::from_str(&message).map_err(std::io::Error::other)?;
+    let body = &example["body"];
+    // The docs' `Message` response, and a history of two of them.
+    let message = Bytes::from(serde_json::to_vec(body).map_err(std::io::Error::other)?);
+    let history = Bytes::from(serde_json::to_vec(&[body, body]).map_err(std::io::Error::other)?);
+    let app = Router::new()
+        .route(
+            "/external/chat/{id}/messages",
+            get(move || {
+                let history = history.clone();
+                async move { json(history) }
+            }),
+        )
+        .route(
+            "/external/message/new-message",
+            post(move |_body: Bytes| {
+                let message = message.clone();
+                async move { json(message) }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base_url = format!("http://{}", listener.local_addr()?);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(CannedServer { base_url, task })
+}
+
+/// The SDK client the benchmarks use: limiter off (its cost is measured apart), no retries
+/// needed on a healthy loopback.
+pub fn sdk_client(base_url: &str, limits: RateLimits) -> Result<OptimlyClient, optimly::Error> {
+    OptimlyClient::builder()
+        .api_key(KEY)
+        .base_url(base_url)
+        .rate_limits(limits)
+        .retry_policy(RetryPolicy::never())
+        .build()
+}
+
+/// The same HTTP calls with raw `reqwest` + `serde_json`: one pooled client, the same
+/// headers, the body parsed into the same generated types.
+#[derive(Clone)]
+pub struct Raw {
+    http: reqwest::Client,
+    history_url: String,
+    message_url: String,
+    auth: reqwest::header::HeaderValue,
+}
+
+impl Raw {
+    /// A raw client for `base_url`.
+    pub fn new(base_url: &str) -> Result<Self, String> {
+        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {KEY}"))
+            .map_err(|e| e.to_string())?;
+        auth.set_sensitive(true);
+        Ok(Self {
+            http: reqwest::Client::builder()
+                .user_agent(optimly::USER_AGENT)
+                .build()
+                .map_err(|e| e.to_string())?,
+            history_url: format!("{base_url}/external/chat/chat_123/messages"),
+            message_url: format!("{base_url}/external/message/new-message"),
+            auth,
+        })
+    }
+
+    /// `GET` a chat's history.
+    pub async fn history(&self) -> Result<Vec<types::Message>, String> {
+        let response = self
+            .http
+            .get(&self.history_url)
+            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    }
+
+    /// `POST` a message.
+    pub async fn append(&self) -> Result<types::Message, String> {
+        let body = types::MessageCore {
+            chat_id: "chat_123".into(),
+            sender: types::Sender::User,
+            content: "Hello! I need help with pricing.".into(),
+            metadata: None,
+        };
+        let response = self
+            .http
+            .post(&self.message_url)
+            .header(reqwest::header::AUTHORIZATION, self.auth.clone())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    }
+}
+
+/// `GET` a chat's history through the SDK.
+pub async fn sdk_history(client: &OptimlyClient) -> Result<usize, optimly::Error> {
+    Ok(client.history("chat_123").await?.len())
+}
+
+/// `POST` a message through the SDK.
+pub async fn sdk_append(client: &OptimlyClient) -> Result<usize, optimly::Error> {
+    let message = client
+        .append_message("chat_123", Sender::User, "Hello! I need help with pricing.")
+        .await?;
+    Ok(message.id().len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_v3_payload_round_trips_through_its_type() {
+        let payloads = payloads().expect("examples load");
+        let ids: Vec<(&str, &str)> = payloads.iter().map(|p| (p.id.as_str(), p.schema)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("000-01-agent-v2-send-a-message", "AgentRequest"),
+                ("000-02-new-chat-create-a-new-conversation", "ChatBase"),
+                ("000-04-agent-v2-website-chat-widget", "AgentRequest"),
+                ("002-01-new-message-lead-request", "MessageCore"),
+                ("002-02-new-message-lead-response", "Message"),
+                ("002-03-new-chat-lead-chat-request", "ChatBase"),
+                ("002-04-new-chat-lead-chat-response", "Chat"),
+                ("002-05-new-message-appointment-request", "MessageCore"),
+                ("002-06-email-handoff-request", "EmailHandoffRequest"),
+                ("002-07-email-handoff-response", "EmailHandoff"),
+            ]
+        );
+        for payload in &payloads {
+            assert!(round_trip(payload).is_ok(), "{}", payload.id);
+        }
+    }
+}

@@ -1,0 +1,441 @@
+//! `cargo run -p optimly-bench --release -- [--quick]`: the SDK side by side with raw
+//! `reqwest` in one run, on loopback, reported as ratios; the headline ratios are the last
+//! lines printed. `--quick` finishes in under a minute.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use optimly::{OptimlyClient, RateLimits, RetryPolicy};
+use optimly_bench::{
+    CannedServer, Raw, canned_server, payloads, root, round_trip, sdk_append, sdk_client,
+    sdk_history,
+};
+use optimly_mock::MockConfig;
+
+/// How much of everything to do.
+struct Size {
+    latency_pairs: usize,
+    throughput_secs: f64,
+    throughput_reps: usize,
+    payload_iterations: usize,
+    xtask_runs: usize,
+    window_scale: f64,
+}
+
+const QUICK: Size = Size {
+    latency_pairs: 2_000,
+    throughput_secs: 0.15,
+    throughput_reps: 10,
+    payload_iterations: 20_000,
+    xtask_runs: 3,
+    window_scale: 1.0 / 120.0,
+};
+
+const FULL: Size = Size {
+    latency_pairs: 20_000,
+    throughput_secs: 0.5,
+    throughput_reps: 30,
+    payload_iterations: 200_000,
+    xtask_runs: 10,
+    window_scale: 1.0 / 60.0,
+};
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples.get(i).copied().unwrap_or_default()
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or_default()
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+/// Latency of one call, raw then SDK then SDK with the limiter counting (never full),
+/// interleaved so that drift in the machine hits all three alike.
+struct Latency {
+    raw: [Duration; 2],
+    sdk: [Duration; 2],
+    limited: [Duration; 2],
+}
+
+async fn latency(
+    raw: &Raw,
+    sdk: &OptimlyClient,
+    limited: &OptimlyClient,
+    pairs: usize,
+    post: bool,
+) -> Result<Latency, Failure> {
+    let (mut r, mut s, mut l) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..pairs + pairs / 10 {
+        let t = Instant::now();
+        if post {
+            raw.append().await?;
+        } else {
+            raw.history().await?;
+        }
+        let raw_took = t.elapsed();
+        let t = Instant::now();
+        if post {
+            sdk_append(sdk).await?;
+        } else {
+            sdk_history(sdk).await?;
+        }
+        let sdk_took = t.elapsed();
+        let t = Instant::now();
+        if post {
+            sdk_append(limited).await?;
+        } else {
+            sdk_history(limited).await?;
+        }
+        let limited_took = t.elapsed();
+        // The first tenth warms the pools and caches.
+        if i >= pairs / 10 {
+            r.push(raw_took);
+            s.push(sdk_took);
+            l.push(limited_took);
+        }
+    }
+    Ok(Latency {
+        raw: [percentile(&mut r, 0.5), percentile(&mut r, 0.99)],
+        sdk: [percentile(&mut s, 0.5), percentile(&mut s, 0.99)],
+        limited: [percentile(&mut l, 0.5), percentile(&mut l, 0.99)],
+    })
+}
+
+/// Calls per second from `callers` concurrent tasks (each its own tokio task, as an
+/// application's concurrent requests would be) for `secs`.
+async fn rate<F, Fut>(callers: usize, secs: f64, call: F) -> f64
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let until = Instant::now() + Duration::from_secs_f64(secs);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..callers)
+        .map(|_| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                let mut done = 0u64;
+                while Instant::now() < until {
+                    if call().await {
+                        done += 1;
+                    }
+                }
+                done
+            })
+        })
+        .collect();
+    let total: u64 = join_all(tasks)
+        .await
+        .into_iter()
+        .filter_map(Result::ok)
+        .sum();
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Raw and SDK throughput in alternating slices; the medians of each, and the median of the
+/// per-slice-pair ratios (robust against the machine drifting during the run).
+async fn throughput(
+    server: &CannedServer,
+    callers: usize,
+    size: &Size,
+) -> Result<(f64, f64, f64), Failure> {
+    let raw = Raw::new(&server.base_url)?;
+    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
+    let (mut raw_rates, mut sdk_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for rep in 0..size.throughput_reps {
+        let raw_call = {
+            let raw = raw.clone();
+            move || {
+                let raw = raw.clone();
+                async move { raw.history().await.is_ok() }
+            }
+        };
+        let sdk_call = {
+            let sdk = sdk.clone();
+            move || {
+                let sdk = sdk.clone();
+                async move { sdk_history(&sdk).await.is_ok() }
+            }
+        };
+        // Alternate which goes first.
+        let (r, s) = if rep % 2 == 0 {
+            let r = rate(callers, size.throughput_secs, raw_call).await;
+            (r, rate(callers, size.throughput_secs, sdk_call).await)
+        } else {
+            let s = rate(callers, size.throughput_secs, sdk_call).await;
+            (rate(callers, size.throughput_secs, raw_call).await, s)
+        };
+        raw_rates.push(r);
+        sdk_rates.push(s);
+        ratios.push(s / r);
+    }
+    Ok((median(raw_rates), median(sdk_rates), median(ratios)))
+}
+
+/// A batch of three times the scaled global limit, through the SDK, against the mock
+/// enforcing the same scaled limits. Returns (wall time, 429s the mock answered, failures).
+async fn batch(limiter: bool, window_scale: f64) -> Result<(Duration, usize, usize), Failure> {
+    let mock = optimly_mock::start(MockConfig {
+        rate_limit_scale: 0.1,
+        rate_limit_window_scale: window_scale,
+        ..MockConfig::default()
+    })
+    .await?;
+    let limits = if limiter {
+        RateLimits::documented().scaled(0.1, window_scale)
+    } else {
+        RateLimits::off()
+    };
+    let client = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(limits)
+        .retry_policy(RetryPolicy {
+            max_attempts: 10,
+            ..RetryPolicy::default()
+        })
+        .build()?;
+    let started = Instant::now();
+    let results = join_all((0..30).map(|_| client.list_chats("user_456").send())).await;
+    let took = started.elapsed();
+    let failures = results.iter().filter(|r| r.is_err()).count();
+    let limited = mock.requests().iter().filter(|r| r.status == 429).count();
+    mock.shutdown().await;
+    Ok((took, limited, failures))
+}
+
+fn time_command(program: &str, args: &[&str], runs: usize) -> Result<f64, Failure> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let status = Command::new(program)
+            .args(args)
+            .current_dir(root())
+            .env("RUST_BACKTRACE", "0")
+            .stderr(std::process::Stdio::null())
+            .status()?;
+        if !status.success() {
+            return Err(format!("{program} {args:?} failed").into());
+        }
+        times.push(started.elapsed().as_secs_f64());
+    }
+    Ok(median(times))
+}
+
+async fn mock_throughput(secs: f64) -> Result<f64, Failure> {
+    let mock = optimly_mock::start(MockConfig {
+        rate_limits: false,
+        ..MockConfig::default()
+    })
+    .await?;
+    let client = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(RateLimits::off())
+        .build()?;
+    let chat = client.create_chat("user_456").await?;
+    let id = chat.id().to_owned();
+    let rate = rate(64, secs, move || {
+        let client = client.clone();
+        let id = id.clone();
+        async move { client.history(id).await.is_ok() }
+    })
+    .await;
+    mock.shutdown().await;
+    Ok(rate)
+}
+
+async fn run(size: &Size) -> Result<(), Failure> {
+    let mut headline = Vec::new();
+    let server = canned_server().await?;
+    let raw = Raw::new(&server.base_url)?;
+    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
+    // The documented limits a thousand times over: counted on every call, never full.
+    let limited = sdk_client(
+        &server.base_url,
+        RateLimits::documented().scaled(1000.0, 1.0),
+    )?;
+
+    println!(
+        "## Latency of one call (µs), {} calls each, interleaved",
+        size.latency_pairs
+    );
+    println!(
+        "| call | raw p50 | SDK p50 | ratio | raw p99 | SDK p99 | ratio | SDK + limiter p50 | ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (name, post) in [("GET history", false), ("POST new-message", true)] {
+        // On a worker thread, as an application's request handler would be: measured from
+        // `block_on`'s thread, every call would also pay a cross-thread wake-up.
+        let (r, s_, l_) = (raw.clone(), sdk.clone(), limited.clone());
+        let pairs = size.latency_pairs;
+        let l = tokio::spawn(async move {
+            latency(&r, &s_, &l_, pairs, post)
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await??;
+        let p50 = micros(l.sdk[0]) / micros(l.raw[0]);
+        let p99 = micros(l.sdk[1]) / micros(l.raw[1]);
+        let lim = micros(l.limited[0]) / micros(l.raw[0]);
+        println!(
+            "| {name} | {:.0} | {:.0} | {p50:.3} | {:.0} | {:.0} | {p99:.3} | {:.0} | {lim:.3} |",
+            micros(l.raw[0]),
+            micros(l.sdk[0]),
+            micros(l.raw[1]),
+            micros(l.sdk[1]),
+            micros(l.limited[0]),
+        );
+        headline.push(format!(
+            "latency p50 SDK/raw ({name}): {p50:.3} (target <= 1.05)"
+        ));
+    }
+
+    println!(
+        "\n## Throughput (calls/s), GET history, {} alternating slices of {:.2} s each",
+        size.throughput_reps, size.throughput_secs
+    );
+    println!("| concurrent callers | raw | SDK | SDK/raw (median of slice pairs) |");
+    println!("|---|---|---|---|");
+    for callers in [1, 16, 64] {
+        let (r, s, ratio) = throughput(&server, callers, size).await?;
+        println!("| {callers} | {r:.0} | {s:.0} | {ratio:.3} |");
+        headline.push(format!(
+            "throughput SDK/raw at {callers} callers: {ratio:.3} (target >= 0.95)"
+        ));
+    }
+
+    let window = Duration::from_secs_f64(60.0 * size.window_scale);
+    let minimum = 2 * window;
+    println!(
+        "\n## Rate-limited batch: 30 calls against a limit of 10 per {:.2} s (theoretical minimum {:.2} s)",
+        window.as_secs_f64(),
+        minimum.as_secs_f64()
+    );
+    println!("| limiter | wall time (s) | × minimum | 429s answered | failed calls |");
+    println!("|---|---|---|---|---|");
+    for on in [true, false] {
+        let (took, limited, failures) = batch(on, size.window_scale).await?;
+        let ratio = took.as_secs_f64() / minimum.as_secs_f64();
+        println!(
+            "| {} | {:.3} | {ratio:.3} | {limited} | {failures} |",
+            if on { "on" } else { "off (429s retried)" },
+            took.as_secs_f64()
+        );
+        if on {
+            headline.push(format!(
+                "rate-limited batch: {ratio:.3} x the minimum, {limited} 429s (target <= 1.05, 0)"
+            ));
+        }
+    }
+
+    println!("\n## Documented payloads: parse into the generated type and serialise back");
+    println!("| payload | type | bytes | ns per round trip |");
+    println!("|---|---|---|---|");
+    for payload in payloads()? {
+        round_trip(&payload)?;
+        let started = Instant::now();
+        for _ in 0..size.payload_iterations {
+            std::hint::black_box(round_trip(std::hint::black_box(&payload))?);
+        }
+        let ns = started.elapsed().as_secs_f64() * 1e9 / size.payload_iterations as f64;
+        println!(
+            "| {} | {} | {} | {ns:.0} |",
+            payload.id,
+            payload.schema,
+            payload.body.len()
+        );
+    }
+
+    println!(
+        "\n## xtask, warm (median of {} runs, seconds)",
+        size.xtask_runs
+    );
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // A first run builds the xtask if needed; only the warm runs are timed.
+    time_command(&cargo, &["xtask", "check"], 1)?;
+    let check = time_command(&cargo, &["xtask", "check"], size.xtask_runs)?;
+    let generate = time_command(&cargo, &["xtask", "generate"], size.xtask_runs)?;
+    println!("| command | seconds |");
+    println!("|---|---|");
+    println!("| `cargo xtask check` | {check:.3} |");
+    println!("| `cargo xtask generate` (up to date) | {generate:.3} |");
+    headline.push(format!(
+        "warm cargo xtask check: {check:.3} s (target < 0.5)"
+    ));
+
+    let mock = mock_throughput(size.throughput_secs).await?;
+    println!("\n## Mock server throughput\n| workload | calls/s |\n|---|---|");
+    println!("| GET history through the SDK, 64 callers | {mock:.0} |");
+
+    println!("\n## Headline");
+    for line in headline {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `--only raw|sdk`: one side alone at 16 callers for 3 s, for profilers
+/// (`perf stat`/`perf record`); prints the calls made.
+async fn only(side: &str) -> Result<(), Failure> {
+    let server = canned_server().await?;
+    let raw = Raw::new(&server.base_url)?;
+    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
+    let rate = if side == "raw" {
+        rate(16, 3.0, move || {
+            let raw = raw.clone();
+            async move { raw.history().await.is_ok() }
+        })
+        .await
+    } else {
+        rate(16, 3.0, move || {
+            let sdk = sdk.clone();
+            async move { sdk_history(&sdk).await.is_ok() }
+        })
+        .await
+    };
+    println!("{side}: {:.0} calls", rate * 3.0);
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let side = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let size = if quick { &QUICK } else { &FULL };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let outcome = match side {
+        Some(side) => runtime.block_on(only(&side)),
+        None => runtime.block_on(run(size)),
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
