@@ -105,6 +105,20 @@ async fn against(reply: Reply, op: Op) -> Seen {
     }
 }
 
+/// Run each fault against GET then POST; report every mismatch at once.
+async fn check(cases: Vec<(&str, Reply, [Seen; 2])>) {
+    let mut failures = Vec::new();
+    for (name, reply, expected) in cases {
+        for (op, want) in [Op::Get, Op::Post].into_iter().zip(expected) {
+            let got = against(reply.clone(), op).await;
+            if got != want {
+                failures.push(format!("{name} / {op:?}: got {got:?}, want {want:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 fn seen(outcome: &str, attempts: u32, requests: usize) -> Seen {
     Seen {
         outcome: outcome.to_owned(),
@@ -198,16 +212,7 @@ async fn rate_limits_and_server_errors_are_retried_only_where_the_table_allows()
             [seen("Server 504", 3, 3), seen("Server 504", 1, 1)],
         ),
     ];
-    let mut failures = Vec::new();
-    for (name, reply, expected) in cases {
-        for (op, want) in [Op::Get, Op::Post].into_iter().zip(expected) {
-            let got = against(reply.clone(), op).await;
-            if got != want {
-                failures.push(format!("{name} / {op:?}: got {got:?}, want {want:?}"));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check(cases).await;
 }
 
 #[tokio::test]
@@ -354,16 +359,7 @@ async fn malformed_success_bodies_are_decode_errors_sent_once() {
             ],
         ),
     ];
-    let mut failures = Vec::new();
-    for (name, reply, expected) in cases {
-        for (op, want) in [Op::Get, Op::Post].into_iter().zip(expected) {
-            let got = against(reply.clone(), op).await;
-            if got != want {
-                failures.push(format!("{name} / {op:?}: got {got:?}, want {want:?}"));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    check(cases).await;
 }
 
 #[tokio::test]
