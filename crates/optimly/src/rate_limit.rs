@@ -312,14 +312,9 @@ impl State {
             let window = self.windows.entry(key.clone()).or_default();
             window.forget_before(now, limit.window);
             if let Some(wait) = window.full(limit, now) {
-                let later = match (worst.map(|w| w.wait), wait) {
-                    (None, _) => true,
-                    (Some(Some(a)), Some(b)) => b > a,
-                    (Some(Some(_)), None) => false,
-                    (Some(None), Some(_)) => true,
-                    (Some(None), None) => false,
-                };
-                if later {
+                // The limit that frees last is reported: a known wait beats "when a running
+                // request finishes" (`None`), which is exactly `Option`'s ordering.
+                if worst.is_none_or(|w| wait > w.wait) {
                     worst = Some(Full {
                         limit: *limit,
                         wait,
