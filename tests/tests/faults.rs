@@ -393,7 +393,7 @@ async fn a_connection_reset_mid_response_is_retried_for_get_only() {
 /// A request that never left is safe to send again, GET or POST: three attempts each.
 async fn never_sent_so_retried(client: &OptimlyClient) {
     for op in [Op::Get, Op::Post] {
-        let (outcome, attempts) = describe(run(op, &client).await);
+        let (outcome, attempts) = describe(run(op, client).await);
         assert_eq!(
             (outcome.as_str(), attempts),
             ("Connection sent=false", 3),
