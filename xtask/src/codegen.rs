@@ -101,6 +101,100 @@ fn mark_deprecated_operations(file: &mut syn::File, spec: &Value) {
     }
 }
 
+/// progenitor sends `api-version: <info.version>` with every request. Optimly documents no
+/// such header, so it is taken out of every operation: the `append` of it, and the header map
+/// (with its allocation) and `.headers(header_map)` when it was the map's only header.
+/// Fails when progenitor's output no longer has the shape this expects, so that an upgrade
+/// cannot bring the header back unnoticed.
+fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
+    use syn::visit_mut::VisitMut;
+
+    fn text(tokens: &impl quote::ToTokens) -> String {
+        tokens.to_token_stream().to_string().replace(' ', "")
+    }
+
+    /// `.headers(header_map)` becomes its receiver.
+    struct Unchain;
+    impl VisitMut for Unchain {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            if let syn::Expr::MethodCall(call) = expr
+                && call.method == "headers"
+                && text(&call.args) == "header_map"
+            {
+                *expr = (*call.receiver).clone();
+            }
+        }
+    }
+
+    struct Rewrite {
+        dropped: usize,
+        problems: Vec<String>,
+    }
+    impl VisitMut for Rewrite {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            syn::visit_mut::visit_block_mut(self, block);
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| {
+                !(text(stmt).starts_with("header_map.append(")
+                    && text(stmt).contains("\"api-version\""))
+            });
+            if block.stmts.len() == before {
+                return;
+            }
+            self.dropped += 1;
+            let Some(index) = block
+                .stmts
+                .iter()
+                .position(|stmt| text(stmt).starts_with("letmutheader_map="))
+            else {
+                self.problems
+                    .push("an api-version header without its header map".into());
+                return;
+            };
+            let declared = text(&block.stmts[index]);
+            if declared.ends_with("::with_capacity(1usize);") {
+                // The map held only api-version: drop it and the call that merged it.
+                block.stmts.remove(index);
+                for stmt in &mut block.stmts {
+                    Unchain.visit_stmt_mut(stmt);
+                }
+            } else if let Some(n) = declared
+                .rsplit_once("::with_capacity(")
+                .and_then(|(_, n)| n.strip_suffix("usize);"))
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                let fewer = n - 1;
+                if let syn::Stmt::Local(local) = &mut block.stmts[index] {
+                    local.init = Some(syn::LocalInit {
+                        eq_token: Default::default(),
+                        expr: Box::new(syn::parse_quote!(
+                            ::reqwest::header::HeaderMap::with_capacity(#fewer)
+                        )),
+                        diverge: None,
+                    });
+                }
+            } else {
+                self.problems
+                    .push(format!("an unexpected header map: {declared}"));
+            }
+        }
+    }
+
+    let mut rewrite = Rewrite {
+        dropped: 0,
+        problems: Vec::new(),
+    };
+    rewrite.visit_file_mut(file);
+    if !rewrite.problems.is_empty() {
+        bail!(
+            "progenitor's request code changed shape:\n  - {}",
+            rewrite.problems.join("\n  - ")
+        );
+    }
+    Ok(rewrite.dropped)
+}
+
 /// Where the spec and the generated file live, relative to the workspace root.
 pub struct Layout {
     /// The workspace root.
@@ -232,6 +326,11 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
         syn::parse2(tokens).context("progenitor produced code that does not parse")?;
     schemars_behind_feature(&mut file);
     mark_deprecated_operations(&mut file, &loaded.value);
+    let operations = spec::operations(&loaded.value).count();
+    let dropped = drop_api_version_header(&mut file)?;
+    if dropped != operations {
+        bail!("the api-version header was taken out of {dropped} of {operations} operations");
+    }
     open_enums::insert_into_types(&mut file, &enums)?;
     file.items.push(crate::rate_limits::module(&loaded.value)?);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
@@ -320,6 +419,54 @@ mod tests {
             "generated.rs drifted; run `cargo xtask generate`:\n{}",
             unified_diff("generated.rs", &actual, &expected)
         );
+    }
+
+    fn send_with(headers: proc_macro2::TokenStream) -> syn::File {
+        syn::parse_quote! {
+            async fn send(self) {
+                let url = format!("{}/x", client.baseurl);
+                #headers
+                let request = client.client.get(url).header(ACCEPT, json).headers(header_map).build()?;
+            }
+        }
+    }
+
+    #[test]
+    fn the_undocumented_api_version_header_is_taken_out() {
+        let mut only = send_with(quote! {
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(v()));
+        });
+        assert_eq!(drop_api_version_header(&mut only).expect("rewrites"), 1);
+        let text = quote!(#only).to_string().replace(' ', "");
+        assert!(!text.contains("header_map"), "{text}");
+        assert!(
+            text.contains("client.client.get(url).header(ACCEPT,json).build()?"),
+            "{text}"
+        );
+
+        // A header parameter keeps its map, one slot smaller.
+        let mut with_param = send_with(quote! {
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(v()));
+            header_map.append("x-request-id", id.to_string().try_into()?);
+        });
+        assert_eq!(
+            drop_api_version_header(&mut with_param).expect("rewrites"),
+            1
+        );
+        let text = quote!(#with_param).to_string().replace(' ', "");
+        assert!(!text.contains("api-version"), "{text}");
+        assert!(text.contains("HeaderMap::with_capacity(1usize)"), "{text}");
+        assert!(text.contains(".headers(header_map)"), "{text}");
+
+        // An api-version header progenitor set some other way is an error, not a silent keep.
+        let mut changed = send_with(quote! {
+            let mut headers = ::reqwest::header::HeaderMap::new();
+            header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(v()));
+        });
+        let err = drop_api_version_header(&mut changed).expect_err("refused");
+        assert!(err.to_string().contains("changed shape"), "{err}");
     }
 
     #[test]
