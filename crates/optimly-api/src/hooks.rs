@@ -96,6 +96,23 @@ impl From<Auth> for Context {
 #[derive(Clone, Debug)]
 struct UnparsedErrorBody(bytes::Bytes);
 
+/// An error response with its body read into memory, so that [`ClientHooks::post`] can
+/// report a body that is not the documented `Error` JSON with status, headers and body intact.
+async fn buffer_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut rebuilt = http::Response::new(body.clone());
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    if serde_json::from_slice::<crate::types::Error>(&body).is_err() {
+        rebuilt.extensions_mut().insert(UnparsedErrorBody(body));
+    }
+    Ok(reqwest::Response::from(rebuilt))
+}
+
 impl ClientHooks<Context> for Client {
     async fn pre<E>(
         &self,
@@ -130,18 +147,9 @@ impl ClientHooks<Context> for Client {
         if response.status().is_success() {
             return Ok(response);
         }
-        let status = response.status();
-        let version = response.version();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        let mut rebuilt = http::Response::new(body.clone());
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
-        if serde_json::from_slice::<crate::types::Error>(&body).is_err() {
-            rebuilt.extensions_mut().insert(UnparsedErrorBody(body));
-        }
-        Ok(reqwest::Response::from(rebuilt))
+        // Boxed: reading an error body takes far more future state than the request itself,
+        // and every successful call would otherwise carry (and move) that space.
+        Box::pin(buffer_error_body(response)).await
     }
 
     async fn post<E>(
