@@ -558,10 +558,7 @@ impl OptimlyClient {
                 crate::call::Method::Post,
                 None,
                 &options,
-                |api| {
-                    let body = body.clone();
-                    async move { api.email_handoff().body(body).send().await }
-                },
+                |api| api.email_handoff().body(body.clone()).send(),
             )
             .await?;
         Ok(Handoff(handoff))

@@ -2,8 +2,7 @@
 //! retry decisions, and the mapping of failures into [`Error`].
 
 use std::future::Future;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use optimly_api::{ResponseValue, types};
 use serde::de::DeserializeOwned;
@@ -71,17 +70,20 @@ type ApiResult<T> = Result<ResponseValue<T>, optimly_api::Error<types::Error>>;
 
 impl OptimlyClient {
     /// Run one operation: `send` makes one attempt with the generated client.
-    pub(crate) async fn call<T, F, Fut>(
-        &self,
+    ///
+    /// A plain function returning the instrumented future, not an `async fn`: every layer of
+    /// `async` around the request's own future makes the future users box and move bigger.
+    pub(crate) fn call<'c, T, F, Fut>(
+        &'c self,
         operation: &'static str,
         method: Method,
         chat: Option<&str>,
         options: &RequestOptions,
         send: F,
-    ) -> Result<T, Error>
+    ) -> impl Future<Output = Result<T, Error>>
     where
         T: DeserializeOwned,
-        F: Fn(Arc<optimly_api::Client>) -> Fut,
+        F: Fn(&'c optimly_api::Client) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
         let span = tracing::info_span!(
@@ -91,23 +93,22 @@ impl OptimlyClient {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.attempts(operation, method, chat, options, send, &span)
-            .instrument(span.clone())
-            .await
+        self.attempts(operation, method, chat, options, send, span.clone())
+            .instrument(span)
     }
 
-    async fn attempts<T, F, Fut>(
-        &self,
+    async fn attempts<'c, T, F, Fut>(
+        &'c self,
         operation: &'static str,
         method: Method,
         chat: Option<&str>,
         options: &RequestOptions,
         send: F,
-        span: &tracing::Span,
+        span: tracing::Span,
     ) -> Result<T, Error>
     where
         T: DeserializeOwned,
-        F: Fn(Arc<optimly_api::Client>) -> Fut,
+        F: Fn(&'c optimly_api::Client) -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
         let inner = &self.inner;
@@ -117,11 +118,14 @@ impl OptimlyClient {
             || options
                 .retry_non_idempotent
                 .unwrap_or(policy.retry_non_idempotent);
+        // The clock is read as little as a correct deadline allows: once per call, again
+        // only after time was spent waiting (for a slot, or before a retry).
+        let mut now = clock.now();
         let deadline = options
             .timeout
             .or(inner.operation_timeout)
             // A deadline too far away to represent is no deadline.
-            .and_then(|limit| clock.now().checked_add(limit));
+            .and_then(|limit| now.checked_add(limit));
         let remaining = || deadline.map(|d| d.saturating_duration_since(clock.now()));
 
         let mut number = 0;
@@ -131,33 +135,62 @@ impl OptimlyClient {
             // Every attempt is a request the server counts, so each one takes a slot.
             let permit = match inner
                 .limiter
-                .acquire(operation, chat, clock, remaining)
+                .acquire(operation, chat, &**clock, remaining)
                 .await
             {
                 Ok(permit) => permit,
                 Err(err) => return Err(err.with_attempts(number - 1)),
             };
-            let limit = match (inner.attempt_timeout, remaining()) {
+            if permit.waited() {
+                now = clock.now();
+            }
+            let started = now;
+            let limit = match (
+                inner.attempt_timeout,
+                deadline.map(|d| d.saturating_duration_since(started)),
+            ) {
                 (Some(a), Some(r)) => Some(a.min(r)),
                 (a, r) => a.or(r),
             };
-            let started = Instant::now();
-            let result = self
-                .attempt(operation, limit, send(Arc::clone(&inner.api)))
-                .await;
-            drop(permit);
-            let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            let status = match &result {
-                Ok(_) => Some(200),
-                Err(e) => e.status(),
+            // The request's future is built inside the timeout, never held in a local first:
+            // a future moved after being stored takes its space twice in this one.
+            let outcome = match limit {
+                Some(limit) => tokio::time::timeout(limit, send(&inner.api)).await.ok(),
+                None => Some(send(&inner.api).await),
             };
-            span.record("latency_ms", latency_ms);
-            if let Some(status) = status {
-                span.record("status", status);
+            let result = match outcome {
+                Some(Ok(value)) => Ok(value.into_inner()),
+                Some(Err(e)) => self.failure(operation, e).await,
+                // The request may already have reached the server.
+                None => Err(Error::Timeout {
+                    operation,
+                    attempts: 1,
+                    sent: true,
+                }),
+            };
+            drop(permit);
+            let latency_ms = || {
+                let took = clock.now().saturating_duration_since(started);
+                u64::try_from(took.as_millis()).unwrap_or(u64::MAX)
+            };
+            if !span.is_disabled() {
+                span.record("latency_ms", latency_ms());
+                let status = match &result {
+                    Ok(_) => Some(200),
+                    Err(e) => e.status(),
+                };
+                if let Some(status) = status {
+                    span.record("status", status);
+                }
             }
             let err = match result {
                 Ok(value) => {
-                    tracing::debug!(attempt = number, status = 200, latency_ms, "call succeeded");
+                    tracing::debug!(
+                        attempt = number,
+                        status = 200,
+                        latency_ms = latency_ms(),
+                        "call succeeded"
+                    );
                     return Ok(value);
                 }
                 Err(err) => err,
@@ -183,43 +216,24 @@ impl OptimlyClient {
                         "retrying"
                     );
                     clock.sleep(wait).await;
+                    now = clock.now();
                 }
             }
         }
     }
 
-    /// One attempt, bounded by `limit`, with its failure mapped.
-    async fn attempt<T: DeserializeOwned>(
+    /// A failed attempt's error, mapped.
+    async fn failure<T: DeserializeOwned>(
         &self,
         operation: &'static str,
-        limit: Option<Duration>,
-        request: impl Future<Output = ApiResult<T>>,
+        error: optimly_api::Error<types::Error>,
     ) -> Result<T, Error> {
-        let outcome = match limit {
-            Some(limit) => match tokio::time::timeout(limit, request).await {
-                Ok(outcome) => outcome,
-                // The request may already have reached the server.
-                Err(_) => {
-                    return Err(Error::Timeout {
-                        operation,
-                        attempts: 1,
-                        sent: true,
-                    });
-                }
-            },
-            None => request.await,
+        let cx = CallContext {
+            operation,
+            redactor: &self.inner.redactor,
+            now: self.inner.clock.system_time(),
         };
-        match outcome {
-            Ok(value) => Ok(value.into_inner()),
-            Err(e) => {
-                let cx = CallContext {
-                    operation,
-                    redactor: &self.inner.redactor,
-                    now: self.inner.clock.system_time(),
-                };
-                from_api(e, &cx).await
-            }
-        }
+        from_api(error, &cx).await
     }
 }
 

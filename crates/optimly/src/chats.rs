@@ -1,7 +1,5 @@
 //! Chats (conversations) and their messages.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use optimly_api::types;
 use serde::{Deserialize, Serialize};
@@ -207,16 +205,14 @@ impl<'a> CreateChat<'a> {
             ChatEndpoint::MessageNewChat => {
                 self.client
                     .call("new_chat", Method::Post, None, &self.options, |api| {
-                        let body = body.clone();
-                        async move { api.new_chat().body(body).send().await }
+                        api.new_chat().body(body.clone()).send()
                     })
                     .await?
             }
             ChatEndpoint::Chat => {
                 self.client
                     .call("create_chat", Method::Post, None, &self.options, |api| {
-                        let body = body.clone();
-                        async move { api.create_chat().body(body).send().await }
+                        api.create_chat().body(body.clone()).send()
                     })
                     .await?
             }
@@ -240,7 +236,7 @@ impl ListChats<'_> {
     /// Fetch every chat of the client.
     pub async fn send(self) -> Result<Vec<Chat>, Error> {
         validate::required("client_id", &self.client_id)?;
-        let id: Arc<str> = self.client_id.into();
+        let id = self.client_id.as_str();
         let chats: Vec<types::Chat> = self
             .client
             .call(
@@ -248,10 +244,7 @@ impl ListChats<'_> {
                 Method::Get,
                 None,
                 &self.options,
-                |api| {
-                    let id = Arc::clone(&id);
-                    async move { api.list_client_chats().client_id(&*id).send().await }
-                },
+                |api| api.list_client_chats().client_id(id).send(),
             )
             .await?;
         Ok(chats.into_iter().map(Chat).collect())
@@ -273,7 +266,7 @@ impl History<'_> {
     /// Fetch every message of the chat, oldest first.
     pub async fn send(self) -> Result<Vec<Message>, Error> {
         validate::required("chat_id", &self.chat_id)?;
-        let id: Arc<str> = self.chat_id.into();
+        let id = self.chat_id.as_str();
         let messages: Vec<types::Message> = self
             .client
             .call(
@@ -281,10 +274,7 @@ impl History<'_> {
                 Method::Get,
                 None,
                 &self.options,
-                |api| {
-                    let id = Arc::clone(&id);
-                    async move { api.list_chat_messages().chat_id(&*id).send().await }
-                },
+                |api| api.list_chat_messages().chat_id(id).send(),
             )
             .await?;
         Ok(messages.into_iter().map(Message).collect())
@@ -333,10 +323,7 @@ impl<'a> AppendMessage<'a> {
                 Method::Post,
                 Some(body.chat_id.as_str()),
                 &self.options,
-                |api| {
-                    let body = body.clone();
-                    async move { api.new_message().body(body).send().await }
-                },
+                |api| api.new_message().body(body.clone()).send(),
             )
             .await?;
         Ok(Message(message))

@@ -45,7 +45,7 @@ pub struct OptimlyClient {
 }
 
 pub(crate) struct Inner {
-    pub(crate) api: Arc<optimly_api::Client>,
+    pub(crate) api: optimly_api::Client,
     pub(crate) base_url: String,
     pub(crate) auth: AuthMethod,
     pub(crate) retry: RetryPolicy,
@@ -53,7 +53,7 @@ pub(crate) struct Inner {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) redactor: Redactor,
-    pub(crate) limiter: Arc<Limiter>,
+    pub(crate) limiter: Limiter,
 }
 
 impl fmt::Debug for OptimlyClient {
@@ -312,7 +312,7 @@ impl ClientBuilder {
         let api = optimly_api::Client::new_with_client(&base_url, http, context);
         Ok(OptimlyClient {
             inner: Arc::new(Inner {
-                api: Arc::new(api),
+                api,
                 base_url,
                 auth: self.auth,
                 retry: self.retry,
@@ -320,7 +320,7 @@ impl ClientBuilder {
                 operation_timeout: self.operation_timeout,
                 clock: self.clock,
                 redactor: Redactor::for_key(&key),
-                limiter: Arc::new(Limiter::new(self.rate_limits)),
+                limiter: Limiter::new(self.rate_limits),
             }),
         })
     }

@@ -24,7 +24,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use optimly_api::rate_limits::{self as documented, Per, Scope};
@@ -366,13 +366,22 @@ pub(crate) struct Limiter {
 }
 
 /// A taken slot; dropping it records the request's completion time in its windows.
-pub(crate) struct Permit {
-    limiter: Option<Arc<Limiter>>,
+pub(crate) struct Permit<'l> {
+    /// `None` when the limits are off: nothing to record.
+    limiter: Option<&'l Limiter>,
     keys: Vec<Key>,
-    clock: Arc<dyn Clock>,
+    clock: &'l dyn Clock,
+    waited: bool,
 }
 
-impl Drop for Permit {
+impl Permit<'_> {
+    /// Whether the slot was waited for (time passed before it was taken).
+    pub(crate) fn waited(&self) -> bool {
+        self.waited
+    }
+}
+
+impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if let Some(limiter) = self.limiter.take() {
             limiter.lock().finish(&self.keys, self.clock.now());
@@ -401,20 +410,22 @@ impl Limiter {
     /// Take a slot for one attempt of `operation`, waiting for one when the limits say so.
     /// `remaining` bounds the wait: when capacity would come later than that, the call fails
     /// with [`Error::Throttled`] at once instead of sleeping into its deadline.
-    pub(crate) async fn acquire(
-        self: &Arc<Self>,
+    pub(crate) async fn acquire<'l>(
+        &'l self,
         operation: &'static str,
         chat: Option<&str>,
-        clock: &Arc<dyn Clock>,
+        clock: &'l dyn Clock,
         remaining: impl Fn() -> Option<Duration>,
-    ) -> Result<Permit, Error> {
+    ) -> Result<Permit<'l>, Error> {
         if self.limits.is_off() {
             return Ok(Permit {
                 limiter: None,
                 keys: Vec::new(),
-                clock: Arc::clone(clock),
+                clock,
+                waited: false,
             });
         }
+        let mut waited = false;
         loop {
             let released = self.released.notified();
             let taken = self
@@ -423,9 +434,10 @@ impl Limiter {
             let full = match taken {
                 Ok(keys) => {
                     return Ok(Permit {
-                        limiter: Some(Arc::clone(self)),
+                        limiter: Some(self),
                         keys,
-                        clock: Arc::clone(clock),
+                        clock,
+                        waited,
                     });
                 }
                 Err(full) => full,
@@ -449,6 +461,7 @@ impl Limiter {
                 wait_ms = full.wait.map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
                 "waiting for rate-limit capacity"
             );
+            waited = true;
             match (full.wait, left) {
                 (Some(wait), _) => {
                     tokio::select! {
