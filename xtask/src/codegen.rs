@@ -195,6 +195,27 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
     Ok(rewrite.dropped)
 }
 
+/// progenitor's `ResponseValue::from_response` copies every response's headers into the value
+/// it returns; `crate::hooks::response_value` does the same work but moves them. Every call
+/// is replaced; returns how many there were.
+fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
+    use syn::visit_mut::VisitMut;
+
+    struct Rewrite(usize);
+    impl VisitMut for Rewrite {
+        fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
+            let text = quote!(#path).to_string().replace(' ', "");
+            if text == "ResponseValue::from_response" {
+                *path = syn::parse_quote!(crate::hooks::response_value);
+                self.0 += 1;
+            }
+        }
+    }
+    let mut rewrite = Rewrite(0);
+    rewrite.visit_file_mut(file);
+    rewrite.0
+}
+
 /// Where the spec and the generated file live, relative to the workspace root.
 pub struct Layout {
     /// The workspace root.
@@ -330,6 +351,9 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     let dropped = drop_api_version_header(&mut file)?;
     if dropped != operations {
         bail!("the api-version header was taken out of {dropped} of {operations} operations");
+    }
+    if read_responses_without_copying_headers(&mut file) < operations {
+        bail!("progenitor no longer reads responses with `ResponseValue::from_response`");
     }
     open_enums::insert_into_types(&mut file, &enums)?;
     file.items.push(crate::rate_limits::module(&loaded.value)?);
@@ -467,6 +491,27 @@ mod tests {
         });
         let err = drop_api_version_header(&mut changed).expect_err("refused");
         assert!(err.to_string().contains("changed shape"), "{err}");
+    }
+
+    #[test]
+    fn responses_are_read_without_copying_headers() {
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        };
+        assert_eq!(read_responses_without_copying_headers(&mut file), 2);
+        let text = quote!(#file).to_string().replace(' ', "");
+        assert!(!text.contains("from_response"), "{text}");
+        assert_eq!(
+            text.matches("crate::hooks::response_value(response)")
+                .count(),
+            2
+        );
     }
 
     #[test]

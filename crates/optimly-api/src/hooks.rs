@@ -7,7 +7,7 @@
 use std::fmt;
 
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo, ResponseValue};
 
 use crate::Client;
 use crate::auth::{Auth, Prepared};
@@ -113,6 +113,22 @@ async fn buffer_error_body(response: reqwest::Response) -> reqwest::Result<reqwe
     Ok(reqwest::Response::from(rebuilt))
 }
 
+/// Read a response into a [`ResponseValue`]: what progenitor's
+/// `ResponseValue::from_response` does, with the same errors, but moving the response's
+/// headers into the value instead of copying them. Every generated operation calls this
+/// (`cargo xtask generate` puts it in place of `from_response`).
+#[doc(hidden)]
+pub async fn response_value<T: serde::de::DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
+    let inner =
+        serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
+    Ok(ResponseValue::new(inner, status, headers))
+}
+
 impl ClientHooks<Context> for Client {
     async fn pre<E>(
         &self,
@@ -168,5 +184,56 @@ impl ClientHooks<Context> for Client {
         *copy.version_mut() = response.version();
         *copy.headers_mut() = response.headers().clone();
         Err(Error::UnexpectedResponse(reqwest::Response::from(copy)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &'static str) -> reqwest::Response {
+        let mut response = http::Response::new(body);
+        *response.status_mut() = http::StatusCode::from_u16(status).expect("status");
+        response
+            .headers_mut()
+            .insert("content-type", "application/json".parse().expect("value"));
+        response
+            .headers_mut()
+            .insert("retry-after", "7".parse().expect("value"));
+        reqwest::Response::from(response)
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn response_value_keeps_status_headers_and_body() {
+        let value = runtime()
+            .block_on(response_value::<crate::types::Error, ()>(response(
+                429,
+                r#"{"error": "Rate limited", "status_code": 429}"#,
+            )))
+            .expect("parses");
+        assert_eq!(value.status(), 429);
+        assert_eq!(value.headers().len(), 2);
+        assert_eq!(value.headers()["retry-after"], "7");
+        assert_eq!(value.headers()["content-type"], "application/json");
+        assert_eq!(value.into_inner().error.as_deref(), Some("Rate limited"));
+    }
+
+    #[test]
+    fn response_value_reports_a_body_that_does_not_parse_with_its_bytes() {
+        let err = runtime()
+            .block_on(response_value::<crate::types::Error, ()>(response(
+                200, "<html>",
+            )))
+            .expect_err("not JSON");
+        match err {
+            Error::InvalidResponsePayload(bytes, _) => assert_eq!(&bytes[..], b"<html>"),
+            other => panic!("expected InvalidResponsePayload, got {other:?}"),
+        }
     }
 }
