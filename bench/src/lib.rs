@@ -15,6 +15,12 @@ use std::path::PathBuf;
 /// The key the canned server's clients send (it checks nothing).
 pub const KEY: &str = "agt_bench000000000000000000000000000";
 
+/// The chat every benchmark call reads or writes (the docs' example id).
+pub const CHAT_ID: &str = "chat_123";
+
+/// The message every benchmark POST sends.
+pub const CONTENT: &str = "Hello! I need help with pricing.";
+
 /// The workspace root.
 pub fn root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -166,13 +172,14 @@ pub fn sdk_client(base_url: &str, limits: RateLimits) -> Result<OptimlyClient, o
         .build()
 }
 
-/// The same HTTP calls with raw `reqwest` + `serde_json`: one pooled client, the same
-/// headers, the body parsed into the same generated types.
+/// The same HTTP calls with raw `reqwest` + `serde_json`: one pooled client, the same request
+/// on the wire (URL built from the chat id on each call, as a caller holding a chat id must;
+/// `Accept: application/json`, the bearer key, the same User-Agent), the body parsed into the
+/// same generated types.
 #[derive(Clone)]
 pub struct Raw {
     http: reqwest::Client,
-    history_url: String,
-    message_url: String,
+    base_url: String,
     auth: reqwest::header::HeaderValue,
 }
 
@@ -187,8 +194,7 @@ impl Raw {
                 .user_agent(optimly::USER_AGENT)
                 .build()
                 .map_err(|e| e.to_string())?,
-            history_url: format!("{base_url}/external/chat/chat_123/messages"),
-            message_url: format!("{base_url}/external/message/new-message"),
+            base_url: base_url.to_owned(),
             auth,
         })
     }
@@ -197,7 +203,14 @@ impl Raw {
     pub async fn history(&self) -> Result<Vec<types::Message>, String> {
         let response = self
             .http
-            .get(&self.history_url)
+            .get(format!(
+                "{}/external/chat/{CHAT_ID}/messages",
+                self.base_url
+            ))
+            .header(
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .header(reqwest::header::AUTHORIZATION, self.auth.clone())
             .send()
             .await
@@ -209,14 +222,18 @@ impl Raw {
     /// `POST` a message.
     pub async fn append(&self) -> Result<types::Message, String> {
         let body = types::MessageCore {
-            chat_id: "chat_123".into(),
+            chat_id: CHAT_ID.into(),
             sender: types::Sender::User,
-            content: "Hello! I need help with pricing.".into(),
+            content: CONTENT.into(),
             metadata: None,
         };
         let response = self
             .http
-            .post(&self.message_url)
+            .post(format!("{}/external/message/new-message", self.base_url))
+            .header(
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            )
             .header(reqwest::header::AUTHORIZATION, self.auth.clone())
             .json(&body)
             .send()
@@ -227,15 +244,22 @@ impl Raw {
     }
 }
 
-/// `GET` a chat's history through the SDK.
+/// `GET` a chat's history through the SDK, sent with `.send()`.
 pub async fn sdk_history(client: &OptimlyClient) -> Result<usize, optimly::Error> {
-    Ok(client.history("chat_123").await?.len())
+    Ok(client.history(CHAT_ID).send().await?.len())
 }
 
-/// `POST` a message through the SDK.
+/// `GET` a chat's history through the SDK, the builder awaited directly (`IntoFuture`, which
+/// boxes the call's future).
+pub async fn sdk_history_awaited(client: &OptimlyClient) -> Result<usize, optimly::Error> {
+    Ok(client.history(CHAT_ID).await?.len())
+}
+
+/// `POST` a message through the SDK, sent with `.send()`.
 pub async fn sdk_append(client: &OptimlyClient) -> Result<usize, optimly::Error> {
     let message = client
-        .append_message("chat_123", Sender::User, "Hello! I need help with pricing.")
+        .append_message(CHAT_ID, Sender::User, CONTENT)
+        .send()
         .await?;
     Ok(message.id().len())
 }

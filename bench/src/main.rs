@@ -3,13 +3,14 @@
 //! lines printed. `--quick` finishes in under a minute.
 
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use optimly::{OptimlyClient, RateLimits, RetryPolicy};
 use optimly_bench::{
     CannedServer, Raw, canned_server, payloads, root, round_trip, sdk_append, sdk_client,
-    sdk_history,
+    sdk_history, sdk_history_awaited,
 };
 use optimly_mock::MockConfig;
 
@@ -25,8 +26,8 @@ struct Size {
 
 const QUICK: Size = Size {
     latency_pairs: 2_000,
-    throughput_secs: 0.15,
-    throughput_reps: 10,
+    throughput_secs: 0.4,
+    throughput_reps: 8,
     payload_iterations: 20_000,
     xtask_runs: 3,
     window_scale: 1.0 / 120.0,
@@ -141,44 +142,77 @@ where
     total as f64 / started.elapsed().as_secs_f64()
 }
 
-/// Raw and SDK throughput in alternating slices; the medians of each, and the median of the
-/// per-slice-pair ratios (robust against the machine drifting during the run).
+/// The ways one GET history call is made side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    /// Raw `reqwest` + `serde_json`.
+    Raw,
+    /// The SDK, the request builder sent with `.send().await`.
+    Sdk,
+    /// The SDK, the request builder awaited directly (`IntoFuture` boxes the call's future).
+    SdkAwaited,
+}
+
+impl Side {
+    const ALL: [Side; 3] = [Side::Raw, Side::Sdk, Side::SdkAwaited];
+
+    fn parse(name: &str) -> Option<Self> {
+        match name {
+            "raw" => Some(Self::Raw),
+            "sdk" => Some(Self::Sdk),
+            "sdk-awaited" => Some(Self::SdkAwaited),
+            _ => None,
+        }
+    }
+
+    async fn call(self, raw: &Raw, sdk: &OptimlyClient) -> bool {
+        match self {
+            Self::Raw => raw.history().await.is_ok(),
+            Self::Sdk => sdk_history(sdk).await.is_ok(),
+            Self::SdkAwaited => sdk_history_awaited(sdk).await.is_ok(),
+        }
+    }
+}
+
+/// Calls per second for each [`Side`], in slices whose order rotates from one repetition to
+/// the next: the median rate of each, and the median of each SDK side's per-repetition ratio
+/// to raw (robust against the machine drifting during the run).
 async fn throughput(
     server: &CannedServer,
     callers: usize,
     size: &Size,
-) -> Result<(f64, f64, f64), Failure> {
-    let raw = Raw::new(&server.base_url)?;
-    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
-    let (mut raw_rates, mut sdk_rates, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+) -> Result<([f64; 3], [f64; 2]), Failure> {
+    let both = Arc::new((
+        Raw::new(&server.base_url)?,
+        sdk_client(&server.base_url, RateLimits::off())?,
+    ));
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    let mut ratios: [Vec<f64>; 2] = Default::default();
     for rep in 0..size.throughput_reps {
-        let raw_call = {
-            let raw = raw.clone();
-            move || {
-                let raw = raw.clone();
-                async move { raw.history().await.is_ok() }
-            }
-        };
-        let sdk_call = {
-            let sdk = sdk.clone();
-            move || {
-                let sdk = sdk.clone();
-                async move { sdk_history(&sdk).await.is_ok() }
-            }
-        };
-        // Alternate which goes first.
-        let (r, s) = if rep % 2 == 0 {
-            let r = rate(callers, size.throughput_secs, raw_call).await;
-            (r, rate(callers, size.throughput_secs, sdk_call).await)
-        } else {
-            let s = rate(callers, size.throughput_secs, sdk_call).await;
-            (rate(callers, size.throughput_secs, raw_call).await, s)
-        };
-        raw_rates.push(r);
-        sdk_rates.push(s);
-        ratios.push(s / r);
+        let mut this = [0.0; 3];
+        for k in 0..Side::ALL.len() {
+            let i = (rep + k) % Side::ALL.len();
+            let side = Side::ALL[i];
+            let both = Arc::clone(&both);
+            // One reference count per call, the same for every side.
+            this[i] = rate(callers, size.throughput_secs, move || {
+                let both = Arc::clone(&both);
+                async move { side.call(&both.0, &both.1).await }
+            })
+            .await;
+        }
+        for (i, r) in this.iter().enumerate() {
+            rates[i].push(*r);
+        }
+        ratios[0].push(this[1] / this[0]);
+        ratios[1].push(this[2] / this[0]);
     }
-    Ok((median(raw_rates), median(sdk_rates), median(ratios)))
+    let [r0, r1, r2] = rates;
+    let [q0, q1] = ratios;
+    Ok((
+        [median(r0), median(r1), median(r2)],
+        [median(q0), median(q1)],
+    ))
 }
 
 /// A batch of three times the scaled global limit, through the SDK, against the mock
@@ -301,16 +335,18 @@ async fn run(size: &Size) -> Result<(), Failure> {
     }
 
     println!(
-        "\n## Throughput (calls/s), GET history, {} alternating slices of {:.2} s each",
+        "\n## Throughput (calls/s), GET history, {} rotating slices of {:.2} s each",
         size.throughput_reps, size.throughput_secs
     );
-    println!("| concurrent callers | raw | SDK | SDK/raw (median of slice pairs) |");
-    println!("|---|---|---|---|");
+    println!(
+        "| concurrent callers | raw | SDK `.send()` | SDK/raw | SDK builder `.await`ed | SDK/raw |"
+    );
+    println!("|---|---|---|---|---|---|");
     for callers in [1, 16, 64] {
-        let (r, s, ratio) = throughput(&server, callers, size).await?;
-        println!("| {callers} | {r:.0} | {s:.0} | {ratio:.3} |");
+        let ([r, s, a], [ratio, awaited]) = throughput(&server, callers, size).await?;
+        println!("| {callers} | {r:.0} | {s:.0} | {ratio:.3} | {a:.0} | {awaited:.3} |");
         headline.push(format!(
-            "throughput SDK/raw at {callers} callers: {ratio:.3} (target >= 0.95)"
+            "throughput SDK/raw at {callers} callers: {ratio:.3} (target >= 0.95); builder awaited directly: {awaited:.3}"
         ));
     }
 
@@ -384,37 +420,48 @@ async fn run(size: &Size) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--only raw|sdk`: one side alone at 16 callers for 3 s, for profilers
-/// (`perf stat`/`perf record`); prints the calls made.
-async fn only(side: &str) -> Result<(), Failure> {
+/// `--only raw|sdk|sdk-awaited [--callers N] [--calls N]`: one side alone, for profilers
+/// (`perf stat`, `perf record`, `valgrind --tool=callgrind`): N concurrent callers (16) for
+/// 3 s, or exactly N sequential calls. Prints the calls made.
+async fn only(name: &str, callers: usize, calls: Option<usize>) -> Result<(), Failure> {
+    let side = Side::parse(name)
+        .ok_or_else(|| format!("--only {name}: expected raw, sdk or sdk-awaited"))?;
     let server = canned_server().await?;
     let raw = Raw::new(&server.base_url)?;
     let sdk = sdk_client(&server.base_url, RateLimits::off())?;
-    let rate = if side == "raw" {
-        rate(16, 3.0, move || {
-            let raw = raw.clone();
-            async move { raw.history().await.is_ok() }
-        })
-        .await
-    } else {
-        rate(16, 3.0, move || {
-            let sdk = sdk.clone();
-            async move { sdk_history(&sdk).await.is_ok() }
-        })
-        .await
-    };
-    println!("{side}: {:.0} calls", rate * 3.0);
+    if let Some(calls) = calls {
+        for _ in 0..calls {
+            if !side.call(&raw, &sdk).await {
+                return Err("a call failed".into());
+            }
+        }
+        println!("{name}: {calls} calls");
+        return Ok(());
+    }
+    let both = Arc::new((raw, sdk));
+    let rate = rate(callers, 3.0, move || {
+        let both = Arc::clone(&both);
+        async move { side.call(&both.0, &both.1).await }
+    })
+    .await;
+    println!("{name}: {:.0} calls", rate * 3.0);
     Ok(())
 }
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let side = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let side = value("--only");
+    let callers = value("--callers")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(16);
+    let calls = value("--calls").and_then(|n| n.parse().ok());
     let size = if quick { &QUICK } else { &FULL };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -428,7 +475,7 @@ fn main() -> std::process::ExitCode {
         }
     };
     let outcome = match side {
-        Some(side) => runtime.block_on(only(&side)),
+        Some(side) => runtime.block_on(only(&side, callers, calls)),
         None => runtime.block_on(run(size)),
     };
     match outcome {

@@ -1,0 +1,115 @@
+//! `cargo run -p optimly-bench --release --bin optimly-allocations`: heap allocations per
+//! call, SDK beside raw `reqwest` + `serde_json`, counted by an instrumented global allocator.
+//! Its own binary, so that the counting never slows the timed benchmarks.
+
+use std::alloc::System;
+use std::future::Future;
+
+use optimly::{RateLimits, Sender};
+use optimly_bench::{
+    CHAT_ID, CONTENT, Raw, canned_server, sdk_append, sdk_client, sdk_history, sdk_history_awaited,
+};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+type Failure = Box<dyn std::error::Error>;
+
+const CALLS: usize = 1_000;
+
+/// Allocations and bytes allocated per call over [`CALLS`] sequential calls, after one call
+/// that fills the connection pool. Client and server run in this process, so both count.
+async fn per_call<F, Fut, T, E>(call: F) -> Result<(f64, f64), Failure>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    E: Into<Failure>,
+{
+    call().await.map_err(Into::into)?;
+    let region = Region::new(GLOBAL);
+    for _ in 0..CALLS {
+        call().await.map_err(Into::into)?;
+    }
+    let stats = region.change();
+    let calls = CALLS as f64;
+    Ok((
+        (stats.allocations + stats.reallocations) as f64 / calls,
+        stats.bytes_allocated as f64 / calls,
+    ))
+}
+
+async fn run() -> Result<(), Failure> {
+    let server = canned_server().await?;
+    let raw = Raw::new(&server.base_url)?;
+    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
+    let limited = sdk_client(
+        &server.base_url,
+        RateLimits::documented().scaled(1000.0, 1.0),
+    )?;
+    println!("## Heap allocations per call (client and server together), {CALLS} sequential calls");
+    println!(
+        "| call | raw | SDK `.send()` | SDK builder `.await`ed | SDK + limiter | raw bytes | SDK bytes |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let get = [
+        per_call(|| raw.history()).await?,
+        per_call(|| sdk_history(&sdk)).await?,
+        per_call(|| sdk_history_awaited(&sdk)).await?,
+        per_call(|| sdk_history(&limited)).await?,
+    ];
+    let post_awaited = per_call(|| async {
+        sdk.append_message(CHAT_ID, Sender::User, CONTENT)
+            .await
+            .map(|m| m.id().len())
+    })
+    .await?;
+    let post = [
+        per_call(|| raw.append()).await?,
+        per_call(|| sdk_append(&sdk)).await?,
+        post_awaited,
+        per_call(|| sdk_append(&limited)).await?,
+    ];
+    for (name, [r, s, a, l]) in [("GET history", get), ("POST new-message", post)] {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {:.0} | {:.0} |",
+            r.0, s.0, a.0, l.0, r.1, s.1
+        );
+    }
+    // What a task awaiting one call holds: raw reqwest boxes its own request state inside
+    // `Pending`; the SDK's call holds the generated client's future inline.
+    println!("\n## Future state held while a call is awaited (bytes)");
+    println!("| call | raw | SDK `.send()` |");
+    println!("|---|---|---|");
+    println!(
+        "| GET history | {} | {} |",
+        std::mem::size_of_val(&raw.history()),
+        std::mem::size_of_val(&sdk.history(CHAT_ID).send())
+    );
+    println!(
+        "| POST new-message | {} | {} |",
+        std::mem::size_of_val(&raw.append()),
+        std::mem::size_of_val(&sdk.append_message(CHAT_ID, Sender::User, CONTENT).send())
+    );
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
