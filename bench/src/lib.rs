@@ -172,6 +172,47 @@ pub fn sdk_client(base_url: &str, limits: RateLimits) -> Result<OptimlyClient, o
         .build()
 }
 
+/// A benchmark binary's exit: its error printed, and a failure status.
+pub fn exit(outcome: Result<(), Box<dyn std::error::Error>>) -> std::process::ExitCode {
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// The canned server and the three clients every comparison uses.
+pub struct Sides {
+    /// The server (stopped when dropped).
+    pub server: CannedServer,
+    /// Raw `reqwest` + `serde_json`.
+    pub raw: Raw,
+    /// The SDK with its rate limiter off.
+    pub sdk: OptimlyClient,
+    /// The SDK counting the documented limits a thousand times over: every call counted,
+    /// no limit ever full.
+    pub limited: OptimlyClient,
+}
+
+/// Start the canned server and build the clients that call it.
+pub async fn sides() -> Result<Sides, Box<dyn std::error::Error>> {
+    let server = canned_server().await?;
+    let raw = Raw::new(&server.base_url)?;
+    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
+    let limited = sdk_client(
+        &server.base_url,
+        RateLimits::documented().scaled(1000.0, 1.0),
+    )?;
+    Ok(Sides {
+        server,
+        raw,
+        sdk,
+        limited,
+    })
+}
+
 /// The same HTTP calls with raw `reqwest` + `serde_json`: one pooled client, the same request
 /// on the wire (URL built from the chat id on each call, as a caller holding a chat id must;
 /// `Accept: application/json`, the bearer key, the same User-Agent), the body parsed into the

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use optimly::{OptimlyClient, RateLimits, RetryPolicy};
 use optimly_bench::{
-    CannedServer, Raw, canned_server, payloads, root, round_trip, sdk_append, sdk_client,
-    sdk_history, sdk_history_awaited,
+    CannedServer, Raw, Sides, canned_server, payloads, root, round_trip, sdk_append, sdk_client,
+    sdk_history, sdk_history_awaited, sides,
 };
 use optimly_mock::MockConfig;
 
@@ -290,14 +290,12 @@ async fn mock_throughput(secs: f64) -> Result<f64, Failure> {
 
 async fn run(size: &Size) -> Result<(), Failure> {
     let mut headline = Vec::new();
-    let server = canned_server().await?;
-    let raw = Raw::new(&server.base_url)?;
-    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
-    // The documented limits a thousand times over: counted on every call, never full.
-    let limited = sdk_client(
-        &server.base_url,
-        RateLimits::documented().scaled(1000.0, 1.0),
-    )?;
+    let Sides {
+        server,
+        raw,
+        sdk,
+        limited,
+    } = sides().await?;
 
     println!(
         "## Latency of one call (µs), {} calls each, interleaved",
@@ -449,7 +447,10 @@ async fn only(name: &str, callers: usize, calls: Option<usize>) -> Result<(), Fa
 }
 
 fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().collect();
+    optimly_bench::exit(main_with(std::env::args().collect()))
+}
+
+fn main_with(args: Vec<String>) -> Result<(), Failure> {
     let quick = args.iter().any(|a| a == "--quick");
     let value = |flag: &str| {
         args.iter()
@@ -457,32 +458,24 @@ fn main() -> std::process::ExitCode {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    let number = |flag: &str| -> Result<Option<usize>, Failure> {
+        value(flag)
+            .map(|n| {
+                n.parse()
+                    .map_err(|_| format!("{flag} {n}: expected a whole number").into())
+            })
+            .transpose()
+    };
     let side = value("--only");
-    let callers = value("--callers")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(16);
-    let calls = value("--calls").and_then(|n| n.parse().ok());
+    let callers = number("--callers")?.unwrap_or(16);
+    let calls = number("--calls")?;
     let size = if quick { &QUICK } else { &FULL };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    let outcome = match side {
+        .build()?;
+    match side {
         Some(side) => runtime.block_on(only(&side, callers, calls)),
         None => runtime.block_on(run(size)),
-    };
-    match outcome {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
     }
 }

@@ -5,10 +5,8 @@
 use std::alloc::System;
 use std::future::Future;
 
-use optimly::{RateLimits, Sender};
-use optimly_bench::{
-    CHAT_ID, CONTENT, Raw, canned_server, sdk_append, sdk_client, sdk_history, sdk_history_awaited,
-};
+use optimly::Sender;
+use optimly_bench::{CHAT_ID, CONTENT, Sides, sdk_append, sdk_history, sdk_history_awaited, sides};
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
@@ -40,13 +38,12 @@ where
 }
 
 async fn run() -> Result<(), Failure> {
-    let server = canned_server().await?;
-    let raw = Raw::new(&server.base_url)?;
-    let sdk = sdk_client(&server.base_url, RateLimits::off())?;
-    let limited = sdk_client(
-        &server.base_url,
-        RateLimits::documented().scaled(1000.0, 1.0),
-    )?;
+    let Sides {
+        server: _server,
+        raw,
+        sdk,
+        limited,
+    } = sides().await?;
     println!("## Heap allocations per call (client and server together), {CALLS} sequential calls");
     println!(
         "| call | raw | SDK `.send()` | SDK builder `.await`ed | SDK + limiter | raw bytes | SDK bytes |"
@@ -95,21 +92,11 @@ async fn run() -> Result<(), Failure> {
 }
 
 fn main() -> std::process::ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run()) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+    optimly_bench::exit(
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Failure::from)
+            .and_then(|runtime| runtime.block_on(run())),
+    )
 }
