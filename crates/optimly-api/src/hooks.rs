@@ -117,16 +117,40 @@ async fn buffer_error_body(response: reqwest::Response) -> reqwest::Result<reqwe
 /// `ResponseValue::from_response` does, with the same errors, but moving the response's
 /// headers into the value instead of copying them. Every generated operation calls this
 /// (`cargo xtask generate` puts it in place of `from_response`).
+///
+/// Every call's future carries this one's state while the body is read, so it holds no more
+/// than the response and one frame.
 #[doc(hidden)]
 pub async fn response_value<T: serde::de::DeserializeOwned, E>(
     mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, Error<E>> {
+    let full = read_body(&mut response)
+        .await
+        .map_err(Error::ResponseBodyError)?;
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let full = response.bytes().await.map_err(Error::ResponseBodyError)?;
     let inner =
         serde_json::from_slice(&full).map_err(|e| Error::InvalidResponsePayload(full, e))?;
     Ok(ResponseValue::new(inner, status, headers))
+}
+
+/// The whole body. A body that arrives in one frame (every short JSON response over HTTP/1.1
+/// with a Content-Length) is returned as that frame, neither copied nor collected into a list;
+/// `Response::bytes` would also hold the response a second time while reading.
+async fn read_body(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+    let Some(first) = response.chunk().await? else {
+        return Ok(bytes::Bytes::new());
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(first);
+    };
+    let mut all = bytes::BytesMut::with_capacity(first.len() + second.len());
+    all.extend_from_slice(&first);
+    all.extend_from_slice(&second);
+    while let Some(more) = response.chunk().await? {
+        all.extend_from_slice(&more);
+    }
+    Ok(all.freeze())
 }
 
 impl ClientHooks<Context> for Client {
@@ -222,6 +246,47 @@ mod tests {
         assert_eq!(value.headers()["retry-after"], "7");
         assert_eq!(value.headers()["content-type"], "application/json");
         assert_eq!(value.into_inner().error.as_deref(), Some("Rate limited"));
+    }
+
+    /// A response whose body arrives in the given frames.
+    fn framed(frames: &[&'static str]) -> reqwest::Response {
+        let frames: Vec<reqwest::Result<bytes::Bytes>> = frames
+            .iter()
+            .map(|f| Ok(bytes::Bytes::from_static(f.as_bytes())))
+            .collect();
+        let body = reqwest::Body::wrap_stream(futures_util::stream::iter(frames));
+        reqwest::Response::from(http::Response::new(body))
+    }
+
+    #[test]
+    fn response_value_joins_a_body_that_arrives_in_frames() {
+        for frames in [
+            &[
+                r#"{"error": "#,
+                r#""Rate limited", "status_code""#,
+                ": 429}",
+            ][..],
+            &[r#"{"error": "Rate limited", "#, r#""status_code": 429}"#][..],
+            &[r#"{"error": "Rate limited", "status_code": 429}"#][..],
+        ] {
+            let value = runtime()
+                .block_on(response_value::<crate::types::Error, ()>(framed(frames)))
+                .expect("parses");
+            let error = value.into_inner();
+            assert_eq!(error.error.as_deref(), Some("Rate limited"), "{frames:?}");
+            assert_eq!(error.status_code, Some(429), "{frames:?}");
+        }
+    }
+
+    #[test]
+    fn response_value_reports_an_empty_body_as_invalid_payload() {
+        let err = runtime()
+            .block_on(response_value::<crate::types::Error, ()>(framed(&[])))
+            .expect_err("no JSON");
+        match err {
+            Error::InvalidResponsePayload(bytes, _) => assert!(bytes.is_empty()),
+            other => panic!("expected InvalidResponsePayload, got {other:?}"),
+        }
     }
 
     #[test]
