@@ -216,6 +216,75 @@ fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
     rewrite.0
 }
 
+/// progenitor's four statements that run the hooks around sending a request, in order.
+const HOOK_STATEMENTS: [&str; 4] = [
+    "client.pre(&mutrequest,&info).await?;",
+    "letresult=client.exec(request,&info).await;",
+    "client.post(&result,&info).await?;",
+    "letresponse=result?;",
+];
+
+/// progenitor runs the `pre`, `exec` and `post` hooks inline in every operation's `send()`,
+/// and because `pre` borrows the request and `post` the result, both stay in the operation's
+/// future until it finishes: the request's 264 bytes and the result's 136 are carried (and
+/// moved) through the whole read of the response. `crate::hooks::execute` runs the same three
+/// hooks in the same order with the same errors; calling it instead frees that space once the
+/// response has arrived. Returns how many operations were rewritten; fails when the hook
+/// calls appear in any other shape, so that an upgrade of progenitor cannot slip past.
+fn run_hooks_in_one_call(file: &mut syn::File) -> Result<usize> {
+    use syn::visit_mut::VisitMut;
+
+    fn text(stmt: &syn::Stmt) -> String {
+        quote!(#stmt).to_string().replace(' ', "")
+    }
+
+    struct Rewrite {
+        rewritten: usize,
+        problems: Vec<String>,
+    }
+    impl VisitMut for Rewrite {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            syn::visit_mut::visit_block_mut(self, block);
+            let texts: Vec<String> = block.stmts.iter().map(text).collect();
+            let Some(start) = texts.iter().position(|t| t == HOOK_STATEMENTS[0]) else {
+                if texts.iter().any(|t| t.contains("client.exec(")) {
+                    self.problems
+                        .push("`client.exec` without `client.pre` before it".into());
+                }
+                return;
+            };
+            let found = texts.get(start..start + HOOK_STATEMENTS.len());
+            if found.is_none_or(|found| found.iter().ne(HOOK_STATEMENTS.iter())) {
+                self.problems.push(format!(
+                    "the hook calls are no longer these four statements: {}",
+                    HOOK_STATEMENTS.join(" ")
+                ));
+                return;
+            }
+            block.stmts.splice(
+                start..start + HOOK_STATEMENTS.len(),
+                [syn::parse_quote! {
+                    let response = crate::hooks::execute(client, request, &info).await?;
+                }],
+            );
+            self.rewritten += 1;
+        }
+    }
+
+    let mut rewrite = Rewrite {
+        rewritten: 0,
+        problems: Vec::new(),
+    };
+    rewrite.visit_file_mut(file);
+    if !rewrite.problems.is_empty() {
+        bail!(
+            "progenitor's hook calls changed shape:\n  - {}",
+            rewrite.problems.join("\n  - ")
+        );
+    }
+    Ok(rewrite.rewritten)
+}
+
 /// Where the spec and the generated file live, relative to the workspace root.
 pub struct Layout {
     /// The workspace root.
@@ -354,6 +423,10 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     }
     if read_responses_without_copying_headers(&mut file) < operations {
         bail!("progenitor no longer reads responses with `ResponseValue::from_response`");
+    }
+    let rewritten = run_hooks_in_one_call(&mut file)?;
+    if rewritten != operations {
+        bail!("the hooks were put in one call in {rewritten} of {operations} operations");
     }
     open_enums::insert_into_types(&mut file, &enums)?;
     file.items.push(crate::rate_limits::module(&loaded.value)?);
@@ -512,6 +585,47 @@ mod tests {
                 .count(),
             2
         );
+    }
+
+    #[test]
+    fn the_hooks_run_in_one_call() {
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                let info = OperationInfo { operation_id: "x" };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {}
+            }
+        };
+        assert_eq!(run_hooks_in_one_call(&mut file).expect("rewrites"), 1);
+        let text = quote!(#file).to_string().replace(' ', "");
+        assert!(
+            text.contains(
+                "letinfo=OperationInfo{operation_id:\"x\"};\
+                 letresponse=crate::hooks::execute(client,request,&info).await?;\
+                 matchresponse.status()"
+            ),
+            "{text}"
+        );
+
+        // Hook calls in any other order or shape are an error, not a silent keep.
+        let mut changed: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                let response = result?;
+            }
+        };
+        let err = run_hooks_in_one_call(&mut changed).expect_err("refused");
+        assert!(err.to_string().contains("changed shape"), "{err}");
+        let mut no_pre: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                let result = client.exec(request, &info).await;
+            }
+        };
+        assert!(run_hooks_in_one_call(&mut no_pre).is_err());
     }
 
     #[test]

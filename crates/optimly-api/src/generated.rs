@@ -2674,10 +2674,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "call_agent",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -2794,10 +2791,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "call_agent_v2",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -2914,10 +2908,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "call_agent_v3",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -3028,10 +3019,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_chat",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -3139,10 +3127,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_chat_messages",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -3247,10 +3232,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_client_chats",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -3369,10 +3351,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "email_handoff",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -3483,10 +3462,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "new_chat",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {
@@ -3601,10 +3577,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "new_message",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::execute(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => crate::hooks::response_value(response).await,
                 400u16 => {

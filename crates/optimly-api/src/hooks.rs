@@ -153,6 +153,28 @@ async fn read_body(response: &mut reqwest::Response) -> reqwest::Result<bytes::B
     Ok(all.freeze())
 }
 
+/// Send a request through the hooks: [`pre`](ClientHooks::pre), [`exec`](ClientHooks::exec),
+/// [`post`](ClientHooks::post), then a failure to communicate as
+/// [`Error::CommunicationError`], exactly as progenitor's generated `send()` does inline.
+/// Every generated operation calls this instead (`cargo xtask generate` puts it in place):
+/// inline, the request and the result stay in the operation's future while the response is
+/// read; here they are gone once the response has arrived.
+#[doc(hidden)]
+// An `async fn` would store the request twice: as its argument and as the `mut` binding.
+#[allow(clippy::manual_async_fn)]
+pub fn execute<'a, E>(
+    client: &'a Client,
+    mut request: reqwest::Request,
+    info: &'a OperationInfo,
+) -> impl Future<Output = Result<reqwest::Response, Error<E>>> + 'a {
+    async move {
+        client.pre(&mut request, info).await?;
+        let result = client.exec(request, info).await;
+        client.post(&result, info).await?;
+        Ok(result?)
+    }
+}
+
 impl ClientHooks<Context> for Client {
     async fn pre<E>(
         &self,
@@ -170,26 +192,33 @@ impl ClientHooks<Context> for Client {
     /// status. So error bodies are read here, and the ones that do not parse are marked for
     /// [`post`](Self::post), which reports them as `UnexpectedResponse` with status, headers
     /// and body intact.
-    async fn exec(
+    ///
+    /// Not an `async fn`: that would keep the (moved-out) request in the future while the
+    /// response is awaited; the request goes to reqwest before the future is returned.
+    fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let mut response = self.client().execute(request).await?;
-        if let Some(limit) = self.inner().max_response_bytes {
-            // hyper never delivers more than a declared Content-Length, so a body declared
-            // within the limit needs no counting; any other body is counted as it streams.
-            let declared = response.content_length();
-            if declared.is_none_or(|length| length > limit) {
-                response = limited(response, limit);
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+        let sent = self.client().execute(request);
+        let max_response_bytes = self.inner().max_response_bytes;
+        async move {
+            let mut response = sent.await?;
+            if let Some(limit) = max_response_bytes {
+                // hyper never delivers more than a declared Content-Length, so a body declared
+                // within the limit needs no counting; any other body is counted as it streams.
+                let declared = response.content_length();
+                if declared.is_none_or(|length| length > limit) {
+                    response = limited(response, limit);
+                }
             }
+            if response.status().is_success() {
+                return Ok(response);
+            }
+            // Boxed: reading an error body takes far more future state than the request
+            // itself, and every successful call would otherwise carry (and move) that space.
+            Box::pin(buffer_error_body(response)).await
         }
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        // Boxed: reading an error body takes far more future state than the request itself,
-        // and every successful call would otherwise carry (and move) that space.
-        Box::pin(buffer_error_body(response)).await
     }
 
     async fn post<E>(

@@ -160,7 +160,9 @@ impl OptimlyClient {
             };
             let result = match outcome {
                 Some(Ok(value)) => Ok(value.into_inner()),
-                Some(Err(e)) => self.failure(operation, e).await,
+                // Boxed: mapping a failure reads its body, which takes more future state
+                // than the request itself; every successful call would carry (and move) it.
+                Some(Err(e)) => Box::pin(self.failure(operation, e)).await,
                 // The request may already have reached the server.
                 None => Err(Error::Timeout {
                     operation,
