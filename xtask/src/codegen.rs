@@ -216,6 +216,79 @@ fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
     rewrite.0
 }
 
+/// progenitor formats each path parameter into the URL as `encode_path(&value.to_string())`:
+/// a string of the value, then a percent-encoded copy of it, both thrown away once the URL is
+/// formatted. `crate::hooks::PathSegment(&value)` encodes the value as it is formatted, with
+/// the same result. Returns how many parameters were rewritten; fails on an `encode_path` of
+/// any other shape.
+fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
+    use syn::visit_mut::VisitMut;
+
+    struct Rewrite {
+        rewritten: usize,
+        problems: Vec<String>,
+    }
+    impl Rewrite {
+        fn argument(&mut self, arg: &mut syn::Expr) {
+            let syn::Expr::Call(call) = arg else { return };
+            let func = &call.func;
+            if quote!(#func).to_string().replace(' ', "") != "encode_path" {
+                return;
+            }
+            let value = match call.args.first() {
+                Some(syn::Expr::Reference(r)) if call.args.len() == 1 => &*r.expr,
+                _ => {
+                    self.problems
+                        .push(format!("an unexpected {}", quote!(#call)));
+                    return;
+                }
+            };
+            match value {
+                syn::Expr::MethodCall(m) if m.method == "to_string" && m.args.is_empty() => {
+                    let receiver = &m.receiver;
+                    *arg = syn::parse_quote!(crate::hooks::PathSegment(&#receiver));
+                    self.rewritten += 1;
+                }
+                _ => self
+                    .problems
+                    .push(format!("an unexpected {}", quote!(#call))),
+            }
+        }
+    }
+    impl VisitMut for Rewrite {
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            if !mac.path.is_ident("format") {
+                return;
+            }
+            let Ok(mut args) = mac.parse_body_with(
+                syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            ) else {
+                return;
+            };
+            let before = self.rewritten;
+            for arg in args.iter_mut() {
+                self.argument(arg);
+            }
+            if self.rewritten != before {
+                mac.tokens = quote!(#args);
+            }
+        }
+    }
+
+    let mut rewrite = Rewrite {
+        rewritten: 0,
+        problems: Vec::new(),
+    };
+    rewrite.visit_file_mut(file);
+    if !rewrite.problems.is_empty() {
+        bail!(
+            "progenitor's path encoding changed shape:\n  - {}",
+            rewrite.problems.join("\n  - ")
+        );
+    }
+    Ok(rewrite.rewritten)
+}
+
 /// progenitor's four statements that run the hooks around sending a request, in order.
 const HOOK_STATEMENTS: [&str; 4] = [
     "client.pre(&mutrequest,&info).await?;",
@@ -424,6 +497,11 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     if read_responses_without_copying_headers(&mut file) < operations {
         bail!("progenitor no longer reads responses with `ResponseValue::from_response`");
     }
+    let parameters = spec::path_parameters(&loaded.value);
+    let encoded = encode_path_parameters_in_place(&mut file)?;
+    if encoded != parameters {
+        bail!("{encoded} of {parameters} path parameters are encoded in place");
+    }
     let rewritten = run_hooks_in_one_call(&mut file)?;
     if rewritten != operations {
         bail!("the hooks were put in one call in {rewritten} of {operations} operations");
@@ -585,6 +663,37 @@ mod tests {
                 .count(),
             2
         );
+    }
+
+    #[test]
+    fn path_parameters_are_encoded_as_they_are_formatted() {
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                let url = format!("{}/chat/{}/x/{}", client.baseurl, encode_path(&chat_id.to_string()), encode_path(&n.to_string()));
+                let other = format!("{}", encode_path);
+            }
+        };
+        assert_eq!(
+            encode_path_parameters_in_place(&mut file).expect("rewrites"),
+            2
+        );
+        let text = quote!(#file).to_string().replace(' ', "");
+        assert!(
+            text.contains(
+                "format!(\"{}/chat/{}/x/{}\",client.baseurl,\
+                 crate::hooks::PathSegment(&chat_id),crate::hooks::PathSegment(&n))"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("format!(\"{}\",encode_path)"), "{text}");
+
+        let mut changed: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                let url = format!("{}/chat/{}", client.baseurl, encode_path(chat_id.as_str()));
+            }
+        };
+        let err = encode_path_parameters_in_place(&mut changed).expect_err("refused");
+        assert!(err.to_string().contains("changed shape"), "{err}");
     }
 
     #[test]

@@ -3112,8 +3112,8 @@ pub mod builder {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/external/chat/{}/messages", client.baseurl, encode_path(& chat_id
-                .to_string()),
+                "{}/external/chat/{}/messages", client.baseurl, crate
+                ::hooks::PathSegment(& chat_id),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3217,8 +3217,8 @@ pub mod builder {
             let Self { client, client_id } = self;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/external/chat/{}/chats", client.baseurl, encode_path(& client_id
-                .to_string()),
+                "{}/external/chat/{}/chats", client.baseurl, crate ::hooks::PathSegment(&
+                client_id),
             );
             #[allow(unused_mut)]
             let mut request = client
