@@ -289,6 +289,180 @@ fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
     Ok(rewrite.rewritten)
 }
 
+/// progenitor's builders start every required field as `Err("<message>".to_string())`, so
+/// each builder made allocates one string per required field even when every field is then
+/// set (a `new-message` call made three, for the body it replaced at once). The xtask starts
+/// them as an empty `String`, which allocates nothing, and writes the message where the error
+/// comes out: in the type builders' `TryFrom` (`field: value.field?`) and the operation
+/// builders' `send()` (`let field = field.map_err(Error::InvalidRequest)?;`), through
+/// `crate::hooks::unset`. A conversion error from a setter is never empty, so it passes
+/// through unchanged. Returns how many fields were rewritten; fails when any of them has no
+/// place where its error comes out, so no message can be lost.
+fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
+    use std::collections::BTreeMap;
+    use syn::visit_mut::VisitMut;
+
+    fn text(tokens: &impl quote::ToTokens) -> String {
+        tokens.to_token_stream().to_string().replace(' ', "")
+    }
+
+    /// The name of a type, without its path or generics: `MessageCore`, `ListChatMessages`.
+    fn last_ident(ty: &syn::Type) -> Option<String> {
+        match ty {
+            syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The builder an impl is about: its own type, or for `TryFrom<Builder> for ..` the
+    /// builder it converts from.
+    fn builder_of(imp: &syn::ItemImpl) -> Option<String> {
+        if let Some((path, _)) = &imp.trait_
+            && let Some(last) = path.segments.last()
+            && last.ident == "TryFrom"
+            && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+            && let Some(syn::GenericArgument::Type(ty)) = args.args.first()
+        {
+            return last_ident(ty);
+        }
+        last_ident(&imp.self_ty)
+    }
+
+    /// `Err("message".to_string())`: the message.
+    fn initial_message(expr: &syn::Expr) -> Option<String> {
+        let syn::Expr::Call(call) = expr else {
+            return None;
+        };
+        let Some(syn::Expr::MethodCall(m)) = call.args.first() else {
+            return None;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(message),
+            ..
+        }) = &*m.receiver
+        else {
+            return None;
+        };
+        (text(&call.func) == "Err"
+            && call.args.len() == 1
+            && m.method == "to_string"
+            && m.args.is_empty())
+        .then(|| message.value())
+    }
+
+    type Fields = BTreeMap<(String, String), (String, usize)>;
+
+    /// Pass one: the initialisers, each replaced and remembered with its message.
+    #[derive(Default)]
+    struct Initialisers {
+        builder: String,
+        fields: Fields,
+    }
+    impl VisitMut for Initialisers {
+        fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
+            let outer = std::mem::replace(&mut self.builder, builder_of(imp).unwrap_or_default());
+            syn::visit_mut::visit_item_impl_mut(self, imp);
+            self.builder = outer;
+        }
+
+        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
+            syn::visit_mut::visit_field_value_mut(self, field);
+            let syn::Member::Named(name) = &field.member else {
+                return;
+            };
+            if let Some(message) = initial_message(&field.expr) {
+                field.expr = syn::parse_quote!(Err(::std::string::String::new()));
+                self.fields
+                    .insert((self.builder.clone(), name.to_string()), (message, 0));
+            }
+        }
+    }
+
+    /// Pass two: where those fields' errors come out, the message written back in.
+    struct Reports<'f> {
+        builder: String,
+        fields: &'f mut Fields,
+    }
+    impl Reports<'_> {
+        fn message(&mut self, field: &syn::Ident) -> Option<String> {
+            let (message, uses) = self
+                .fields
+                .get_mut(&(self.builder.clone(), field.to_string()))?;
+            *uses += 1;
+            Some(message.clone())
+        }
+    }
+    impl VisitMut for Reports<'_> {
+        fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
+            let outer = std::mem::replace(&mut self.builder, builder_of(imp).unwrap_or_default());
+            syn::visit_mut::visit_item_impl_mut(self, imp);
+            self.builder = outer;
+        }
+
+        /// `field: value.field?`
+        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
+            syn::visit_mut::visit_field_value_mut(self, field);
+            let syn::Member::Named(name) = &field.member else {
+                return;
+            };
+            let syn::Expr::Try(tried) = &field.expr else {
+                return;
+            };
+            if text(&tried.expr) != format!("value.{name}") {
+                return;
+            }
+            if let Some(message) = self.message(name) {
+                field.expr = syn::parse_quote!(
+                    value.#name.map_err(|e| crate::hooks::unset(e, #message))?
+                );
+            }
+        }
+
+        /// `let field = field.map_err(Error::InvalidRequest)?;`
+        fn visit_local_mut(&mut self, local: &mut syn::Local) {
+            syn::visit_mut::visit_local_mut(self, local);
+            let syn::Pat::Ident(binding) = &local.pat else {
+                return;
+            };
+            let name = binding.ident.clone();
+            let Some(init) = &local.init else { return };
+            if text(&init.expr) != format!("{name}.map_err(Error::InvalidRequest)?") {
+                return;
+            }
+            if let Some(message) = self.message(&name)
+                && let Some(init) = &mut local.init
+            {
+                *init.expr = syn::parse_quote!(
+                    #name.map_err(|e| Error::InvalidRequest(crate::hooks::unset(e, #message)))?
+                );
+            }
+        }
+    }
+
+    let mut initialisers = Initialisers::default();
+    initialisers.visit_file_mut(file);
+    let mut fields = initialisers.fields;
+    Reports {
+        builder: String::new(),
+        fields: &mut fields,
+    }
+    .visit_file_mut(file);
+    let lost: Vec<String> = fields
+        .iter()
+        .filter(|(_, (_, uses))| *uses != 1)
+        .map(|((builder, field), (message, uses))| {
+            format!("{builder}.{field} ({message:?}) is reported {uses} times, not once")
+        })
+        .collect();
+    if !lost.is_empty() {
+        bail!(
+            "progenitor's builders changed shape:\n  - {}",
+            lost.join("\n  - ")
+        );
+    }
+    Ok(fields.len())
+}
+
 /// progenitor's four statements that run the hooks around sending a request, in order.
 const HOOK_STATEMENTS: [&str; 4] = [
     "client.pre(&mutrequest,&info).await?;",
@@ -503,6 +677,7 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
         bail!("{encoded} of {parameters} path parameters are encoded in place");
     }
     let rewritten = run_hooks_in_one_call(&mut file)?;
+    unset_messages_on_demand(&mut file)?;
     if rewritten != operations {
         bail!("the hooks were put in one call in {rewritten} of {operations} operations");
     }
@@ -694,6 +869,66 @@ mod tests {
         };
         let err = encode_path_parameters_in_place(&mut changed).expect_err("refused");
         assert!(err.to_string().contains("changed shape"), "{err}");
+    }
+
+    #[test]
+    fn unset_fields_get_their_message_only_when_reported() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl ::std::default::Default for MessageCore {
+                fn default() -> Self {
+                    Self {
+                        chat_id: Err("no value supplied for chat_id".to_string()),
+                        metadata: Ok(Default::default()),
+                    }
+                }
+            }
+            impl ::std::convert::TryFrom<MessageCore> for super::MessageCore {
+                fn try_from(value: MessageCore) -> Result<Self, ConversionError> {
+                    Ok(Self { chat_id: value.chat_id?, metadata: value.metadata? })
+                }
+            }
+            impl<'a> ListChatMessages<'a> {
+                pub fn new(client: &'a super::Client) -> Self {
+                    Self { client: client, chat_id: Err("chat_id was not initialized".to_string()) }
+                }
+                pub async fn send(self) {
+                    let chat_id = chat_id.map_err(Error::InvalidRequest)?;
+                }
+            }
+        };
+        assert_eq!(unset_messages_on_demand(&mut file).expect("rewrites"), 2);
+        let text = quote!(#file).to_string().replace(' ', "");
+        assert!(!text.contains(".to_string()"), "{text}");
+        assert_eq!(text.matches("Err(::std::string::String::new())").count(), 2);
+        assert!(
+            text.contains(
+                "chat_id:value.chat_id.map_err(|e|crate::hooks::unset(e,\"novaluesuppliedforchat_id\"))?,metadata:value.metadata?"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "letchat_id=chat_id.map_err(|e|Error::InvalidRequest(crate::hooks::unset(e,\"chat_idwasnotinitialized\")))?;"
+            ),
+            "{text}"
+        );
+
+        // A field that starts unset but is reported nowhere would lose its message.
+        let mut lost: syn::File = syn::parse_quote! {
+            impl<'a> ListChatMessages<'a> {
+                pub fn new(client: &'a super::Client) -> Self {
+                    Self { chat_id: Err("chat_id was not initialized".to_string()) }
+                }
+                pub async fn send(self) {
+                    let chat_id = chat_id.unwrap_or_default();
+                }
+            }
+        };
+        let err = unset_messages_on_demand(&mut lost).expect_err("refused");
+        assert!(
+            err.to_string().contains("ListChatMessages.chat_id"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -405,7 +405,7 @@ every other page; both are optional here.
                     handoff_data: Ok(Default::default()),
                     message_id: Ok(Default::default()),
                     metadata: Ok(Default::default()),
-                    response: Err("no value supplied for response".to_string()),
+                    response: Err(::std::string::String::new()),
                     timestamp: Ok(Default::default()),
                     tools_executed: Ok(Default::default()),
                 }
@@ -528,7 +528,12 @@ every other page; both are optional here.
                     handoff_data: value.handoff_data?,
                     message_id: value.message_id?,
                     metadata: value.metadata?,
-                    response: value.response?,
+                    response: value
+                        .response
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for response",
+                        ))?,
                     timestamp: value.timestamp?,
                     tools_executed: value.tools_executed?,
                 })
@@ -573,7 +578,7 @@ every other page; both are optional here.
                     knowledge_chunks_used: Ok(Default::default()),
                     processing_time: Ok(Default::default()),
                     tokens_used: Ok(Default::default()),
-                    extra: Err("no value supplied for extra".to_string()),
+                    extra: Err(::std::string::String::new()),
                 }
             }
         }
@@ -642,7 +647,12 @@ every other page; both are optional here.
                     knowledge_chunks_used: value.knowledge_chunks_used?,
                     processing_time: value.processing_time?,
                     tokens_used: value.tokens_used?,
-                    extra: value.extra?,
+                    extra: value
+                        .extra
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for extra",
+                        ))?,
                 })
             }
         }
@@ -668,8 +678,8 @@ every other page; both are optional here.
         impl ::std::default::Default for AgentRequest {
             fn default() -> Self {
                 Self {
-                    chat_id: Err("no value supplied for chat_id".to_string()),
-                    content: Err("no value supplied for content".to_string()),
+                    chat_id: Err(::std::string::String::new()),
+                    content: Err(::std::string::String::new()),
                     metadata: Ok(Default::default()),
                 }
             }
@@ -718,8 +728,18 @@ every other page; both are optional here.
                 value: AgentRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    chat_id: value.chat_id?,
-                    content: value.content?,
+                    chat_id: value
+                        .chat_id
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for chat_id",
+                        ))?,
+                    content: value
+                        .content
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for content",
+                        ))?,
                     metadata: value.metadata?,
                 })
             }
@@ -861,7 +881,7 @@ every other page; both are optional here.
                 Self {
                     agent_id: Ok(Default::default()),
                     ai_enabled: Ok(Default::default()),
-                    chat_id: Err("no value supplied for chat_id".to_string()),
+                    chat_id: Err(::std::string::String::new()),
                     client_id: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     last_activity: Ok(Default::default()),
@@ -1006,7 +1026,12 @@ every other page; both are optional here.
                 Ok(Self {
                     agent_id: value.agent_id?,
                     ai_enabled: value.ai_enabled?,
-                    chat_id: value.chat_id?,
+                    chat_id: value
+                        .chat_id
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for chat_id",
+                        ))?,
                     client_id: value.client_id?,
                     created_at: value.created_at?,
                     last_activity: value.last_activity?,
@@ -1053,7 +1078,7 @@ every other page; both are optional here.
             fn default() -> Self {
                 Self {
                     ai_enabled: Ok(super::defaults::default_bool::<true>()),
-                    client_id: Err("no value supplied for client_id".to_string()),
+                    client_id: Err(::std::string::String::new()),
                     lead_collected: Ok(Default::default()),
                     metadata: Ok(Default::default()),
                 }
@@ -1118,7 +1143,12 @@ every other page; both are optional here.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     ai_enabled: value.ai_enabled?,
-                    client_id: value.client_id?,
+                    client_id: value
+                        .client_id
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for client_id",
+                        ))?,
                     lead_collected: value.lead_collected?,
                     metadata: value.metadata?,
                 })
@@ -1153,7 +1183,7 @@ every other page; both are optional here.
             fn default() -> Self {
                 Self {
                     chat_id: Ok(Default::default()),
-                    handoff_id: Err("no value supplied for handoff_id".to_string()),
+                    handoff_id: Err(::std::string::String::new()),
                     status: Ok(Default::default()),
                 }
             }
@@ -1205,7 +1235,12 @@ every other page; both are optional here.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     chat_id: value.chat_id?,
-                    handoff_id: value.handoff_id?,
+                    handoff_id: value
+                        .handoff_id
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for handoff_id",
+                        ))?,
                     status: value.status?,
                 })
             }
@@ -1242,7 +1277,7 @@ every other page; both are optional here.
         impl ::std::default::Default for EmailHandoffRequest {
             fn default() -> Self {
                 Self {
-                    chat_id: Err("no value supplied for chat_id".to_string()),
+                    chat_id: Err(::std::string::String::new()),
                     context: Ok(Default::default()),
                     customer_email: Ok(Default::default()),
                     metadata: Ok(Default::default()),
@@ -1321,7 +1356,12 @@ every other page; both are optional here.
                 value: EmailHandoffRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    chat_id: value.chat_id?,
+                    chat_id: value
+                        .chat_id
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for chat_id",
+                        ))?,
                     context: value.context?,
                     customer_email: value.customer_email?,
                     metadata: value.metadata?,
@@ -1488,7 +1528,7 @@ every other page; both are optional here.
                     chat_id: Ok(Default::default()),
                     content: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    message_id: Err("no value supplied for message_id".to_string()),
+                    message_id: Err(::std::string::String::new()),
                     metadata: Ok(Default::default()),
                     processed: Ok(Default::default()),
                     sender: Ok(Default::default()),
@@ -1618,7 +1658,12 @@ every other page; both are optional here.
                     chat_id: value.chat_id?,
                     content: value.content?,
                     created_at: value.created_at?,
-                    message_id: value.message_id?,
+                    message_id: value
+                        .message_id
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for message_id",
+                        ))?,
                     metadata: value.metadata?,
                     processed: value.processed?,
                     sender: value.sender?,
@@ -1654,10 +1699,10 @@ every other page; both are optional here.
         impl ::std::default::Default for MessageCore {
             fn default() -> Self {
                 Self {
-                    chat_id: Err("no value supplied for chat_id".to_string()),
-                    content: Err("no value supplied for content".to_string()),
+                    chat_id: Err(::std::string::String::new()),
+                    content: Err(::std::string::String::new()),
                     metadata: Ok(Default::default()),
-                    sender: Err("no value supplied for sender".to_string()),
+                    sender: Err(::std::string::String::new()),
                 }
             }
         }
@@ -1717,10 +1762,25 @@ every other page; both are optional here.
                 value: MessageCore,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    chat_id: value.chat_id?,
-                    content: value.content?,
+                    chat_id: value
+                        .chat_id
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for chat_id",
+                        ))?,
+                    content: value
+                        .content
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for content",
+                        ))?,
                     metadata: value.metadata?,
-                    sender: value.sender?,
+                    sender: value
+                        .sender
+                        .map_err(|e| crate::hooks::unset(
+                            e,
+                            "no value supplied for sender",
+                        ))?,
                 })
             }
         }
@@ -3087,7 +3147,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                chat_id: Err("chat_id was not initialized".to_string()),
+                chat_id: Err(::std::string::String::new()),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -3110,7 +3170,10 @@ pub mod builder {
             Error<types::Error>,
         > {
             let Self { client, chat_id } = self;
-            let chat_id = chat_id.map_err(Error::InvalidRequest)?;
+            let chat_id = chat_id
+                .map_err(|e| Error::InvalidRequest(
+                    crate::hooks::unset(e, "chat_id was not initialized"),
+                ))?;
             let url = format!(
                 "{}/external/chat/{}/messages", client.baseurl, crate
                 ::hooks::PathSegment(& chat_id),
@@ -3195,7 +3258,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err("client_id was not initialized".to_string()),
+                client_id: Err(::std::string::String::new()),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -3215,7 +3278,10 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Chat>>, Error<types::Error>> {
             let Self { client, client_id } = self;
-            let client_id = client_id.map_err(Error::InvalidRequest)?;
+            let client_id = client_id
+                .map_err(|e| Error::InvalidRequest(
+                    crate::hooks::unset(e, "client_id was not initialized"),
+                ))?;
             let url = format!(
                 "{}/external/chat/{}/chats", client.baseurl, crate ::hooks::PathSegment(&
                 client_id),

@@ -175,6 +175,18 @@ pub fn execute<'a, E>(
     }
 }
 
+/// The error of a builder field: `error`, or when the field was never set (its error is
+/// still the empty string it starts as), `message`. Builders start their required fields
+/// empty so that making one allocates nothing (`cargo xtask generate` writes the calls).
+#[doc(hidden)]
+pub fn unset(error: String, message: &'static str) -> String {
+    if error.is_empty() {
+        message.to_owned()
+    } else {
+        error
+    }
+}
+
 /// The bytes percent-encoded in a path segment: the URL standard's path percent-encode set,
 /// plus `/` and `%`. The same set as progenitor's `encode_path` (a test compares the two).
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS

@@ -457,8 +457,20 @@ async fn a_missing_required_field_fails_before_any_request() {
         .await
         .expect_err("sender is required");
     assert!(
-        matches!(&err, optimly_api::Error::InvalidRequest(m) if m.contains("sender")),
+        matches!(&err, optimly_api::Error::InvalidRequest(m) if m == "conversion to `MessageCore` for body failed: no value supplied for sender"),
         "{err:?}"
     );
+
+    // A path parameter never set.
+    let err = client(&server)
+        .list_chat_messages()
+        .send()
+        .await
+        .expect_err("chat_id is required");
+    assert!(
+        matches!(&err, optimly_api::Error::InvalidRequest(m) if m == "chat_id was not initialized"),
+        "{err:?}"
+    );
+
     assert_eq!(mock.calls_async().await, 0);
 }
