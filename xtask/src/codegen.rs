@@ -289,6 +289,96 @@ fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
     Ok(rewrite.rewritten)
 }
 
+/// Room in a URL for each path parameter, past the path's own text: an Optimly id, even
+/// percent-encoded, fits.
+const ROOM_PER_PATH_PARAMETER: usize = 64;
+
+/// progenitor builds each URL with `format!("{}/path/{}", client.baseurl, ..)`, whose first
+/// guess at the length is too short for the base URL and the path together, so the string is
+/// reallocated (and copied) while it is written; on a busy allocator that costs more than the
+/// rest of building the request. `crate::hooks::url` writes the same text into a string sized
+/// for it from the start: the base URL's length, plus the path's text and room for each
+/// parameter, counted here. Returns how many URLs were rewritten; fails on a URL `format!` of
+/// any other shape.
+fn write_urls_once(file: &mut syn::File) -> Result<usize> {
+    use syn::visit_mut::VisitMut;
+
+    struct Rewrite {
+        rewritten: usize,
+        problems: Vec<String>,
+    }
+    impl Rewrite {
+        fn url(&mut self, mac: &syn::Macro) -> Option<syn::Expr> {
+            let args = mac
+                .parse_body_with(
+                    syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+                )
+                .ok()?;
+            let mut args = args.into_iter();
+            let Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(template),
+                ..
+            })) = args.next()
+            else {
+                return None;
+            };
+            let base = args.next()?;
+            let path = template.value().strip_prefix("{}")?.to_owned();
+            if quote!(#base).to_string().replace(' ', "") != "client.baseurl" {
+                return None;
+            }
+            let parameters: Vec<syn::Expr> = args.collect();
+            if path.matches("{}").count() != parameters.len() || path.contains("{{") {
+                return None;
+            }
+            let room =
+                path.len() - 2 * parameters.len() + ROOM_PER_PATH_PARAMETER * parameters.len();
+            Some(syn::parse_quote!(
+                crate::hooks::url(&client.baseurl, #room, format_args!(#path #(, #parameters)*))
+            ))
+        }
+    }
+    impl VisitMut for Rewrite {
+        fn visit_local_mut(&mut self, local: &mut syn::Local) {
+            syn::visit_mut::visit_local_mut(self, local);
+            let syn::Pat::Ident(binding) = &local.pat else {
+                return;
+            };
+            let Some(init) = &mut local.init else { return };
+            let syn::Expr::Macro(mac) = &*init.expr else {
+                return;
+            };
+            if binding.ident != "url" || !mac.mac.path.is_ident("format") {
+                return;
+            }
+            match self.url(&mac.mac) {
+                Some(url) => {
+                    *init.expr = url;
+                    self.rewritten += 1;
+                }
+                None => {
+                    let mac = &mac.mac;
+                    self.problems
+                        .push(format!("an unexpected URL: {}", quote!(#mac)));
+                }
+            }
+        }
+    }
+
+    let mut rewrite = Rewrite {
+        rewritten: 0,
+        problems: Vec::new(),
+    };
+    rewrite.visit_file_mut(file);
+    if !rewrite.problems.is_empty() {
+        bail!(
+            "progenitor's URL building changed shape:\n  - {}",
+            rewrite.problems.join("\n  - ")
+        );
+    }
+    Ok(rewrite.rewritten)
+}
+
 /// progenitor's builders start every required field as `Err("<message>".to_string())`, so
 /// each builder made allocates one string per required field even when every field is then
 /// set (a `new-message` call made three, for the body it replaced at once). The xtask starts
@@ -676,6 +766,10 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     if encoded != parameters {
         bail!("{encoded} of {parameters} path parameters are encoded in place");
     }
+    let urls = write_urls_once(&mut file)?;
+    if urls != operations {
+        bail!("{urls} of {operations} URLs are written at their size");
+    }
     let rewritten = run_hooks_in_one_call(&mut file)?;
     unset_messages_on_demand(&mut file)?;
     if rewritten != operations {
@@ -929,6 +1023,42 @@ mod tests {
             err.to_string().contains("ListChatMessages.chat_id"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn urls_are_written_at_their_size() {
+        let mut file: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                let url = format!("{}/external/agent", client.baseurl,);
+                let url = format!("{}/external/chat/{}/messages", client.baseurl, crate::hooks::PathSegment(&chat_id));
+                let other = format!("{}/x", client.baseurl);
+            }
+        };
+        assert_eq!(write_urls_once(&mut file).expect("rewrites"), 2);
+        let text = quote!(#file).to_string().replace(' ', "");
+        assert!(
+            text.contains(
+                "leturl=crate::hooks::url(&client.baseurl,15usize,format_args!(\"/external/agent\"));"
+            ),
+            "{text}"
+        );
+        // 24 bytes of the path's own text, and room for one parameter.
+        assert!(
+            text.contains(
+                "leturl=crate::hooks::url(&client.baseurl,88usize,\
+                 format_args!(\"/external/chat/{}/messages\",crate::hooks::PathSegment(&chat_id)));"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("letother=format!"), "{text}");
+
+        let mut changed: syn::File = syn::parse_quote! {
+            async fn send(self) {
+                let url = format!("{}/external/agent", other.baseurl);
+            }
+        };
+        let err = write_urls_once(&mut changed).expect_err("refused");
+        assert!(err.to_string().contains("changed shape"), "{err}");
     }
 
     #[test]

@@ -2720,7 +2720,11 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/external/agent", client.baseurl,);
+            let url = crate::hooks::url(
+                &client.baseurl,
+                15usize,
+                format_args!("/external/agent"),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2837,7 +2841,11 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/external/agent/v2", client.baseurl,);
+            let url = crate::hooks::url(
+                &client.baseurl,
+                18usize,
+                format_args!("/external/agent/v2"),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2954,7 +2962,11 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/external/agent/v3", client.baseurl,);
+            let url = crate::hooks::url(
+                &client.baseurl,
+                18usize,
+                format_args!("/external/agent/v3"),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3065,7 +3077,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/external/chat", client.baseurl,);
+            let url = crate::hooks::url(
+                &client.baseurl,
+                14usize,
+                format_args!("/external/chat"),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3174,9 +3190,12 @@ pub mod builder {
                 .map_err(|e| Error::InvalidRequest(
                     crate::hooks::unset(e, "chat_id was not initialized"),
                 ))?;
-            let url = format!(
-                "{}/external/chat/{}/messages", client.baseurl, crate
-                ::hooks::PathSegment(& chat_id),
+            let url = crate::hooks::url(
+                &client.baseurl,
+                88usize,
+                format_args!(
+                    "/external/chat/{}/messages", crate ::hooks::PathSegment(& chat_id)
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3282,9 +3301,12 @@ pub mod builder {
                 .map_err(|e| Error::InvalidRequest(
                     crate::hooks::unset(e, "client_id was not initialized"),
                 ))?;
-            let url = format!(
-                "{}/external/chat/{}/chats", client.baseurl, crate ::hooks::PathSegment(&
-                client_id),
+            let url = crate::hooks::url(
+                &client.baseurl,
+                85usize,
+                format_args!(
+                    "/external/chat/{}/chats", crate ::hooks::PathSegment(& client_id)
+                ),
             );
             #[allow(unused_mut)]
             let mut request = client
@@ -3403,7 +3425,11 @@ pub mod builder {
                     types::EmailHandoffRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/external/message/email-handoff", client.baseurl,);
+            let url = crate::hooks::url(
+                &client.baseurl,
+                31usize,
+                format_args!("/external/message/email-handoff"),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3514,7 +3540,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/external/message/new-chat", client.baseurl,);
+            let url = crate::hooks::url(
+                &client.baseurl,
+                26usize,
+                format_args!("/external/message/new-chat"),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3629,7 +3659,11 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::MessageCore::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/external/message/new-message", client.baseurl,);
+            let url = crate::hooks::url(
+                &client.baseurl,
+                29usize,
+                format_args!("/external/message/new-message"),
+            );
             #[allow(unused_mut)]
             let mut request = client
                 .client

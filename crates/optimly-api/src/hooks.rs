@@ -187,6 +187,21 @@ pub fn unset(error: String, message: &'static str) -> String {
     }
 }
 
+/// An operation's URL: `base` followed by `path`, written into a string with room for
+/// `room` bytes past the base, so that it is never reallocated while it is written (which
+/// `format!` does to every URL of this API). `cargo xtask generate` writes the calls, with
+/// the room each path needs.
+#[doc(hidden)]
+pub fn url(base: &str, room: usize, path: fmt::Arguments<'_>) -> String {
+    use fmt::Write;
+    let mut url = String::with_capacity(base.len().saturating_add(room));
+    url.push_str(base);
+    // Writing into a `String` fails only when a `Display` impl does, and none of the path
+    // parameters' (`PathSegment`) can.
+    let _ = url.write_fmt(path);
+    url
+}
+
 /// The bytes percent-encoded in a path segment: the URL standard's path percent-encode set,
 /// plus `/` and `%`. The same set as progenitor's `encode_path` (a test compares the two).
 const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
@@ -309,6 +324,29 @@ mod tests {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime")
+    }
+
+    #[test]
+    fn urls_are_written_once_into_the_room_they_are_given() {
+        let base = "http://127.0.0.1:41231";
+        let url = url(
+            base,
+            24 + 64,
+            format_args!("/external/chat/{}/messages", PathSegment("chat_123")),
+        );
+        assert_eq!(
+            url,
+            "http://127.0.0.1:41231/external/chat/chat_123/messages"
+        );
+        assert_eq!(url.capacity(), base.len() + 24 + 64);
+
+        // Too little room still gives the whole URL.
+        let url = super::url(
+            base,
+            0,
+            format_args!("/external/chat/{}/chats", PathSegment("a b")),
+        );
+        assert_eq!(url, "http://127.0.0.1:41231/external/chat/a%20b/chats");
     }
 
     #[test]
