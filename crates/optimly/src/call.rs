@@ -241,7 +241,7 @@ impl OptimlyClient {
 
 /// Let a request builder be awaited directly: `client.history(id).await` runs `send()`.
 /// Stable Rust cannot name `send()`'s future, so this boxes it: one heap allocation of the
-/// call's state (about 2.5 KB) per call, which `.send().await` does not make.
+/// call's state (about 1.8 KB for a GET) per call, which `.send().await` does not make.
 macro_rules! into_future {
     ($builder:ident<$lt:lifetime> => $output:ty) => {
         impl<$lt> ::std::future::IntoFuture for $builder<$lt> {
