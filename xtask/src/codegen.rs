@@ -101,6 +101,28 @@ fn mark_deprecated_operations(file: &mut syn::File, spec: &Value) {
     }
 }
 
+/// What one rewrite of progenitor's output did: how many places it changed, and each place
+/// it found in a shape it does not know.
+#[derive(Default)]
+struct Rewritten {
+    count: usize,
+    problems: Vec<String>,
+}
+
+impl Rewritten {
+    /// How many places changed, or an error listing every shape it does not know: an upgrade
+    /// of progenitor must not slip past a rewrite unnoticed.
+    fn finish(self, what: &str) -> Result<usize> {
+        if !self.problems.is_empty() {
+            bail!(
+                "progenitor's {what} changed shape:\n  - {}",
+                self.problems.join("\n  - ")
+            );
+        }
+        Ok(self.count)
+    }
+}
+
 /// progenitor sends `api-version: <info.version>` with every request. Optimly documents no
 /// such header, so it is taken out of every operation: the `append` of it, and the header map
 /// (with its allocation) and `.headers(header_map)` when it was the map's only header.
@@ -127,10 +149,7 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
         }
     }
 
-    struct Rewrite {
-        dropped: usize,
-        problems: Vec<String>,
-    }
+    struct Rewrite(Rewritten);
     impl VisitMut for Rewrite {
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
             syn::visit_mut::visit_block_mut(self, block);
@@ -142,13 +161,14 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
             if block.stmts.len() == before {
                 return;
             }
-            self.dropped += 1;
+            self.0.count += 1;
             let Some(index) = block
                 .stmts
                 .iter()
                 .position(|stmt| text(stmt).starts_with("letmutheader_map="))
             else {
-                self.problems
+                self.0
+                    .problems
                     .push("an api-version header without its header map".into());
                 return;
             };
@@ -175,24 +195,16 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
                     });
                 }
             } else {
-                self.problems
+                self.0
+                    .problems
                     .push(format!("an unexpected header map: {declared}"));
             }
         }
     }
 
-    let mut rewrite = Rewrite {
-        dropped: 0,
-        problems: Vec::new(),
-    };
+    let mut rewrite = Rewrite(Rewritten::default());
     rewrite.visit_file_mut(file);
-    if !rewrite.problems.is_empty() {
-        bail!(
-            "progenitor's request code changed shape:\n  - {}",
-            rewrite.problems.join("\n  - ")
-        );
-    }
-    Ok(rewrite.dropped)
+    rewrite.0.finish("request code")
 }
 
 /// progenitor's `ResponseValue::from_response` copies every response's headers into the value
@@ -224,10 +236,7 @@ fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
 fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
     use syn::visit_mut::VisitMut;
 
-    struct Rewrite {
-        rewritten: usize,
-        problems: Vec<String>,
-    }
+    struct Rewrite(Rewritten);
     impl Rewrite {
         fn argument(&mut self, arg: &mut syn::Expr) {
             let syn::Expr::Call(call) = arg else { return };
@@ -238,7 +247,8 @@ fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
             let value = match call.args.first() {
                 Some(syn::Expr::Reference(r)) if call.args.len() == 1 => &*r.expr,
                 _ => {
-                    self.problems
+                    self.0
+                        .problems
                         .push(format!("an unexpected {}", quote!(#call)));
                     return;
                 }
@@ -247,9 +257,10 @@ fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
                 syn::Expr::MethodCall(m) if m.method == "to_string" && m.args.is_empty() => {
                     let receiver = &m.receiver;
                     *arg = syn::parse_quote!(crate::hooks::PathSegment(&#receiver));
-                    self.rewritten += 1;
+                    self.0.count += 1;
                 }
                 _ => self
+                    .0
                     .problems
                     .push(format!("an unexpected {}", quote!(#call))),
             }
@@ -265,28 +276,19 @@ fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
             ) else {
                 return;
             };
-            let before = self.rewritten;
+            let before = self.0.count;
             for arg in args.iter_mut() {
                 self.argument(arg);
             }
-            if self.rewritten != before {
+            if self.0.count != before {
                 mac.tokens = quote!(#args);
             }
         }
     }
 
-    let mut rewrite = Rewrite {
-        rewritten: 0,
-        problems: Vec::new(),
-    };
+    let mut rewrite = Rewrite(Rewritten::default());
     rewrite.visit_file_mut(file);
-    if !rewrite.problems.is_empty() {
-        bail!(
-            "progenitor's path encoding changed shape:\n  - {}",
-            rewrite.problems.join("\n  - ")
-        );
-    }
-    Ok(rewrite.rewritten)
+    rewrite.0.finish("path encoding")
 }
 
 /// Room in a URL for each path parameter, past the path's own text: an Optimly id, even
@@ -303,10 +305,7 @@ const ROOM_PER_PATH_PARAMETER: usize = 64;
 fn write_urls_once(file: &mut syn::File) -> Result<usize> {
     use syn::visit_mut::VisitMut;
 
-    struct Rewrite {
-        rewritten: usize,
-        problems: Vec<String>,
-    }
+    struct Rewrite(Rewritten);
     impl Rewrite {
         fn url(&mut self, mac: &syn::Macro) -> Option<syn::Expr> {
             let args = mac
@@ -354,29 +353,21 @@ fn write_urls_once(file: &mut syn::File) -> Result<usize> {
             match self.url(&mac.mac) {
                 Some(url) => {
                     *init.expr = url;
-                    self.rewritten += 1;
+                    self.0.count += 1;
                 }
                 None => {
                     let mac = &mac.mac;
-                    self.problems
+                    self.0
+                        .problems
                         .push(format!("an unexpected URL: {}", quote!(#mac)));
                 }
             }
         }
     }
 
-    let mut rewrite = Rewrite {
-        rewritten: 0,
-        problems: Vec::new(),
-    };
+    let mut rewrite = Rewrite(Rewritten::default());
     rewrite.visit_file_mut(file);
-    if !rewrite.problems.is_empty() {
-        bail!(
-            "progenitor's URL building changed shape:\n  - {}",
-            rewrite.problems.join("\n  - ")
-        );
-    }
-    Ok(rewrite.rewritten)
+    rewrite.0.finish("URL building")
 }
 
 /// progenitor's builders start every required field as `Err("<message>".to_string())`, so
@@ -442,38 +433,16 @@ fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
 
     type Fields = BTreeMap<(String, String), (String, usize)>;
 
-    /// Pass one: the initialisers, each replaced and remembered with its message.
+    /// Two passes over the file: first the initialisers, each replaced and remembered with
+    /// its message; then (`reporting`) the places where those fields' errors come out, with
+    /// the message written back in.
     #[derive(Default)]
-    struct Initialisers {
+    struct Builders {
         builder: String,
         fields: Fields,
+        reporting: bool,
     }
-    impl VisitMut for Initialisers {
-        fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
-            let outer = std::mem::replace(&mut self.builder, builder_of(imp).unwrap_or_default());
-            syn::visit_mut::visit_item_impl_mut(self, imp);
-            self.builder = outer;
-        }
-
-        fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
-            syn::visit_mut::visit_field_value_mut(self, field);
-            let syn::Member::Named(name) = &field.member else {
-                return;
-            };
-            if let Some(message) = initial_message(&field.expr) {
-                field.expr = syn::parse_quote!(Err(::std::string::String::new()));
-                self.fields
-                    .insert((self.builder.clone(), name.to_string()), (message, 0));
-            }
-        }
-    }
-
-    /// Pass two: where those fields' errors come out, the message written back in.
-    struct Reports<'f> {
-        builder: String,
-        fields: &'f mut Fields,
-    }
-    impl Reports<'_> {
+    impl Builders {
         fn message(&mut self, field: &syn::Ident) -> Option<String> {
             let (message, uses) = self
                 .fields
@@ -482,26 +451,35 @@ fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
             Some(message.clone())
         }
     }
-    impl VisitMut for Reports<'_> {
+    impl VisitMut for Builders {
         fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
             let outer = std::mem::replace(&mut self.builder, builder_of(imp).unwrap_or_default());
             syn::visit_mut::visit_item_impl_mut(self, imp);
             self.builder = outer;
         }
 
-        /// `field: value.field?`
+        /// An initialiser `field: Err("..".to_string())`, or a report `field: value.field?`.
         fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
             syn::visit_mut::visit_field_value_mut(self, field);
             let syn::Member::Named(name) = &field.member else {
                 return;
             };
+            let name = name.clone();
+            if !self.reporting {
+                if let Some(message) = initial_message(&field.expr) {
+                    field.expr = syn::parse_quote!(Err(::std::string::String::new()));
+                    self.fields
+                        .insert((self.builder.clone(), name.to_string()), (message, 0));
+                }
+                return;
+            }
             let syn::Expr::Try(tried) = &field.expr else {
                 return;
             };
             if text(&tried.expr) != format!("value.{name}") {
                 return;
             }
-            if let Some(message) = self.message(name) {
+            if let Some(message) = self.message(&name) {
                 field.expr = syn::parse_quote!(
                     value.#name.map_err(|e| crate::hooks::unset(e, #message))?
                 );
@@ -511,6 +489,9 @@ fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
         /// `let field = field.map_err(Error::InvalidRequest)?;`
         fn visit_local_mut(&mut self, local: &mut syn::Local) {
             syn::visit_mut::visit_local_mut(self, local);
+            if !self.reporting {
+                return;
+            }
             let syn::Pat::Ident(binding) = &local.pat else {
                 return;
             };
@@ -529,14 +510,11 @@ fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
         }
     }
 
-    let mut initialisers = Initialisers::default();
-    initialisers.visit_file_mut(file);
-    let mut fields = initialisers.fields;
-    Reports {
-        builder: String::new(),
-        fields: &mut fields,
-    }
-    .visit_file_mut(file);
+    let mut builders = Builders::default();
+    builders.visit_file_mut(file);
+    builders.reporting = true;
+    builders.visit_file_mut(file);
+    let fields = builders.fields;
     let lost: Vec<String> = fields
         .iter()
         .filter(|(_, (_, uses))| *uses != 1)
@@ -575,24 +553,22 @@ fn run_hooks_in_one_call(file: &mut syn::File) -> Result<usize> {
         quote!(#stmt).to_string().replace(' ', "")
     }
 
-    struct Rewrite {
-        rewritten: usize,
-        problems: Vec<String>,
-    }
+    struct Rewrite(Rewritten);
     impl VisitMut for Rewrite {
         fn visit_block_mut(&mut self, block: &mut syn::Block) {
             syn::visit_mut::visit_block_mut(self, block);
             let texts: Vec<String> = block.stmts.iter().map(text).collect();
             let Some(start) = texts.iter().position(|t| t == HOOK_STATEMENTS[0]) else {
                 if texts.iter().any(|t| t.contains("client.exec(")) {
-                    self.problems
+                    self.0
+                        .problems
                         .push("`client.exec` without `client.pre` before it".into());
                 }
                 return;
             };
             let found = texts.get(start..start + HOOK_STATEMENTS.len());
             if found.is_none_or(|found| found.iter().ne(HOOK_STATEMENTS.iter())) {
-                self.problems.push(format!(
+                self.0.problems.push(format!(
                     "the hook calls are no longer these four statements: {}",
                     HOOK_STATEMENTS.join(" ")
                 ));
@@ -604,22 +580,13 @@ fn run_hooks_in_one_call(file: &mut syn::File) -> Result<usize> {
                     let response = crate::hooks::execute(client, request, &info).await?;
                 }],
             );
-            self.rewritten += 1;
+            self.0.count += 1;
         }
     }
 
-    let mut rewrite = Rewrite {
-        rewritten: 0,
-        problems: Vec::new(),
-    };
+    let mut rewrite = Rewrite(Rewritten::default());
     rewrite.visit_file_mut(file);
-    if !rewrite.problems.is_empty() {
-        bail!(
-            "progenitor's hook calls changed shape:\n  - {}",
-            rewrite.problems.join("\n  - ")
-        );
-    }
-    Ok(rewrite.rewritten)
+    rewrite.0.finish("hook calls")
 }
 
 /// Where the spec and the generated file live, relative to the workspace root.
