@@ -2735,6 +2735,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            drop(body);
             let info = OperationInfo {
                 operation_id: "call_agent",
             };
@@ -2856,6 +2857,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            drop(body);
             let info = OperationInfo {
                 operation_id: "call_agent_v2",
             };
@@ -2977,6 +2979,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            drop(body);
             let info = OperationInfo {
                 operation_id: "call_agent_v3",
             };
@@ -3092,6 +3095,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            drop(body);
             let info = OperationInfo {
                 operation_id: "create_chat",
             };
@@ -3206,6 +3210,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .build()?;
+            drop(chat_id);
             let info = OperationInfo {
                 operation_id: "list_chat_messages",
             };
@@ -3317,6 +3322,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .build()?;
+            drop(client_id);
             let info = OperationInfo {
                 operation_id: "list_client_chats",
             };
@@ -3440,6 +3446,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            drop(body);
             let info = OperationInfo {
                 operation_id: "email_handoff",
             };
@@ -3555,6 +3562,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            drop(body);
             let info = OperationInfo {
                 operation_id: "new_chat",
             };
@@ -3674,6 +3682,7 @@ pub mod builder {
                 )
                 .json(&body)
                 .build()?;
+            drop(body);
             let info = OperationInfo {
                 operation_id: "new_message",
             };
