@@ -1,5 +1,7 @@
 //! Chats (conversations) and their messages.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use optimly_api::types;
 use serde::{Deserialize, Serialize};
@@ -226,7 +228,7 @@ impl<'a> CreateChat<'a> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct ListChats<'a> {
     client: &'a OptimlyClient,
-    client_id: String,
+    client_id: Cow<'a, str>,
     options: RequestOptions,
 }
 
@@ -236,7 +238,7 @@ impl ListChats<'_> {
     /// Fetch every chat of the client.
     pub async fn send(self) -> Result<Vec<Chat>, Error> {
         validate::required("client_id", &self.client_id)?;
-        let id = self.client_id.as_str();
+        let id = &*self.client_id;
         let chats: Vec<types::Chat> = self
             .client
             .call(
@@ -256,7 +258,7 @@ impl ListChats<'_> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct History<'a> {
     client: &'a OptimlyClient,
-    chat_id: String,
+    chat_id: Cow<'a, str>,
     options: RequestOptions,
 }
 
@@ -266,7 +268,7 @@ impl History<'_> {
     /// Fetch every message of the chat, oldest first.
     pub async fn send(self) -> Result<Vec<Message>, Error> {
         validate::required("chat_id", &self.chat_id)?;
-        let id = self.chat_id.as_str();
+        let id = &*self.chat_id;
         let messages: Vec<types::Message> = self
             .client
             .call(
@@ -337,8 +339,9 @@ impl OptimlyClient {
         CreateChat::new(self, client_id.into())
     }
 
-    /// Every chat of one of your users.
-    pub fn list_chats(&self, client_id: impl Into<String>) -> ListChats<'_> {
+    /// Every chat of one of your users. The id is borrowed when given as `&str` or
+    /// `&String`: a call makes no copy of it to hold while it runs.
+    pub fn list_chats<'a>(&'a self, client_id: impl Into<Cow<'a, str>>) -> ListChats<'a> {
         ListChats {
             client: self,
             client_id: client_id.into(),
@@ -346,8 +349,9 @@ impl OptimlyClient {
         }
     }
 
-    /// Every message of a chat, oldest first.
-    pub fn history(&self, chat_id: impl Into<String>) -> History<'_> {
+    /// Every message of a chat, oldest first. The id is borrowed when given as `&str` or
+    /// `&String`: a call makes no copy of it to hold while it runs.
+    pub fn history<'a>(&'a self, chat_id: impl Into<Cow<'a, str>>) -> History<'a> {
         History {
             client: self,
             chat_id: chat_id.into(),
