@@ -23,6 +23,12 @@ pub const HEADER: &str = "\
 /// by users who publish schemas). It is made optional by [`schemars_behind_feature`].
 const SCHEMARS_DERIVE: &str = "schemars::JsonSchema";
 
+/// Tokens as text without spaces, the form every rewrite below matches progenitor's output
+/// in: `quote!` spaces tokens in ways that are not worth matching.
+fn text(tokens: &impl quote::ToTokens) -> String {
+    tokens.to_token_stream().to_string().replace(' ', "")
+}
+
 /// Move `schemars::JsonSchema` out of every `#[derive(..)]` into
 /// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`, so the generated crate
 /// needs schemars only when its `schemars` feature is on.
@@ -41,7 +47,7 @@ fn schemars_behind_feature(file: &mut syn::File) {
                 };
                 let kept: Vec<&syn::Path> = paths
                     .iter()
-                    .filter(|p| quote!(#p).to_string().replace(' ', "") != SCHEMARS_DERIVE)
+                    .filter(|p| text(&p) != SCHEMARS_DERIVE)
                     .collect();
                 if kept.len() != paths.len() {
                     moved = true;
@@ -131,10 +137,6 @@ impl Rewritten {
 fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
     use syn::visit_mut::VisitMut;
 
-    fn text(tokens: &impl quote::ToTokens) -> String {
-        tokens.to_token_stream().to_string().replace(' ', "")
-    }
-
     /// `.headers(header_map)` becomes its receiver.
     struct Unchain;
     impl VisitMut for Unchain {
@@ -216,8 +218,7 @@ fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
     struct Rewrite(usize);
     impl VisitMut for Rewrite {
         fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
-            let text = quote!(#path).to_string().replace(' ', "");
-            if text == "ResponseValue::from_response" {
+            if text(&path) == "ResponseValue::from_response" {
                 *path = syn::parse_quote!(crate::hooks::response_value);
                 self.0 += 1;
             }
@@ -241,7 +242,7 @@ fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
         fn argument(&mut self, arg: &mut syn::Expr) {
             let syn::Expr::Call(call) = arg else { return };
             let func = &call.func;
-            if quote!(#func).to_string().replace(' ', "") != "encode_path" {
+            if text(&func) != "encode_path" {
                 return;
             }
             let value = match call.args.first() {
@@ -323,7 +324,7 @@ fn write_urls_once(file: &mut syn::File) -> Result<usize> {
             };
             let base = args.next()?;
             let path = template.value().strip_prefix("{}")?.to_owned();
-            if quote!(#base).to_string().replace(' ', "") != "client.baseurl" {
+            if text(&base) != "client.baseurl" {
                 return None;
             }
             let parameters: Vec<syn::Expr> = args.collect();
@@ -382,10 +383,6 @@ fn write_urls_once(file: &mut syn::File) -> Result<usize> {
 fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
     use std::collections::BTreeMap;
     use syn::visit_mut::VisitMut;
-
-    fn text(tokens: &impl quote::ToTokens) -> String {
-        tokens.to_token_stream().to_string().replace(' ', "")
-    }
 
     /// The name of a type, without its path or generics: `MessageCore`, `ListChatMessages`.
     fn last_ident(ty: &syn::Type) -> Option<String> {
@@ -624,10 +621,6 @@ const HOOK_STATEMENTS: [&str; 4] = [
 /// calls appear in any other shape, so that an upgrade of progenitor cannot slip past.
 fn run_hooks_in_one_call(file: &mut syn::File) -> Result<usize> {
     use syn::visit_mut::VisitMut;
-
-    fn text(stmt: &syn::Stmt) -> String {
-        quote!(#stmt).to_string().replace(' ', "")
-    }
 
     struct Rewrite(Rewritten);
     impl VisitMut for Rewrite {
@@ -926,11 +919,11 @@ mod tests {
             header_map.append(HeaderName::from_static("api-version"), HeaderValue::from_static(v()));
         });
         assert_eq!(drop_api_version_header(&mut only).expect("rewrites"), 1);
-        let text = quote!(#only).to_string().replace(' ', "");
-        assert!(!text.contains("header_map"), "{text}");
+        let code = text(&only);
+        assert!(!code.contains("header_map"), "{code}");
         assert!(
-            text.contains("client.client.get(url).header(ACCEPT,json).build()?"),
-            "{text}"
+            code.contains("client.client.get(url).header(ACCEPT,json).build()?"),
+            "{code}"
         );
 
         // A header parameter keeps its map, one slot smaller.
@@ -943,10 +936,10 @@ mod tests {
             drop_api_version_header(&mut with_param).expect("rewrites"),
             1
         );
-        let text = quote!(#with_param).to_string().replace(' ', "");
-        assert!(!text.contains("api-version"), "{text}");
-        assert!(text.contains("HeaderMap::with_capacity(1usize)"), "{text}");
-        assert!(text.contains(".headers(header_map)"), "{text}");
+        let code = text(&with_param);
+        assert!(!code.contains("api-version"), "{code}");
+        assert!(code.contains("HeaderMap::with_capacity(1usize)"), "{code}");
+        assert!(code.contains(".headers(header_map)"), "{code}");
 
         // An api-version header progenitor set some other way is an error, not a silent keep.
         let mut changed = send_with(quote! {
@@ -969,10 +962,10 @@ mod tests {
             }
         };
         assert_eq!(read_responses_without_copying_headers(&mut file), 2);
-        let text = quote!(#file).to_string().replace(' ', "");
-        assert!(!text.contains("from_response"), "{text}");
+        let code = text(&file);
+        assert!(!code.contains("from_response"), "{code}");
         assert_eq!(
-            text.matches("crate::hooks::response_value(response)")
+            code.matches("crate::hooks::response_value(response)")
                 .count(),
             2
         );
@@ -990,15 +983,15 @@ mod tests {
             encode_path_parameters_in_place(&mut file).expect("rewrites"),
             2
         );
-        let text = quote!(#file).to_string().replace(' ', "");
+        let code = text(&file);
         assert!(
-            text.contains(
+            code.contains(
                 "format!(\"{}/chat/{}/x/{}\",client.baseurl,\
                  crate::hooks::PathSegment(&chat_id),crate::hooks::PathSegment(&n))"
             ),
-            "{text}"
+            "{code}"
         );
-        assert!(text.contains("format!(\"{}\",encode_path)"), "{text}");
+        assert!(code.contains("format!(\"{}\",encode_path)"), "{code}");
 
         let mut changed: syn::File = syn::parse_quote! {
             async fn send(self) {
@@ -1035,20 +1028,20 @@ mod tests {
             }
         };
         assert_eq!(unset_messages_on_demand(&mut file).expect("rewrites"), 2);
-        let text = quote!(#file).to_string().replace(' ', "");
-        assert!(!text.contains(".to_string()"), "{text}");
-        assert_eq!(text.matches("Err(::std::string::String::new())").count(), 2);
+        let code = text(&file);
+        assert!(!code.contains(".to_string()"), "{code}");
+        assert_eq!(code.matches("Err(::std::string::String::new())").count(), 2);
         assert!(
-            text.contains(
+            code.contains(
                 "chat_id:value.chat_id.map_err(|e|crate::hooks::unset(e,\"novaluesuppliedforchat_id\"))?,metadata:value.metadata?"
             ),
-            "{text}"
+            "{code}"
         );
         assert!(
-            text.contains(
+            code.contains(
                 "letchat_id=chat_id.map_err(|e|Error::InvalidRequest(crate::hooks::unset(e,\"chat_idwasnotinitialized\")))?;"
             ),
-            "{text}"
+            "{code}"
         );
 
         // A field that starts unset but is reported nowhere would lose its message.
@@ -1079,22 +1072,22 @@ mod tests {
             }
         };
         assert_eq!(write_urls_once(&mut file).expect("rewrites"), 2);
-        let text = quote!(#file).to_string().replace(' ', "");
+        let code = text(&file);
         assert!(
-            text.contains(
+            code.contains(
                 "leturl=crate::hooks::url(&client.baseurl,15usize,format_args!(\"/external/agent\"));"
             ),
-            "{text}"
+            "{code}"
         );
         // 24 bytes of the path's own text, and room for one parameter.
         assert!(
-            text.contains(
+            code.contains(
                 "leturl=crate::hooks::url(&client.baseurl,88usize,\
                  format_args!(\"/external/chat/{}/messages\",crate::hooks::PathSegment(&chat_id)));"
             ),
-            "{text}"
+            "{code}"
         );
-        assert!(text.contains("letother=format!"), "{text}");
+        assert!(code.contains("letother=format!"), "{code}");
 
         let mut changed: syn::File = syn::parse_quote! {
             async fn send(self) {
@@ -1128,12 +1121,12 @@ mod tests {
             free_parameters_once_the_request_is_built(&mut file).expect("rewrites"),
             2
         );
-        let text = quote!(#file).to_string().replace(' ', "");
+        let code = text(&file);
         assert!(
-            text.contains(".json(&body).build()?;drop(body);letinfo="),
-            "{text}"
+            code.contains(".json(&body).build()?;drop(body);letinfo="),
+            "{code}"
         );
-        assert!(text.contains(".build()?;drop((chat_id,limit));}"), "{text}");
+        assert!(code.contains(".build()?;drop((chat_id,limit));}"), "{code}");
 
         let mut changed: syn::File = syn::parse_quote! {
             impl<'a> NewMessage<'a> {
@@ -1160,14 +1153,14 @@ mod tests {
             }
         };
         assert_eq!(run_hooks_in_one_call(&mut file).expect("rewrites"), 1);
-        let text = quote!(#file).to_string().replace(' ', "");
+        let code = text(&file);
         assert!(
-            text.contains(
+            code.contains(
                 "letinfo=OperationInfo{operation_id:\"x\"};\
                  letresponse=crate::hooks::execute(client,request,&info).await?;\
                  matchresponse.status()"
             ),
-            "{text}"
+            "{code}"
         );
 
         // Hook calls in any other order or shape are an error, not a silent keep.
