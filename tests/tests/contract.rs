@@ -71,7 +71,7 @@ async fn the_sdk_flow_against_the_mock() {
     let handoffs = mock.handoffs();
     assert_eq!(handoffs[0]["metadata"], json!({"priority": "high"}));
     let err = client.history("chat_nope").await.expect_err("unknown chat");
-    assert!(matches!(err, optimly::Error::NotFound(_)), "{err:?}");
+    assert_eq!(err.kind(), &optimly::ErrorKind::NotFound, "{err:?}");
 }
 
 /// A mock that does not enforce rate limits, for tests that send many requests.

@@ -2,7 +2,8 @@
 //! (`list_chat_messages`) and a POST (`new_message`), each with the typed error it must give,
 //! the exact number of attempts, and the exact number of requests the server received. The
 //! retry table (`optimly::retry`) says when a POST may be sent twice; the server's count proves
-//! it never is otherwise. Waits run on a manual clock, so the whole suite takes seconds.
+//! it never is otherwise. The suite runs under tokio's paused time, so retry waits take no
+//! real time and the whole suite takes seconds.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -11,8 +12,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use optimly::clock::ManualClock;
-use optimly::{Error, OptimlyClient, RateLimits, Sender};
+use optimly::clock::RecordingClock;
+use optimly::{Error, ErrorKind, OptimlyClient, RateLimits, Sender};
 use workspace_tests::fault_server::{FaultServer, Reply};
 
 const KEY: &str = "agt_CANARY00000000000000000000000000";
@@ -35,7 +36,7 @@ struct Seen {
     requests: usize,
 }
 
-fn client(base_url: &str, clock: &ManualClock, http: Option<reqwest::Client>) -> OptimlyClient {
+fn client(base_url: &str, clock: &RecordingClock, http: Option<reqwest::Client>) -> OptimlyClient {
     let mut builder = OptimlyClient::builder()
         .api_key(KEY)
         .base_url(base_url)
@@ -55,26 +56,30 @@ fn describe(result: Result<String, Error>) -> (String, u32) {
         Ok(value) => (format!("ok {value}"), 1),
         Err(e) => {
             let attempts = e.attempts();
-            let kind = match &e {
-                Error::RateLimited(f) => format!("RateLimited {} {:?}", f.status, f.retry_after),
-                Error::Server(f) => format!("Server {}", f.status),
-                Error::Unauthorized(f) => format!("Unauthorized {}", f.message()),
-                Error::Forbidden(f) => format!("Forbidden {}", f.message()),
-                Error::NotFound(f) => format!("NotFound {}", f.message()),
-                Error::Validation { failure, fields } => format!(
-                    "Validation {} {}",
-                    failure.message(),
+            let message = e.api_message().unwrap_or_default();
+            let kind = match e.kind() {
+                ErrorKind::RateLimited => format!(
+                    "RateLimited {} {:?}",
+                    e.status().unwrap_or_default(),
+                    e.retry_after()
+                ),
+                ErrorKind::Server => format!("Server {}", e.status().unwrap_or_default()),
+                ErrorKind::Unauthorized => format!("Unauthorized {message}"),
+                ErrorKind::Forbidden => format!("Forbidden {message}"),
+                ErrorKind::NotFound => format!("NotFound {message}"),
+                ErrorKind::Validation { fields } => format!(
+                    "Validation {message} {}",
                     fields
                         .iter()
                         .map(|f| f.field.as_str())
                         .collect::<Vec<_>>()
                         .join(",")
                 ),
-                Error::Decode { status, .. } => format!("Decode {status}"),
-                Error::ResponseTooLarge { limit, .. } => format!("ResponseTooLarge {limit}"),
-                Error::Timeout { sent, .. } => format!("Timeout sent={sent}"),
-                Error::Connection { sent, .. } => format!("Connection sent={sent}"),
-                other => format!("other {other}"),
+                ErrorKind::Decode => format!("Decode {}", e.status().unwrap_or_default()),
+                ErrorKind::ResponseTooLarge { limit } => format!("ResponseTooLarge {limit}"),
+                ErrorKind::Timeout { sent } => format!("Timeout sent={sent}"),
+                ErrorKind::Connection { sent } => format!("Connection sent={sent}"),
+                _ => format!("other {e}"),
             };
             (kind, attempts)
         }
@@ -96,7 +101,7 @@ async fn run(op: Op, client: &OptimlyClient) -> Result<String, Error> {
 
 async fn against(reply: Reply, op: Op) -> Seen {
     let server = FaultServer::start(reply).await.expect("server starts");
-    let clock = ManualClock::at(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let clock = RecordingClock::at(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
     let (outcome, attempts) = describe(run(op, &client(&server.base_url, &clock, None)).await);
     Seen {
         outcome,
@@ -147,7 +152,7 @@ const SHAPES: [(&str, &str); 3] = [
 const MESSAGE: &str =
     r#"{"message_id": "msg_1", "chat_id": "chat_1", "sender": "user", "content": "Hello"}"#;
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limits_and_server_errors_are_retried_only_where_the_table_allows() {
     let date = httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_002));
     let too_many = r#"{"error": "Too Many Requests"}"#;
@@ -215,7 +220,7 @@ async fn rate_limits_and_server_errors_are_retried_only_where_the_table_allows()
     check(cases).await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_retry_after_date_is_waited_until_that_moment() {
     let date = httpdate::fmt_http_date(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_002));
     let server = FaultServer::start(
@@ -223,13 +228,13 @@ async fn a_retry_after_date_is_waited_until_that_moment() {
     )
     .await
     .expect("server starts");
-    let clock = ManualClock::at(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    let clock = RecordingClock::at(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
     let result = run(Op::Post, &client(&server.base_url, &clock, None)).await;
     assert_eq!(describe(result).1, 3);
     assert_eq!(clock.sleeps(), [Duration::from_secs(2), Duration::ZERO]);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn client_errors_in_all_three_shapes_are_typed_and_never_retried() {
     let expected: BTreeMap<(u16, &str), &str> = [
         (
@@ -294,7 +299,7 @@ async fn client_errors_in_all_three_shapes_are_typed_and_never_retried() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn malformed_success_bodies_are_decode_errors_sent_once() {
     let big_message = format!(
         r#"{{"message_id": "msg_1", "content": "{}"}}"#,
@@ -362,7 +367,7 @@ async fn malformed_success_bodies_are_decode_errors_sent_once() {
     check(cases).await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_body_slower_than_the_attempt_timeout_times_out_and_a_post_is_not_resent() {
     let slow = Reply::SlowBody {
         body: format!("[{MESSAGE}]").into_bytes(),
@@ -378,7 +383,7 @@ async fn a_body_slower_than_the_attempt_timeout_times_out_and_a_post_is_not_rese
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_connection_reset_mid_response_is_retried_for_get_only() {
     assert_eq!(
         against(Reply::ResetMidBody, Op::Get).await,
@@ -402,13 +407,13 @@ async fn never_sent_so_retried(client: &OptimlyClient) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_refused_connection_was_never_sent_so_both_are_retried() {
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.local_addr().expect("addr").port()
     };
-    let clock = ManualClock::new();
+    let clock = RecordingClock::at(SystemTime::now());
     let client = client(&format!("http://127.0.0.1:{closed}"), &clock, None);
     never_sent_so_retried(&client).await;
 }
@@ -429,16 +434,36 @@ impl reqwest::dns::Resolve for NoSuchHost {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_unresolvable_host_was_never_sent_so_both_are_retried() {
     let resolver = NoSuchHost::default();
     let http = reqwest::Client::builder()
         .dns_resolver(Arc::new(resolver.clone()))
         .build()
         .expect("http client");
-    let clock = ManualClock::new();
+    let clock = RecordingClock::at(SystemTime::now());
     let client = client("https://api.optimly.invalid", &clock, Some(http));
     never_sent_so_retried(&client).await;
     let looked_up = resolver.0.lock().map(|n| n.clone()).unwrap_or_default();
     assert_eq!(looked_up, vec!["api.optimly.invalid".to_owned(); 6]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retried_call_that_ends_undecodable_reports_both_attempts() {
+    let server = FaultServer::start(Reply::json(503, r#"{"error": "Service Unavailable"}"#))
+        .await
+        .expect("server starts");
+    let clock = RecordingClock::at(SystemTime::now());
+    let client = client(&server.base_url, &clock, None);
+    let call = tokio::spawn(async move { run(Op::Get, &client).await });
+    // Busy-yielding keeps the paused clock still: the retry's wait cannot end before the
+    // second answer is in place.
+    while server.requests() == 0 {
+        tokio::task::yield_now().await;
+    }
+    server.set_reply(Reply::json(200, r#"{"not": "a list"}"#));
+    let err = call.await.expect("joined").expect_err("undecodable");
+    assert_eq!(err.kind(), &ErrorKind::Decode, "{err:?}");
+    assert_eq!((err.attempts(), err.status()), (2, Some(200)));
+    assert_eq!(server.requests(), 2);
 }

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use optimly::testing::{MockConfig, RunningMock};
-use optimly::{Error, OptimlyClient, RateLimits, RetryPolicy, WhenLimited};
+use optimly::{Error, ErrorKind, OptimlyClient, RateLimits, RetryPolicy, WhenLimited};
+use optimly_api::operations::LIST_CLIENT_CHATS;
 
 const COUNT_SCALE: f64 = 0.1;
 const TIME_SCALE: f64 = 1.0 / 60.0;
@@ -72,7 +73,7 @@ async fn without_the_limiter_the_same_batch_earns_429s() {
     let results = batch(&client).await;
     let limited = results
         .iter()
-        .filter(|r| matches!(r, Err(Error::RateLimited(_))))
+        .filter(|r| matches!(r, Err(e) if *e.kind() == ErrorKind::RateLimited))
         .count();
     assert_eq!(limited, 2 * LIMIT, "{results:?}");
     let answered = statuses(&mock);
@@ -86,24 +87,19 @@ async fn failing_fast_sends_nothing_past_the_limit() {
     let mock = scaled_mock().await;
     let limits = RateLimits::documented()
         .scaled(COUNT_SCALE, TIME_SCALE)
-        .when_limited(WhenLimited::FailFast);
+        .with_when_limited(WhenLimited::FailFast);
     let client = client(&mock, limits);
     let results = batch(&client).await;
     let throttled: Vec<&Error> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert_eq!(throttled.len(), 2 * LIMIT);
     for err in &throttled {
-        match err {
-            Error::Throttled {
-                operation,
-                limit,
-                attempts,
-                ..
-            } => {
-                assert_eq!(*operation, "list_client_chats");
+        match err.kind() {
+            ErrorKind::Throttled { limit } => {
+                assert_eq!(err.operation(), Some(&LIST_CLIENT_CHATS));
                 assert_eq!(limit.to_string(), "10 per second per API key");
-                assert_eq!(*attempts, 0);
+                assert_eq!(err.attempts(), 0);
             }
-            other => panic!("expected Throttled, got {other:?}"),
+            _ => panic!("expected Throttled, got {err:?}"),
         }
     }
     assert_eq!(statuses(&mock), vec![200; LIMIT]);
@@ -113,11 +109,11 @@ async fn failing_fast_sends_nothing_past_the_limit() {
 #[tokio::test]
 async fn a_wait_past_the_deadline_fails_at_once_instead_of_sleeping_into_it() {
     let mock = scaled_mock().await;
-    let limits = RateLimits::off().with_global(vec![optimly::Limit {
-        limit: 1,
-        window: Duration::from_secs(3600),
-        scope: optimly::Scope::ApiKey,
-    }]);
+    let limits = RateLimits::off().with_global(vec![optimly::Limit::new(
+        1,
+        Duration::from_secs(3600),
+        optimly::Scope::ApiKey,
+    )]);
     let client = client(&mock, limits);
     client.list_chats("user_456").await.expect("first fits");
     let started = Instant::now();
@@ -127,7 +123,7 @@ async fn a_wait_past_the_deadline_fails_at_once_instead_of_sleeping_into_it() {
         .await
         .expect_err("no room for an hour");
     assert!(started.elapsed() < Duration::from_secs(1));
-    assert!(matches!(err, Error::Throttled { .. }), "{err:?}");
+    assert!(matches!(err.kind(), ErrorKind::Throttled { .. }), "{err:?}");
     let wait = err.retry_after().expect("knows when");
     assert!(wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600));
     assert!(

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use httpmock::MockServer;
 use optimly::testing;
-use optimly::{Error, ToolName};
+use optimly::{ErrorKind, FieldIssue, ToolName};
+use optimly_api::operations::{LIST_CHAT_MESSAGES, LIST_CLIENT_CHATS, NEW_CHAT, NEW_MESSAGE};
 
 #[tokio::test]
 async fn agent_reply_and_chat_created() {
@@ -25,38 +26,35 @@ async fn agent_reply_and_chat_created() {
 async fn failure_helpers_give_their_typed_errors() {
     let server = MockServer::start_async().await;
     let client = testing::client_for(&server).expect("client");
-    testing::rate_limited(&server, "/external/chat/a/messages", 7).await;
-    testing::not_found(&server, "/external/chat/b/messages").await;
-    testing::unauthorized(&server, "/external/chat/c/messages").await;
-    testing::validation_error(
-        &server,
-        "/external/chat/d/messages",
-        "metadata.email",
-        "not an email",
-    )
-    .await;
+    testing::rate_limited(&server, &LIST_CHAT_MESSAGES, 7).await;
+    testing::not_found(&server, &LIST_CLIENT_CHATS).await;
+    testing::unauthorized(&server, &NEW_CHAT).await;
+    testing::validation_error(&server, &NEW_MESSAGE, "metadata.email", "not an email").await;
 
     let limited = client.history("a").await.expect_err("429");
-    assert!(matches!(limited, Error::RateLimited(_)));
+    assert_eq!(limited.kind(), &ErrorKind::RateLimited);
     assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)));
-    assert!(matches!(
-        client.history("b").await.expect_err("404"),
-        Error::NotFound(_)
-    ));
-    assert!(matches!(
-        client.history("c").await.expect_err("401"),
-        Error::Unauthorized(_)
-    ));
-    match client.history("d").await.expect_err("422") {
-        Error::Validation { fields, .. } => {
-            assert_eq!(fields.len(), 1);
-            assert_eq!(
-                (fields[0].field.as_str(), fields[0].message.as_str()),
-                ("metadata.email", "not an email")
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    let missing = client.list_chats("b").await.expect_err("404");
+    assert_eq!(
+        (missing.kind(), missing.operation()),
+        (&ErrorKind::NotFound, Some(&LIST_CLIENT_CHATS))
+    );
+    assert_eq!(
+        client.create_chat("c").await.expect_err("401").kind(),
+        &ErrorKind::Unauthorized
+    );
+    let rejected = client
+        .append_message("d", optimly::Sender::User, "hi")
+        .await
+        .expect_err("422");
+    assert_eq!(
+        rejected.fields(),
+        [FieldIssue {
+            field: "metadata.email".into(),
+            message: "not an email".into(),
+            kind: Some("value_error".into()),
+        }]
+    );
 }
 
 #[tokio::test]

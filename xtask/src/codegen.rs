@@ -25,7 +25,7 @@ const SCHEMARS_DERIVE: &str = "schemars::JsonSchema";
 
 /// Tokens as text without spaces, the form every rewrite below matches progenitor's output
 /// in: `quote!` spaces tokens in ways that are not worth matching.
-fn text(tokens: &impl quote::ToTokens) -> String {
+pub fn text(tokens: &impl quote::ToTokens) -> String {
     tokens.to_token_stream().to_string().replace(' ', "")
 }
 
@@ -813,7 +813,8 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
         bail!("the hooks were put in one call in {rewritten} of {operations} operations");
     }
     open_enums::insert_into_types(&mut file, &enums)?;
-    file.items.push(crate::rate_limits::module(&loaded.value)?);
+    let descriptions = crate::operations::module(&loaded.value, &file)?;
+    file.items.push(descriptions);
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 

@@ -6,7 +6,7 @@
 
 mod codegen;
 mod open_enums;
-mod rate_limits;
+mod operations;
 mod spec;
 mod spec_diff;
 

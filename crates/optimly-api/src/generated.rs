@@ -3747,146 +3747,284 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// The rate limits `openapi/v3.yaml` documents (`x-rate-limits`), as constants.
-///
-/// [`GLOBAL`] applies to every request made with one API key; [`for_operation`] gives
-/// the limits of one operation on top of those.
-pub mod rate_limits {
-    /// What a limit is counted per.
+/// One description per operation of `openapi/v3.yaml`: method, path, retry safety and
+/// rate limits (`x-rate-limits`), for the SDK's call engine and the mock alike.
+pub mod operations {
+    use ::std::time::Duration;
+    use crate::limit::{Limit, Scope};
+    use crate::operation::{Method, Operation, Request};
+    use crate::types;
+    /// Which operation of the spec.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum Scope {
-        /// One count per API key.
-        ApiKey,
-        /// One count per agent (an API key belongs to one agent).
-        Agent,
-        /// One count per chat (`chat_id`).
-        Chat,
+    pub enum OperationId {
+        /// `POST` `/external/agent` (`call_agent`)
+        CallAgent,
+        /// `POST` `/external/agent/v2` (`call_agent_v2`)
+        CallAgentV2,
+        /// `POST` `/external/agent/v3` (`call_agent_v3`)
+        CallAgentV3,
+        /// `POST` `/external/chat` (`create_chat`)
+        CreateChat,
+        /// `POST` `/external/message/email-handoff` (`email_handoff`)
+        EmailHandoff,
+        /// `GET` `/external/chat/{chat_id}/messages` (`list_chat_messages`)
+        ListChatMessages,
+        /// `GET` `/external/chat/{client_id}/chats` (`list_client_chats`)
+        ListClientChats,
+        /// `POST` `/external/message/new-chat` (`new_chat`)
+        NewChat,
+        /// `POST` `/external/message/new-message` (`new_message`)
+        NewMessage,
     }
-    /// The length of a limit's window.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum Per {
-        /// One second.
-        Second,
-        /// One minute.
-        Minute,
-        /// One hour.
-        Hour,
-        /// One day.
-        Day,
-    }
-    impl Per {
-        /// The window in seconds.
-        pub const fn seconds(self) -> u64 {
+    impl OperationId {
+        /// The spec's `operationId`.
+        pub const fn name(self) -> &'static str {
             match self {
-                Self::Second => 1,
-                Self::Minute => 60,
-                Self::Hour => 3_600,
-                Self::Day => 86_400,
+                Self::CallAgent => "call_agent",
+                Self::CallAgentV2 => "call_agent_v2",
+                Self::CallAgentV3 => "call_agent_v3",
+                Self::CreateChat => "create_chat",
+                Self::EmailHandoff => "email_handoff",
+                Self::ListChatMessages => "list_chat_messages",
+                Self::ListClientChats => "list_client_chats",
+                Self::NewChat => "new_chat",
+                Self::NewMessage => "new_message",
             }
         }
-        /// The window.
-        pub const fn duration(self) -> ::std::time::Duration {
-            ::std::time::Duration::from_secs(self.seconds())
+        /// The operation's description.
+        pub const fn operation(self) -> &'static Operation {
+            match self {
+                Self::CallAgent => &CALL_AGENT,
+                Self::CallAgentV2 => &CALL_AGENT_V2,
+                Self::CallAgentV3 => &CALL_AGENT_V3,
+                Self::CreateChat => &CREATE_CHAT,
+                Self::EmailHandoff => &EMAIL_HANDOFF,
+                Self::ListChatMessages => &LIST_CHAT_MESSAGES,
+                Self::ListClientChats => &LIST_CLIENT_CHATS,
+                Self::NewChat => &NEW_CHAT,
+                Self::NewMessage => &NEW_MESSAGE,
+            }
         }
     }
-    /// At most `limit` requests in any window of length `per`, counted per `scope`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct RateLimit {
-        /// Requests allowed in one window.
-        pub limit: u32,
-        /// The window.
-        pub per: Per,
-        /// What the requests are counted per.
-        pub scope: Scope,
+    /// The limits on every request made with one API key (`x-rate-limits.global`).
+    pub const GLOBAL_LIMITS: &[Limit] = &[
+        Limit::new(100u32, Duration::from_secs(60u64), Scope::ApiKey),
+        Limit::new(1000u32, Duration::from_secs(3600u64), Scope::ApiKey),
+        Limit::new(10000u32, Duration::from_secs(86400u64), Scope::ApiKey),
+    ];
+    /// `POST` `/external/agent` (`call_agent`)
+    pub const CALL_AGENT: Operation = Operation {
+        id: OperationId::CallAgent,
+        method: Method::Post,
+        path: "/external/agent",
+        retry_safe: false,
+        limits: &[Limit::new(60u32, Duration::from_secs(60u64), Scope::Agent)],
+    };
+    /// `POST` `/external/agent/v2` (`call_agent_v2`)
+    pub const CALL_AGENT_V2: Operation = Operation {
+        id: OperationId::CallAgentV2,
+        method: Method::Post,
+        path: "/external/agent/v2",
+        retry_safe: false,
+        limits: &[],
+    };
+    /// `POST` `/external/agent/v3` (`call_agent_v3`)
+    pub const CALL_AGENT_V3: Operation = Operation {
+        id: OperationId::CallAgentV3,
+        method: Method::Post,
+        path: "/external/agent/v3",
+        retry_safe: false,
+        limits: &[],
+    };
+    /// `POST` `/external/chat` (`create_chat`)
+    pub const CREATE_CHAT: Operation = Operation {
+        id: OperationId::CreateChat,
+        method: Method::Post,
+        path: "/external/chat",
+        retry_safe: false,
+        limits: &[Limit::new(30u32, Duration::from_secs(60u64), Scope::Agent)],
+    };
+    /// `POST` `/external/message/email-handoff` (`email_handoff`)
+    pub const EMAIL_HANDOFF: Operation = Operation {
+        id: OperationId::EmailHandoff,
+        method: Method::Post,
+        path: "/external/message/email-handoff",
+        retry_safe: false,
+        limits: &[Limit::new(10u32, Duration::from_secs(3600u64), Scope::ApiKey)],
+    };
+    /// `GET` `/external/chat/{chat_id}/messages` (`list_chat_messages`)
+    pub const LIST_CHAT_MESSAGES: Operation = Operation {
+        id: OperationId::ListChatMessages,
+        method: Method::Get,
+        path: "/external/chat/{chat_id}/messages",
+        retry_safe: true,
+        limits: &[Limit::new(300u32, Duration::from_secs(60u64), Scope::Agent)],
+    };
+    /// `GET` `/external/chat/{client_id}/chats` (`list_client_chats`)
+    pub const LIST_CLIENT_CHATS: Operation = Operation {
+        id: OperationId::ListClientChats,
+        method: Method::Get,
+        path: "/external/chat/{client_id}/chats",
+        retry_safe: true,
+        limits: &[],
+    };
+    /// `POST` `/external/message/new-chat` (`new_chat`)
+    pub const NEW_CHAT: Operation = Operation {
+        id: OperationId::NewChat,
+        method: Method::Post,
+        path: "/external/message/new-chat",
+        retry_safe: false,
+        limits: &[Limit::new(30u32, Duration::from_secs(60u64), Scope::Agent)],
+    };
+    /// `POST` `/external/message/new-message` (`new_message`)
+    pub const NEW_MESSAGE: Operation = Operation {
+        id: OperationId::NewMessage,
+        method: Method::Post,
+        path: "/external/message/new-message",
+        retry_safe: false,
+        limits: &[Limit::new(120u32, Duration::from_secs(60u64), Scope::Chat)],
+    };
+    /// Every operation, sorted by id.
+    pub const ALL: [&Operation; 9] = [
+        &CALL_AGENT,
+        &CALL_AGENT_V2,
+        &CALL_AGENT_V3,
+        &CREATE_CHAT,
+        &EMAIL_HANDOFF,
+        &LIST_CHAT_MESSAGES,
+        &LIST_CLIENT_CHATS,
+        &NEW_CHAT,
+        &NEW_MESSAGE,
+    ];
+    /// The operation with this `operationId`.
+    pub fn by_name(name: &str) -> Option<&'static Operation> {
+        ALL.iter().copied().find(|op| op.name() == name)
     }
-    /// The limits on every request (`x-rate-limits.global`).
-    pub const GLOBAL: &[RateLimit] = &[
-        RateLimit {
-            limit: 100u32,
-            per: Per::Minute,
-            scope: Scope::ApiKey,
-        },
-        RateLimit {
-            limit: 1000u32,
-            per: Per::Hour,
-            scope: Scope::ApiKey,
-        },
-        RateLimit {
-            limit: 10000u32,
-            per: Per::Day,
-            scope: Scope::ApiKey,
-        },
-    ];
-    /// Every operation id of the spec, sorted.
-    pub const OPERATIONS: &[&str] = &[
-        "call_agent",
-        "call_agent_v2",
-        "call_agent_v3",
-        "create_chat",
-        "email_handoff",
-        "list_chat_messages",
-        "list_client_chats",
-        "new_chat",
-        "new_message",
-    ];
-    /// The limits of one operation (its `x-rate-limits`), empty when it has none.
-    pub fn for_operation(operation_id: &str) -> &'static [RateLimit] {
-        match operation_id {
-            "call_agent" => {
-                &[
-                    RateLimit {
-                        limit: 60u32,
-                        per: Per::Minute,
-                        scope: Scope::Agent,
-                    },
-                ]
-            }
-            "create_chat" => {
-                &[
-                    RateLimit {
-                        limit: 30u32,
-                        per: Per::Minute,
-                        scope: Scope::Agent,
-                    },
-                ]
-            }
-            "list_chat_messages" => {
-                &[
-                    RateLimit {
-                        limit: 300u32,
-                        per: Per::Minute,
-                        scope: Scope::Agent,
-                    },
-                ]
-            }
-            "email_handoff" => {
-                &[
-                    RateLimit {
-                        limit: 10u32,
-                        per: Per::Hour,
-                        scope: Scope::ApiKey,
-                    },
-                ]
-            }
-            "new_chat" => {
-                &[
-                    RateLimit {
-                        limit: 30u32,
-                        per: Per::Minute,
-                        scope: Scope::Agent,
-                    },
-                ]
-            }
-            "new_message" => {
-                &[
-                    RateLimit {
-                        limit: 120u32,
-                        per: Per::Minute,
-                        scope: Scope::Chat,
-                    },
-                ]
-            }
-            _ => &[],
+    #[allow(deprecated)]
+    impl<'a> Request for crate::builder::CallAgent<'a> {
+        type Output = types::AgentReply;
+        const OPERATION: &'static Operation = &CALL_AGENT;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::CallAgent::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::CallAgentV2<'a> {
+        type Output = types::AgentReply;
+        const OPERATION: &'static Operation = &CALL_AGENT_V2;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::CallAgentV2::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::CallAgentV3<'a> {
+        type Output = types::AgentReply;
+        const OPERATION: &'static Operation = &CALL_AGENT_V3;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::CallAgentV3::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::CreateChat<'a> {
+        type Output = types::Chat;
+        const OPERATION: &'static Operation = &CREATE_CHAT;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::CreateChat::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::EmailHandoff<'a> {
+        type Output = types::EmailHandoff;
+        const OPERATION: &'static Operation = &EMAIL_HANDOFF;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::EmailHandoff::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::ListChatMessages<'a> {
+        type Output = ::std::vec::Vec<types::Message>;
+        const OPERATION: &'static Operation = &LIST_CHAT_MESSAGES;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::ListChatMessages::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::ListClientChats<'a> {
+        type Output = ::std::vec::Vec<types::Chat>;
+        const OPERATION: &'static Operation = &LIST_CLIENT_CHATS;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::ListClientChats::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::NewChat<'a> {
+        type Output = types::Chat;
+        const OPERATION: &'static Operation = &NEW_CHAT;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::NewChat::send(self)
+        }
+    }
+    impl<'a> Request for crate::builder::NewMessage<'a> {
+        type Output = types::Message;
+        const OPERATION: &'static Operation = &NEW_MESSAGE;
+        fn send(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                crate::ResponseValue<Self::Output>,
+                crate::Error<types::Error>,
+            >,
+        > + Send {
+            crate::builder::NewMessage::send(self)
         }
     }
 }

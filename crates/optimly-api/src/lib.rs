@@ -40,7 +40,11 @@ mod generated;
 
 pub mod auth;
 pub mod hooks;
+pub mod limit;
+pub mod operation;
 
 pub use auth::Auth;
 pub use generated::*;
 pub use hooks::{Context, ResponseTooLarge};
+pub use limit::{Limit, Scope};
+pub use operation::{Method, Operation, Request};

@@ -16,10 +16,7 @@ pub async fn run(out: &Output) -> Result<(), Error> {
     } else {
         let mock = optimly_mock::start(optimly_mock::MockConfig::default())
             .await
-            .map_err(|e| Error::Config {
-                setting: "mock".into(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| Error::config("mock", e.to_string()))?;
         let client = OptimlyClient::builder()
             .api_key(mock.key())
             .base_url(mock.base_url())
@@ -75,11 +72,8 @@ pub async fn run(out: &Output) -> Result<(), Error> {
         "4. appointment requested for 2026-12-01 at 14:00, message {}",
         requested.id()
     ));
-    if let Some(answer) = requested
-        .agent_response()
-        .and_then(|r| r.content.as_deref())
-    {
-        say(format!("   agent: {answer}"));
+    if let Some(answer) = requested.agent_response() {
+        say(format!("   agent: {}", answer.text()));
     }
 
     let handoff = EmailHandoff::new()

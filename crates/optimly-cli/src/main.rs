@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use optimly::{
-    AgentVersion, AppointmentRequest, EmailHandoff, Error, Lead, OptimlyClient, Urgency,
+    AgentVersion, AppointmentRequest, EmailHandoff, Error, ErrorKind, Lead, OptimlyClient, Urgency,
 };
 
 use crate::output::Output;
@@ -184,10 +184,10 @@ fn parse_meta(text: &str) -> Result<(String, String), String> {
 
 /// The exit code for an error.
 fn exit_code(error: &Error) -> u8 {
-    match error {
-        Error::InvalidInput { .. } | Error::Config { .. } => 2,
-        Error::Unauthorized(_) | Error::Forbidden(_) => 3,
-        Error::Connection { .. } | Error::Timeout { .. } => 4,
+    match error.kind() {
+        ErrorKind::InvalidInput { .. } | ErrorKind::Config { .. } => 2,
+        ErrorKind::Unauthorized | ErrorKind::Forbidden => 3,
+        ErrorKind::Connection { .. } | ErrorKind::Timeout { .. } => 4,
         _ => 5,
     }
 }
@@ -315,10 +315,7 @@ async fn serve_mock(port: u16, key: String, rate_limits: bool) -> Result<(), Err
     };
     let mock = optimly_mock::start(config)
         .await
-        .map_err(|e| Error::Config {
-            setting: "port".into(),
-            reason: format!("cannot listen on 127.0.0.1:{port}: {e}"),
-        })?;
+        .map_err(|e| Error::config("port", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     eprintln!(
         "optimly mock listening on {} (Ctrl-C to stop)",
         mock.base_url()

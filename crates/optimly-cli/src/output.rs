@@ -1,6 +1,6 @@
 //! Printing results: short text for people, or JSON with `--json`.
 
-use std::future::Future;
+use std::future::IntoFuture;
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -52,7 +52,7 @@ impl Output {
     }
 
     /// Run `work` with a spinner on stderr when it is a terminal (never in JSON mode).
-    pub async fn waiting<T>(&self, label: &str, work: impl Future<Output = T>) -> T {
+    pub async fn waiting<T>(&self, label: &str, work: impl IntoFuture<Output = T>) -> T {
         if self.json || !std::io::stderr().is_terminal() {
             return work.await;
         }
@@ -96,7 +96,7 @@ impl Output {
                 .unwrap_or_else(|| "?".into());
             let data = tool
                 .data()
-                .map(|d| serde_json::Value::Object(d.clone()).to_string())
+                .map(|d| serde_json::Value::Object(d.raw().clone()).to_string())
                 .unwrap_or_default();
             say!(
                 "  tool {name}: {} {data}",
@@ -108,8 +108,8 @@ impl Output {
     pub fn message(&self, what: &str, message: &Message) {
         if !self.json(message) {
             say!("{what}: message {}", message.id());
-            if let Some(reply) = message.agent_response().and_then(|r| r.content.as_deref()) {
-                say!("agent: {reply}");
+            if let Some(reply) = message.agent_response() {
+                say!("agent: {}", reply.text());
             }
         }
     }

@@ -231,7 +231,12 @@ async fn errors_have_one_line_and_distinct_exit_codes() {
     assert_eq!(down.code, 4, "{}", down.stderr);
     assert!(
         down.stderr
-            .starts_with("error: list_client_chats: connection failed: could not connect"),
+            .starts_with("error: list_client_chats: connection failed: error sending request"),
+        "{}",
+        down.stderr
+    );
+    assert!(
+        down.stderr.contains("Connection refused"),
         "{}",
         down.stderr
     );
@@ -246,7 +251,7 @@ async fn errors_have_one_line_and_distinct_exit_codes() {
         (invalid.code, invalid.stderr.trim()),
         (
             2,
-            "error: invalid email: is not an email address like name@example.com"
+            "error: new_message: invalid input: metadata.email: is not an email address like name@example.com"
         )
     );
 

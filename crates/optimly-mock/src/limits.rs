@@ -1,21 +1,12 @@
-//! The spec's `x-rate-limits` (as `optimly_api::rate_limits` generates them), enforced with
-//! sliding windows, scalable in count and in time for tests.
+//! The spec's rate limits (`optimly_api::operations`), enforced with the same sliding windows
+//! the SDK's client-side limiter counts in, scalable in count and in time for tests.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use optimly_api::rate_limits::{self as documented, RateLimit, Scope};
-
-/// One limit: `limit` requests per `window`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Limit {
-    /// Requests allowed in the window.
-    pub limit: u32,
-    /// The window.
-    pub window: Duration,
-    /// What the count is per.
-    pub scope: Scope,
-}
+use optimly_api::limit::SlidingWindow;
+use optimly_api::operations::{self, OperationId};
+use optimly_api::{Limit, Operation, Scope};
 
 /// The global limits and the per-operation ones.
 #[derive(Clone, Debug, Default)]
@@ -23,71 +14,80 @@ pub struct Limits {
     /// Apply to every request.
     pub global: Vec<Limit>,
     /// Apply to one operation each.
-    pub per_operation: BTreeMap<String, Vec<Limit>>,
-}
-
-fn scaled(limits: &[RateLimit], count: f64, time: f64) -> Vec<Limit> {
-    limits
-        .iter()
-        .map(|l| Limit {
-            limit: ((f64::from(l.limit) * count).ceil().max(1.0)).min(f64::from(u32::MAX)) as u32,
-            window: l.per.duration().mul_f64(time.max(0.0)),
-            scope: l.scope,
-        })
-        .collect()
+    pub per_operation: BTreeMap<OperationId, Vec<Limit>>,
 }
 
 impl Limits {
-    /// The documented limits, each count multiplied by `count` (at least 1 request) and each
-    /// window by `time`.
+    /// The documented limits, each [scaled](Limit::scaled) by `count` and `time`.
     pub fn documented(count: f64, time: f64) -> Self {
-        let per_operation = documented::OPERATIONS
-            .iter()
-            .filter(|id| !documented::for_operation(id).is_empty())
-            .map(|id| {
-                (
-                    (*id).to_owned(),
-                    scaled(documented::for_operation(id), count, time),
-                )
-            })
-            .collect();
+        let scaled = |limits: &[Limit]| -> Vec<Limit> {
+            limits.iter().map(|l| l.scaled(count, time)).collect()
+        };
         Self {
-            global: scaled(documented::GLOBAL, count, time),
-            per_operation,
+            global: scaled(operations::GLOBAL_LIMITS),
+            per_operation: operations::ALL
+                .iter()
+                .filter(|op| !op.limits.is_empty())
+                .map(|op| (op.id, scaled(op.limits)))
+                .collect(),
         }
     }
+}
+
+/// Which window a request is counted in: a global limit, or one of an operation's (for a
+/// chat-scoped limit, per chat).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Global(usize),
+    Operation(OperationId, usize, String),
 }
 
 /// Sliding-window counters.
 #[derive(Debug, Default)]
 pub struct Limiter {
-    seen: BTreeMap<String, VecDeque<Instant>>,
+    seen: BTreeMap<Key, SlidingWindow>,
 }
 
 impl Limiter {
-    /// Count one request against every limit that applies; when one is full, nothing is
-    /// counted and the wait until it frees is returned.
-    pub fn admit(&mut self, limits: &[(String, &Limit)], now: Instant) -> Result<(), Duration> {
-        let mut longest = None;
-        for (key, limit) in limits {
-            let times = self.seen.entry(key.clone()).or_default();
-            while times
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= limit.window)
-            {
-                times.pop_front();
-            }
-            if times.len() >= limit.limit as usize {
-                let oldest = times.front().copied().unwrap_or(now);
-                let wait = limit.window.saturating_sub(now.duration_since(oldest));
-                longest = Some(longest.map_or(wait, |w: Duration| w.max(wait)));
+    /// Count one request of `operation` (about `chat`) against every limit that applies;
+    /// when one is full, nothing is counted and the wait until it frees is returned.
+    pub fn admit(
+        &mut self,
+        limits: &Limits,
+        operation: &Operation,
+        chat: &str,
+        now: Instant,
+    ) -> Result<(), Duration> {
+        let global = limits
+            .global
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (Key::Global(i), l));
+        let own = limits
+            .per_operation
+            .get(&operation.id)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, l)| {
+                let per = if l.scope() == Scope::Chat { chat } else { "" };
+                (Key::Operation(operation.id, i, per.to_owned()), l)
+            });
+        let applicable: Vec<(Key, &Limit)> = global.chain(own).collect();
+        let mut longest: Option<Duration> = None;
+        for (key, limit) in &applicable {
+            let window = self.seen.entry(key.clone()).or_default();
+            if let Err(wait) = window.check(limit, 0, now) {
+                // Nothing is pending here, so a full window always has an oldest request.
+                let wait = wait.unwrap_or(limit.window());
+                longest = Some(longest.map_or(wait, |w| w.max(wait)));
             }
         }
         if let Some(wait) = longest {
             return Err(wait);
         }
-        for (key, _) in limits {
-            self.seen.entry(key.clone()).or_default().push_back(now);
+        for (key, _) in applicable {
+            self.seen.entry(key).or_default().record(now);
         }
         Ok(())
     }
@@ -96,51 +96,70 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use optimly_api::operations::{EMAIL_HANDOFF, LIST_CLIENT_CHATS, NEW_MESSAGE};
 
     #[test]
     fn reads_and_scales_the_spec_limits() {
         let limits = Limits::documented(1.0, 1.0);
         assert_eq!(
-            limits.global.iter().map(|l| l.limit).collect::<Vec<_>>(),
+            limits.global.iter().map(Limit::count).collect::<Vec<_>>(),
             [100, 1000, 10000]
         );
         assert_eq!(
-            limits.per_operation["new_message"][0],
-            Limit {
-                limit: 120,
-                window: Duration::from_secs(60),
-                scope: Scope::Chat
-            }
+            limits.per_operation[&OperationId::NewMessage][0],
+            Limit::new(120, Duration::from_secs(60), Scope::Chat)
         );
         let scaled = Limits::documented(0.03, 1.0 / 60.0);
         assert_eq!(
-            scaled.global.iter().map(|l| l.limit).collect::<Vec<_>>(),
+            scaled.global.iter().map(Limit::count).collect::<Vec<_>>(),
             [3, 30, 300]
         );
-        assert_eq!(scaled.per_operation["email_handoff"][0].limit, 1);
-        assert_eq!(scaled.global[0].window, Duration::from_secs(1));
-        assert_eq!(
-            scaled.per_operation["email_handoff"][0].window,
-            Duration::from_secs(60)
-        );
+        let handoff = scaled.per_operation[&OperationId::EmailHandoff][0];
+        assert_eq!(handoff.count(), 1);
+        assert_eq!(handoff.window(), Duration::from_secs(60));
+        assert_eq!(scaled.global[0].window(), Duration::from_secs(1));
     }
 
     #[test]
     fn a_full_window_refuses_until_its_oldest_request_leaves() {
-        let limit = Limit {
-            limit: 2,
-            window: Duration::from_secs(60),
-            scope: Scope::ApiKey,
+        let limits = Limits {
+            global: vec![Limit::new(2, Duration::from_secs(60), Scope::ApiKey)],
+            per_operation: BTreeMap::new(),
         };
         let mut limiter = Limiter::default();
         let start = Instant::now();
-        let key = vec![("k".to_owned(), &limit)];
-        assert_eq!(limiter.admit(&key, start), Ok(()));
-        assert_eq!(limiter.admit(&key, start + Duration::from_secs(10)), Ok(()));
+        let at = |s| start + Duration::from_secs(s);
+        let op = &LIST_CLIENT_CHATS;
+        assert_eq!(limiter.admit(&limits, op, "", at(0)), Ok(()));
+        assert_eq!(limiter.admit(&limits, op, "", at(10)), Ok(()));
         assert_eq!(
-            limiter.admit(&key, start + Duration::from_secs(15)),
+            limiter.admit(&limits, op, "", at(15)),
             Err(Duration::from_secs(45))
         );
-        assert_eq!(limiter.admit(&key, start + Duration::from_secs(60)), Ok(()));
+        assert_eq!(limiter.admit(&limits, op, "", at(60)), Ok(()));
+    }
+
+    #[test]
+    fn chat_limits_count_each_chat_and_operation_limits_each_operation() {
+        let limits = Limits {
+            global: Vec::new(),
+            ..Limits::documented(0.01, 1.0)
+        };
+        let mut limiter = Limiter::default();
+        let now = Instant::now();
+        // new_message: 2 per minute per chat at this scale; email_handoff: 1 per hour.
+        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "a", now), Ok(()));
+        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "a", now), Ok(()));
+        assert_eq!(
+            limiter.admit(&limits, &NEW_MESSAGE, "a", now),
+            Err(Duration::from_secs(60))
+        );
+        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "b", now), Ok(()));
+        assert_eq!(limiter.admit(&limits, &EMAIL_HANDOFF, "a", now), Ok(()));
+        assert_eq!(
+            limiter.admit(&limits, &EMAIL_HANDOFF, "b", now),
+            Err(Duration::from_secs(3_600))
+        );
+        assert_eq!(limiter.admit(&limits, &LIST_CLIENT_CHATS, "a", now), Ok(()));
     }
 }

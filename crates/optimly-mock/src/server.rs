@@ -7,21 +7,21 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use optimly_api::types;
+use axum::routing::{MethodFilter, MethodRouter, get, on};
+use optimly_api::operations::{self, OperationId};
+use optimly_api::{Operation, types};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::agent;
 use crate::limits::{Limiter, Limits};
-use crate::spec::{Spec, issues};
+use crate::spec::{RequestValidator, Spec};
 use crate::{Faults, MockConfig};
-use optimly_api::rate_limits::Scope;
 
 /// The largest request body accepted, in bytes.
 const MAX_BODY: usize = 256 * 1024;
@@ -74,7 +74,8 @@ impl Store {
 #[derive(Debug)]
 pub(crate) struct Shared {
     config: MockConfig,
-    spec: Spec,
+    /// Each operation's request-body validator, compiled once at start-up.
+    validators: BTreeMap<OperationId, RequestValidator>,
     limits: Limits,
     limiter: Mutex<Limiter>,
     store: Mutex<Store>,
@@ -90,11 +91,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn new(config: MockConfig) -> Result<Self, String> {
         let spec = Spec::from_yaml(crate::SPEC)?;
+        let mut validators = BTreeMap::new();
+        for op in operations::ALL {
+            let described = spec
+                .operations()
+                .into_iter()
+                .find(|o| o.id == op.name())
+                .ok_or_else(|| format!("the embedded spec has no operation {op}"))?;
+            if let Some(schema) = described.request_schema() {
+                let validator = RequestValidator::new(&spec.json_schema(schema, false))?;
+                validators.insert(op.id, validator);
+            }
+        }
         let limits = Limits::documented(config.rate_limit_scale, config.rate_limit_window_scale);
         let rng = fastrand::Rng::with_seed(config.faults.seed);
         Ok(Self {
             config,
-            spec,
+            validators,
             limits,
             limiter: Mutex::default(),
             store: Mutex::default(),
@@ -124,46 +137,106 @@ impl Shared {
     }
 }
 
+/// One route per operation of the spec, each at its documented method and path, plus the
+/// inspection routes.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    let api = Router::new()
-        .route("/external/agent", post(call_agent))
-        .route("/external/agent/v2", post(call_agent_v2))
-        .route("/external/agent/v3", post(call_agent_v3))
-        .route("/external/chat", post(create_chat))
-        .route("/external/chat/{id}/messages", get(list_chat_messages))
-        .route("/external/chat/{id}/chats", get(list_client_chats))
-        .route("/external/message/new-chat", post(new_chat))
-        .route("/external/message/new-message", post(new_message))
-        .route("/external/message/email-handoff", post(email_handoff))
-        .route_layer(middleware::from_fn_with_state(Arc::clone(&shared), gate));
-    Router::new()
-        .merge(api)
-        .route(
-            "/_mock/leads",
-            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().leads) }),
+    let mut app = Router::new();
+    for op in operations::ALL {
+        app = app.route(&axum_path(op.path), endpoint(op));
+    }
+    app.route(
+        "/_mock/leads",
+        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().leads) }),
+    )
+    .route(
+        "/_mock/appointments",
+        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().appointments) }),
+    )
+    .route(
+        "/_mock/handoffs",
+        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().handoffs) }),
+    )
+    .route(
+        "/_mock/requests",
+        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.requests()) }),
+    )
+    .fallback(|method: Method, uri: axum::http::Uri| async move {
+        error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!("no route for {method} {}", uri.path()),
         )
-        .route(
-            "/_mock/appointments",
-            get(
-                |State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().appointments) },
-            ),
-        )
-        .route(
-            "/_mock/handoffs",
-            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().handoffs) }),
-        )
-        .route(
-            "/_mock/requests",
-            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.requests()) }),
-        )
-        .fallback(|method: Method, uri: axum::http::Uri| async move {
-            error(
-                StatusCode::NOT_FOUND,
-                "Not Found",
-                &format!("no route for {method} {}", uri.path()),
-            )
+    })
+    .with_state(shared)
+}
+
+/// The spec's path template in axum's syntax: every `{name}` becomes `{p<segment>}`, since
+/// axum refuses two routes naming the parameter of one segment differently
+/// (`/external/chat/{chat_id}/messages` beside `/external/chat/{client_id}/chats`).
+fn axum_path(template: &str) -> String {
+    template
+        .split('/')
+        .enumerate()
+        .map(|(i, segment)| {
+            if segment.starts_with('{') {
+                format!("{{p{i}}}")
+            } else {
+                segment.to_owned()
+            }
         })
-        .with_state(shared)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The route of one operation: its method, and [`serve`] for it.
+fn endpoint(op: &'static Operation) -> MethodRouter<Arc<Shared>> {
+    let method = Method::from_bytes(op.method.as_str().as_bytes()).unwrap_or(Method::POST);
+    let filter = MethodFilter::try_from(method).unwrap_or(MethodFilter::POST);
+    on(
+        filter,
+        move |State(shared): State<Arc<Shared>>, request: Request| serve(shared, op, request),
+    )
+}
+
+/// What an operation's handler gets: the request's parts (for path parameters) and its JSON
+/// body, read and parsed once.
+struct Incoming {
+    parts: Parts,
+    body: Option<Result<Value, serde_json::Error>>,
+}
+
+impl Incoming {
+    /// The one path parameter of a `GET` operation.
+    async fn path_parameter(&mut self) -> String {
+        Path::<String>::from_request_parts(&mut self.parts, &())
+            .await
+            .map(|Path(p)| p)
+            .unwrap_or_default()
+    }
+
+    /// The `chat_id` of the body, for limits counted per chat.
+    fn chat_id(&self) -> &str {
+        match &self.body {
+            Some(Ok(value)) => value.get("chat_id").and_then(Value::as_str).unwrap_or(""),
+            _ => "",
+        }
+    }
+}
+
+/// The operation's own work, once the gate let the request through.
+async fn dispatch(shared: &Shared, op: &'static Operation, mut incoming: Incoming) -> Response {
+    match op.id {
+        OperationId::CallAgent | OperationId::CallAgentV2 | OperationId::CallAgentV3 => {
+            ask(shared, op, incoming.body)
+        }
+        OperationId::CreateChat | OperationId::NewChat => create(shared, op, incoming.body),
+        OperationId::ListChatMessages => {
+            list_chat_messages(shared, &incoming.path_parameter().await)
+        }
+        OperationId::ListClientChats => list_client_chats(shared, &incoming.path_parameter().await),
+        OperationId::NewMessage => new_message(shared, op, incoming.body),
+        OperationId::EmailHandoff => email_handoff(shared, op, incoming.body),
+    }
 }
 
 /// The tools page's error shape: `{"error", "detail", "status_code"}`.
@@ -210,14 +283,15 @@ fn authenticate(headers: &HeaderMap, uri: &axum::http::Uri, key: &str) -> (&'sta
     }
 }
 
-/// Everything that happens before a handler: numbering, faults, auth, rate limits, the log.
-async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+/// Every request to an operation: numbering, faults, auth, the body, rate limits, the
+/// operation itself, the log.
+async fn serve(shared: Arc<Shared>, op: &'static Operation, request: Request) -> Response {
     let n = shared.counter.fetch_add(1, Ordering::SeqCst) + 1;
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let (auth, authorised) = authenticate(request.headers(), request.uri(), &shared.config.key);
     let started = Instant::now();
-    let response = answer(&shared, n, request, next, authorised).await;
+    let response = answer(&shared, op, n, request, authorised).await;
     let status = response.status().as_u16();
     tracing::info!(target: "optimly_mock", "{method} {path} {status} {}ms", started.elapsed().as_millis());
     let mut log = lock(&shared.log);
@@ -235,10 +309,10 @@ async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -
 }
 
 async fn answer(
-    shared: &Arc<Shared>,
+    shared: &Shared,
+    op: &'static Operation,
     n: u64,
     request: Request,
-    next: Next,
     authorised: bool,
 ) -> Response {
     let faults = shared.faults();
@@ -298,8 +372,12 @@ async fn answer(
             );
         }
     };
+    let body = (!bytes.is_empty() || shared.validators.contains_key(&op.id))
+        .then(|| serde_json::from_slice::<Value>(&bytes));
+    let incoming = Incoming { parts, body };
     if shared.config.rate_limits
-        && let Err(wait) = admit(shared, &parts.method, parts.uri.path(), &bytes)
+        && let Err(wait) =
+            lock(&shared.limiter).admit(&shared.limits, op, incoming.chat_id(), Instant::now())
     {
         return with_retry_after(
             error(
@@ -310,36 +388,7 @@ async fn answer(
             wait,
         );
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
-}
-
-/// Count the request against the global limits and its operation's.
-fn admit(shared: &Shared, method: &Method, path: &str, body: &Bytes) -> Result<(), Duration> {
-    let op = shared
-        .spec
-        .route(method.as_str(), path)
-        .map(|o| o.id.to_owned())
-        .unwrap_or_default();
-    let chat = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| v.get("chat_id").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default();
-    let mut applicable: Vec<(String, &crate::limits::Limit)> = shared
-        .limits
-        .global
-        .iter()
-        .map(|l| (format!("global/{:?}", l.window), l))
-        .collect();
-    for l in shared.limits.per_operation.get(&op).into_iter().flatten() {
-        let per = if l.scope == Scope::Chat {
-            chat.as_str()
-        } else {
-            ""
-        };
-        applicable.push((format!("{op}/{per}/{:?}", l.window), l));
-    }
-    lock(&shared.limiter).admit(&applicable, Instant::now())
+    dispatch(shared, op, incoming).await
 }
 
 /// A 200 whose body breaks off: the client sees the connection cut mid-response.
@@ -363,26 +412,23 @@ fn dropped_connection() -> Response {
 /// The error is boxed: a `Response` is large and this is the common path.
 fn parse_body<T: DeserializeOwned>(
     shared: &Shared,
-    operation: &str,
-    bytes: &Bytes,
+    op: &Operation,
+    body: Option<Result<Value, serde_json::Error>>,
 ) -> Result<T, Box<Response>> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        Box::new(validation(vec![json!({"loc": ["body", e.column()], "msg": format!("JSON decode error: {e}"), "type": "json_invalid"})]))
-    })?;
-    let schema = shared
-        .spec
-        .operations()
-        .into_iter()
-        .find(|op| op.id == operation)
-        .and_then(|op| op.request_schema().cloned())
-        .unwrap_or(Value::Null);
-    let found = issues(&shared.spec.json_schema(&schema, false), &value).map_err(|e| {
-        Box::new(error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Server Error",
-            &e,
-        ))
-    })?;
+    let value = match body {
+        Some(Ok(value)) => value,
+        Some(Err(e)) => {
+            return Err(Box::new(validation(vec![
+                json!({"loc": ["body", e.column()], "msg": format!("JSON decode error: {e}"), "type": "json_invalid"}),
+            ])));
+        }
+        None => Value::Null,
+    };
+    let found = shared
+        .validators
+        .get(&op.id)
+        .map(|v| v.issues(&value))
+        .unwrap_or_default();
     if !found.is_empty() {
         return Err(Box::new(validation(
             found
@@ -416,8 +462,10 @@ fn json_response<T: Serialize>(value: &T) -> Response {
 
 // ---- chats
 
-fn create(shared: &Shared, operation: &str, bytes: &Bytes) -> Response {
-    let body: types::ChatBase = match parse_body(shared, operation, bytes) {
+type JsonBody = Option<Result<Value, serde_json::Error>>;
+
+fn create(shared: &Shared, op: &Operation, body: JsonBody) -> Response {
+    let body: types::ChatBase = match parse_body(shared, op, body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
@@ -445,23 +493,12 @@ fn create(shared: &Shared, operation: &str, bytes: &Bytes) -> Response {
     json_response(&chat)
 }
 
-async fn create_chat(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
-    create(&s, "create_chat", &bytes)
-}
-
-async fn new_chat(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
-    create(&s, "new_chat", &bytes)
-}
-
-async fn list_client_chats(
-    State(s): State<Arc<Shared>>,
-    Path(client_id): Path<String>,
-) -> Response {
+fn list_client_chats(s: &Shared, client_id: &str) -> Response {
     let store = lock(&s.store);
     let chats: Vec<types::Chat> = store
         .chats
         .values()
-        .filter(|c| c.chat.client_id.as_deref() == Some(client_id.as_str()))
+        .filter(|c| c.chat.client_id.as_deref() == Some(client_id))
         .map(|c| {
             let mut chat = c.chat.clone();
             chat.message_count = i64::try_from(c.messages.len()).ok();
@@ -476,10 +513,10 @@ async fn list_client_chats(
     json_response(&chats)
 }
 
-async fn list_chat_messages(State(s): State<Arc<Shared>>, Path(chat_id): Path<String>) -> Response {
-    match lock(&s.store).chats.get(&chat_id) {
+fn list_chat_messages(s: &Shared, chat_id: &str) -> Response {
+    match lock(&s.store).chats.get(chat_id) {
         Some(chat) => json_response(&chat.messages),
-        None => not_found("chat", &chat_id),
+        None => not_found("chat", chat_id),
     }
 }
 
@@ -543,8 +580,8 @@ fn agent_turn(
     (reply, outcome, handoff_data)
 }
 
-fn ask(shared: &Shared, operation: &str, bytes: &Bytes) -> Response {
-    let body: types::AgentRequest = match parse_body(shared, operation, bytes) {
+fn ask(shared: &Shared, op: &Operation, body: JsonBody) -> Response {
+    let body: types::AgentRequest = match parse_body(shared, op, body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
@@ -580,20 +617,8 @@ fn ask(shared: &Shared, operation: &str, bytes: &Bytes) -> Response {
     }))
 }
 
-async fn call_agent(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
-    ask(&s, "call_agent", &bytes)
-}
-
-async fn call_agent_v2(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
-    ask(&s, "call_agent_v2", &bytes)
-}
-
-async fn call_agent_v3(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
-    ask(&s, "call_agent_v3", &bytes)
-}
-
-async fn new_message(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
-    let body: types::MessageCore = match parse_body(&s, "new_message", &bytes) {
+fn new_message(s: &Shared, op: &Operation, body: JsonBody) -> Response {
+    let body: types::MessageCore = match parse_body(s, op, body) {
         Ok(b) => b,
         Err(r) => return *r,
     };
@@ -640,8 +665,8 @@ async fn new_message(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
     json_response(&stored)
 }
 
-async fn email_handoff(State(s): State<Arc<Shared>>, bytes: Bytes) -> Response {
-    let body: types::EmailHandoffRequest = match parse_body(&s, "email_handoff", &bytes) {
+fn email_handoff(s: &Shared, op: &Operation, body: JsonBody) -> Response {
+    let body: types::EmailHandoffRequest = match parse_body(s, op, body) {
         Ok(b) => b,
         Err(r) => return *r,
     };

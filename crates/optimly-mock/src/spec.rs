@@ -24,19 +24,6 @@ pub struct Operation<'a> {
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
-/// `(path, method, operation)` for every operation of a spec value, in document order.
-pub fn operations_of(spec: &Value) -> impl Iterator<Item = (&str, &'static str, &Value)> {
-    spec.get("paths")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|paths| paths.iter())
-        .flat_map(|(path, item)| {
-            METHODS
-                .iter()
-                .filter_map(move |m| item.get(*m).map(|op| (path.as_str(), *m, op)))
-        })
-}
-
 impl Spec {
     /// Parse YAML text.
     pub fn from_yaml(text: &str) -> Result<Self, String> {
@@ -247,43 +234,60 @@ pub struct Issue {
     pub kind: &'static str,
 }
 
-/// Validate a request body; one [`Issue`] per problem, located the way FastAPI locates them
-/// (a missing field is located at the field itself).
-pub fn issues(schema: &Value, instance: &Value) -> Result<Vec<Issue>, String> {
-    use jsonschema::error::ValidationErrorKind as K;
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(schema)
-        .map_err(|e| format!("invalid schema: {e}"))?;
-    let mut issues: Vec<Issue> = validator
-        .iter_errors(instance)
-        .map(|e| {
-            let mut loc = vec![Value::String("body".into())];
-            for segment in e.instance_path().to_string().split('/').skip(1) {
-                loc.push(match segment.parse::<u64>() {
-                    Ok(i) => Value::from(i),
-                    Err(_) => Value::String(segment.replace("~1", "/").replace("~0", "~")),
-                });
-            }
-            let (msg, kind) = match e.kind() {
-                K::Required { property } => {
-                    loc.push(property.clone());
-                    ("Field required".to_owned(), "missing")
+/// A request-body schema compiled once, that locates each problem the way FastAPI does.
+#[derive(Debug)]
+pub struct RequestValidator(jsonschema::Validator);
+
+impl RequestValidator {
+    /// Compile `schema` (a JSON Schema, as [`Spec::json_schema`] makes them).
+    pub fn new(schema: &Value) -> Result<Self, String> {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(schema)
+            .map(Self)
+            .map_err(|e| format!("invalid schema: {e}"))
+    }
+
+    /// One [`Issue`] per problem of `instance`, sorted by location (a missing field is
+    /// located at the field itself).
+    pub fn issues(&self, instance: &Value) -> Vec<Issue> {
+        use jsonschema::error::ValidationErrorKind as K;
+        let mut issues: Vec<Issue> = self
+            .0
+            .iter_errors(instance)
+            .map(|e| {
+                let mut loc = vec![Value::String("body".into())];
+                for segment in e.instance_path().to_string().split('/').skip(1) {
+                    loc.push(match segment.parse::<u64>() {
+                        Ok(i) => Value::from(i),
+                        Err(_) => Value::String(segment.replace("~1", "/").replace("~0", "~")),
+                    });
                 }
-                K::Type { .. } => (e.to_string(), "type_error"),
-                K::Enum { .. } => (e.to_string(), "enum"),
-                _ => (e.to_string(), "value_error"),
-            };
-            Issue { loc, msg, kind }
-        })
-        .collect();
-    issues.sort_by(|a, b| {
-        a.loc
-            .iter()
-            .map(Value::to_string)
-            .cmp(b.loc.iter().map(Value::to_string))
-    });
-    Ok(issues)
+                let (msg, kind) = match e.kind() {
+                    K::Required { property } => {
+                        loc.push(property.clone());
+                        ("Field required".to_owned(), "missing")
+                    }
+                    K::Type { .. } => (e.to_string(), "type_error"),
+                    K::Enum { .. } => (e.to_string(), "enum"),
+                    _ => (e.to_string(), "value_error"),
+                };
+                Issue { loc, msg, kind }
+            })
+            .collect();
+        issues.sort_by(|a, b| {
+            a.loc
+                .iter()
+                .map(Value::to_string)
+                .cmp(b.loc.iter().map(Value::to_string))
+        });
+        issues
+    }
+}
+
+/// Validate a request body once against `schema`: [`RequestValidator`] compiled and used.
+pub fn issues(schema: &Value, instance: &Value) -> Result<Vec<Issue>, String> {
+    Ok(RequestValidator::new(schema)?.issues(instance))
 }
 
 /// Validate `instance` against `schema`; one line per violation, `path: message`.

@@ -12,9 +12,10 @@ use optimly::{AppointmentRequest, EmailHandoff, Error, Lead, OptimlyClient, Urge
 async fn main() -> ExitCode {
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Validation { fields, failure }) => {
-            eprintln!("the server refused the data ({}):", failure.status);
-            for field in fields {
+        Err(e) if !e.fields().is_empty() => {
+            // Refused locally (nothing sent) or by the server's 422: the same field paths.
+            eprintln!("{}:", e.operation().map_or("request", |op| op.name()));
+            for field in e.fields() {
                 eprintln!("  {field}");
             }
             ExitCode::FAILURE

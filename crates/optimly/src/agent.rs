@@ -1,17 +1,22 @@
 //! Asking the agent and reading its reply.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use optimly_api::types;
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Method, RequestOptions};
+use optimly_api::Operation;
+use optimly_api::operations::{CALL_AGENT, CALL_AGENT_V2, CALL_AGENT_V3};
+
+use crate::call::RequestOptions;
 use crate::chats::parse_time;
 use crate::client::OptimlyClient;
 use crate::error::Error;
-use crate::{Metadata, ToolName, ToolStatus, validate};
+use crate::validate::Check;
+use crate::{HandoffStatus, Metadata, ToolName, ToolStatus};
 
 /// Which agent endpoint answers. They take the same request.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgentVersion {
     /// `POST /external/agent`: legacy, "only when supporting historical webhooks".
     Legacy,
@@ -23,12 +28,12 @@ pub enum AgentVersion {
 }
 
 impl AgentVersion {
-    /// The operation id of the endpoint.
-    pub fn operation(self) -> &'static str {
+    /// The operation this version calls.
+    pub fn operation(self) -> &'static Operation {
         match self {
-            Self::Legacy => "call_agent",
-            Self::V2 => "call_agent_v2",
-            Self::V3 => "call_agent_v3",
+            Self::Legacy => &CALL_AGENT,
+            Self::V2 => &CALL_AGENT_V2,
+            Self::V3 => &CALL_AGENT_V3,
         }
     }
 }
@@ -75,9 +80,9 @@ impl AgentReply {
         self.tools_executed().any(|t| t.tool() == Some(tool))
     }
 
-    /// Details of an email handoff the agent started.
-    pub fn handoff_data(&self) -> Option<&Metadata> {
-        self.0.handoff_data.as_ref()
+    /// The email handoff the agent started while answering, if it did.
+    pub fn handoff(&self) -> Option<HandoffData<'_>> {
+        self.0.handoff_data.as_ref().map(HandoffData)
     }
 
     /// Seconds the agent took, if reported.
@@ -120,8 +125,81 @@ impl<'a> ToolExecution<'a> {
     }
 
     /// What the tool captured.
-    pub fn data(&self) -> Option<&'a Metadata> {
-        self.0.data.as_ref().map(|d| &d.0)
+    pub fn data(&self) -> Option<ToolData<'a>> {
+        self.0.data.as_ref().map(|d| ToolData(&d.0))
+    }
+}
+
+/// Text of a key of a free-form object, when it is a string.
+fn text<'a>(map: &'a Metadata, key: &str) -> Option<&'a str> {
+    map.get(key).and_then(serde_json::Value::as_str)
+}
+
+/// What a tool captured: the fields the tools page's forms define, typed, and the whole
+/// object for the rest.
+#[derive(Clone, Copy, Debug)]
+pub struct ToolData<'a>(&'a Metadata);
+
+impl<'a> ToolData<'a> {
+    /// The person's email address (lead capture, appointment).
+    pub fn email(&self) -> Option<&'a str> {
+        text(self.0, "email")
+    }
+
+    /// The person's name (`full_name` of a lead, `name` of an appointment).
+    pub fn name(&self) -> Option<&'a str> {
+        text(self.0, "full_name").or_else(|| text(self.0, "name"))
+    }
+
+    /// Their phone number.
+    pub fn phone(&self) -> Option<&'a str> {
+        text(self.0, "phone")
+    }
+
+    /// Their company.
+    pub fn company(&self) -> Option<&'a str> {
+        text(self.0, "company")
+    }
+
+    /// The appointment's date (`date`, written `YYYY-MM-DD`), when it is one.
+    pub fn date(&self) -> Option<NaiveDate> {
+        text(self.0, "date").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+
+    /// The appointment's time of day (`time`, written `HH:MM`), when it is one.
+    pub fn time(&self) -> Option<NaiveTime> {
+        text(self.0, "time").and_then(|t| NaiveTime::parse_from_str(t, "%H:%M").ok())
+    }
+
+    /// Every key the tool sent.
+    pub fn raw(&self) -> &'a Metadata {
+        self.0
+    }
+}
+
+/// An email handoff the agent started (`handoff_data` of its reply).
+#[derive(Clone, Copy, Debug)]
+pub struct HandoffData<'a>(&'a Metadata);
+
+impl<'a> HandoffData<'a> {
+    /// The handoff's id.
+    pub fn id(&self) -> Option<&'a str> {
+        text(self.0, "handoff_id")
+    }
+
+    /// Its state (`queued` is documented; others parse to `Unknown`).
+    pub fn status(&self) -> Option<HandoffStatus> {
+        text(self.0, "status").map(HandoffStatus::from)
+    }
+
+    /// Why the agent handed the chat over.
+    pub fn reason(&self) -> Option<&'a str> {
+        text(self.0, "reason")
+    }
+
+    /// Every key the server sent.
+    pub fn raw(&self) -> &'a Metadata {
+        self.0
     }
 }
 
@@ -160,30 +238,36 @@ impl<'a> Ask<'a> {
     /// Ask the agent. Asking is a POST: it is not re-sent after the server may have acted
     /// unless the options (or the client's policy) opt in.
     pub async fn send(self) -> Result<AgentReply, Error> {
-        validate::required("chat_id", &self.body.chat_id)?;
-        validate::required("content", &self.body.content)?;
-        let body = self.body;
-        let version = self.version;
-        let reply = self
-            .client
-            .call(
-                version.operation(),
-                Method::Post,
-                None,
-                &self.options,
-                |api| {
-                    let body = body.clone();
-                    async move {
-                        match version {
-                            #[allow(deprecated)]
-                            AgentVersion::Legacy => api.call_agent().body(body).send().await,
-                            AgentVersion::V2 => api.call_agent_v2().body(body).send().await,
-                            AgentVersion::V3 => api.call_agent_v3().body(body).send().await,
-                        }
-                    }
-                },
-            )
-            .await?;
+        let body = &self.body;
+        let problems = Check::new()
+            .required("chat_id", &body.chat_id)
+            .required("content", &body.content)
+            .issues();
+        let (client, chat, options) = (self.client, Some(body.chat_id.as_str()), &self.options);
+        let reply = match self.version {
+            #[allow(deprecated)]
+            AgentVersion::Legacy => {
+                client
+                    .call(chat, problems, options, |api| {
+                        api.call_agent().body(body.clone())
+                    })
+                    .await
+            }
+            AgentVersion::V2 => {
+                client
+                    .call(chat, problems, options, |api| {
+                        api.call_agent_v2().body(body.clone())
+                    })
+                    .await
+            }
+            AgentVersion::V3 => {
+                client
+                    .call(chat, problems, options, |api| {
+                        api.call_agent_v3().body(body.clone())
+                    })
+                    .await
+            }
+        }?;
         Ok(AgentReply(reply))
     }
 }

@@ -11,11 +11,16 @@
 //! | [`AppointmentRequest`] via [`request_appointment`](crate::OptimlyClient::request_appointment) | `POST /external/message/new-message` | `sender: "user"`; `content: "Book a <duration>-minute <subject> on <date> at <time> for <name>"`; `metadata`: `form_type: "appointment_request"`, `name`, `email`, `phone`, `date`, `time`, `duration_minutes`, `timezone`, `preferred_channel`, `notes`, then your own keys |
 //! | [`EmailHandoff`] via [`hand_off`](crate::OptimlyClient::hand_off) | `POST /external/message/email-handoff` | `chat_id`, `customer_email`, `reason`, `context`; `metadata`: `priority` (from `urgency`), `category`, `assigned_team`, then your own keys |
 //!
-//! Checked before anything is sent: emails (`name@example.com`), dates (`YYYY-MM-DD`), times
-//! (`HH:MM`), a positive duration, urgency (`low`, `medium`, `high`, `critical`), and the
-//! required fields (lead: `email`; appointment: `name`, `email`, `date`, `time`; every call:
-//! `chat_id`). A lead's `full_name` is optional: the tools page's table requires it, but its
-//! own "progressive lead capture" sends only the email.
+//! Checked before anything is sent, every problem at once, each named by its path on the wire
+//! (`metadata.email`, as a 422 from the server would name it): emails (`name@example.com`),
+//! dates (`YYYY-MM-DD`, and a real day), times (`HH:MM`, and a real time), a positive duration,
+//! urgency (`low`, `medium`, `high`, `critical`), and the required fields (lead: `email`;
+//! appointment: `name`, `email`, `date`, `time`; every call: `chat_id`). A lead's `full_name`
+//! is optional: the tools page's table requires it, but its own "progressive lead capture"
+//! sends only the email.
+//!
+//! Each is a request builder like every other call: configure it (`.options(..)`, `.meta(..)`)
+//! and await it, or call `send`.
 //!
 //! A user message triggers the agent, so an appointment request (sent as `user`, as the
 //! automations page does) is answered by the agent like any user message.
@@ -27,8 +32,9 @@ use serde_json::Value;
 use crate::call::RequestOptions;
 use crate::chats::{AppendMessage, Chat, Message};
 use crate::client::OptimlyClient;
-use crate::error::Error;
-use crate::{HandoffStatus, Metadata, Sender, validate};
+use crate::error::{Error, FieldIssue};
+use crate::validate::Check;
+use crate::{HandoffStatus, Metadata, Sender};
 
 /// The `metadata.form_type` of a lead message.
 pub const FORM_TYPE_LEAD: &str = "lead_capture";
@@ -99,12 +105,14 @@ impl Lead {
         self
     }
 
-    fn validate(&self) -> Result<(), Error> {
-        validate::email("email", &self.email)?;
+    /// Every problem, named by its path in the lead message's body.
+    fn issues(&self) -> Vec<FieldIssue> {
+        let mut check = Check::new();
+        check.email("metadata.email", &self.email);
         if let Some(name) = &self.full_name {
-            validate::required("full_name", name)?;
+            check.required("metadata.full_name", name);
         }
-        Ok(())
+        check.issues()
     }
 
     fn content(&self) -> String {
@@ -221,18 +229,15 @@ impl AppointmentRequest {
         self
     }
 
-    fn validate(&self) -> Result<(), Error> {
-        validate::required("name", &self.name)?;
-        validate::email("email", &self.email)?;
-        validate::date("date", &self.date)?;
-        validate::time("time", &self.time)?;
-        if self.duration_minutes == 0 {
-            return Err(Error::invalid(
-                "duration_minutes",
-                "must be a positive number of minutes",
-            ));
-        }
-        validate::required("subject", &self.subject)
+    /// Every problem, named by its path in the request message's body.
+    fn issues(&self) -> Vec<FieldIssue> {
+        Check::new()
+            .required("metadata.name", &self.name)
+            .email("metadata.email", &self.email)
+            .date("metadata.date", &self.date)
+            .time("metadata.time", &self.time)
+            .positive("metadata.duration_minutes", self.duration_minutes)
+            .issues()
     }
 
     fn content(&self) -> String {
@@ -379,11 +384,13 @@ impl EmailHandoff {
         self
     }
 
-    fn validate(&self) -> Result<(), Error> {
-        match &self.customer_email {
-            Some(email) => validate::email("customer_email", email),
-            None => Ok(()),
+    /// Every problem, named by its path in the handoff's body.
+    fn issues(&self) -> Vec<FieldIssue> {
+        let mut check = Check::new();
+        if let Some(email) = &self.customer_email {
+            check.email("customer_email", email);
         }
+        check.issues()
     }
 
     fn wire(&self, chat_id: String) -> types::EmailHandoffRequest {
@@ -450,120 +457,129 @@ fn extend_missing(m: &mut Metadata, extra: &Metadata) {
     }
 }
 
+/// Builds `POST /external/message/email-handoff`. Await it, or call `send`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct HandOff<'a> {
+    client: &'a OptimlyClient,
+    body: types::EmailHandoffRequest,
+    problems: Vec<FieldIssue>,
+    options: RequestOptions,
+}
+
+impl HandOff<'_> {
+    crate::call::builder_methods!(metadata);
+
+    /// Hand the chat over.
+    pub async fn send(self) -> Result<Handoff, Error> {
+        let body = &self.body;
+        let mut problems = Check::new().required("chat_id", &body.chat_id).issues();
+        problems.extend(self.problems);
+        let handoff = self
+            .client
+            .call(Some(&body.chat_id), problems, &self.options, |api| {
+                api.email_handoff().body(body.clone())
+            })
+            .await?;
+        Ok(Handoff(handoff))
+    }
+}
+
+/// Builds a lead's own chat: `POST /external/message/new-chat`, then the lead message. Await
+/// it, or call `send`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct StartLeadChat<'a> {
+    client: &'a OptimlyClient,
+    client_id: String,
+    lead: &'a Lead,
+    options: RequestOptions,
+}
+
+impl StartLeadChat<'_> {
+    crate::call::builder_methods!();
+
+    /// Create the chat, then seed it. Nothing is sent when the lead is invalid.
+    pub async fn send(self) -> Result<LeadChat, Error> {
+        let problems = self.lead.issues();
+        let chat = self
+            .client
+            .create_chat(self.client_id)
+            .lead_collected(true)
+            .metadata(self.lead.metadata.clone())
+            .options(self.options.clone())
+            .with_problems(problems)
+            .send()
+            .await?;
+        let seeded = self
+            .client
+            .capture_lead(chat.id(), self.lead)
+            .options(self.options)
+            .send()
+            .await;
+        Ok(LeadChat { chat, seeded })
+    }
+}
+
 impl OptimlyClient {
     /// Record a lead in a chat, as the automations page does: an assistant message with
     /// `form_type: "lead_capture"` (see the [module docs](crate::automations)).
-    pub async fn capture_lead(
-        &self,
-        chat_id: impl Into<String>,
-        lead: &Lead,
-    ) -> Result<Message, Error> {
-        self.capture_lead_with(chat_id, lead, RequestOptions::default())
-            .await
-    }
-
-    /// [`capture_lead`](Self::capture_lead) with per-call settings.
-    pub async fn capture_lead_with(
-        &self,
-        chat_id: impl Into<String>,
-        lead: &Lead,
-        options: RequestOptions,
-    ) -> Result<Message, Error> {
-        lead.validate()?;
+    pub fn capture_lead(&self, chat_id: impl Into<String>, lead: &Lead) -> AppendMessage<'_> {
         AppendMessage::new(
             self,
             chat_id.into(),
             Sender::Assistant,
             lead.content(),
             Some(lead.wire_metadata()),
+            lead.issues(),
         )
-        .options(options)
-        .send()
-        .await
     }
 
     /// Start a dedicated chat for a lead (`lead_collected: true`), then seed its transcript
     /// with the lead message.
-    pub async fn start_lead_chat(
-        &self,
+    pub fn start_lead_chat<'a>(
+        &'a self,
         client_id: impl Into<String>,
-        lead: &Lead,
-    ) -> Result<LeadChat, Error> {
-        lead.validate()?;
-        let chat = self
-            .create_chat(client_id)
-            .lead_collected(true)
-            .metadata(lead.metadata.clone())
-            .send()
-            .await?;
-        let seeded = self.capture_lead(chat.id(), lead).await;
-        Ok(LeadChat { chat, seeded })
+        lead: &'a Lead,
+    ) -> StartLeadChat<'a> {
+        StartLeadChat {
+            client: self,
+            client_id: client_id.into(),
+            lead,
+            options: RequestOptions::default(),
+        }
     }
 
     /// Ask for an appointment in a chat: a user message with
     /// `form_type: "appointment_request"` (see the [module docs](crate::automations)).
-    pub async fn request_appointment(
+    pub fn request_appointment(
         &self,
         chat_id: impl Into<String>,
         request: &AppointmentRequest,
-    ) -> Result<Message, Error> {
-        self.request_appointment_with(chat_id, request, RequestOptions::default())
-            .await
-    }
-
-    /// [`request_appointment`](Self::request_appointment) with per-call settings.
-    pub async fn request_appointment_with(
-        &self,
-        chat_id: impl Into<String>,
-        request: &AppointmentRequest,
-        options: RequestOptions,
-    ) -> Result<Message, Error> {
-        request.validate()?;
+    ) -> AppendMessage<'_> {
         AppendMessage::new(
             self,
             chat_id.into(),
             Sender::User,
             request.content(),
             Some(request.wire_metadata()),
+            request.issues(),
         )
-        .options(options)
-        .send()
-        .await
     }
 
     /// Hand the chat over to a human by email.
-    pub async fn hand_off(
-        &self,
-        chat_id: impl Into<String>,
-        handoff: &EmailHandoff,
-    ) -> Result<Handoff, Error> {
-        self.hand_off_with(chat_id, handoff, RequestOptions::default())
-            .await
-    }
-
-    /// [`hand_off`](Self::hand_off) with per-call settings.
-    pub async fn hand_off_with(
-        &self,
-        chat_id: impl Into<String>,
-        handoff: &EmailHandoff,
-        options: RequestOptions,
-    ) -> Result<Handoff, Error> {
-        let chat_id = chat_id.into();
-        validate::required("chat_id", &chat_id)?;
-        handoff.validate()?;
-        let body = handoff.wire(chat_id);
-        let handoff = self
-            .call(
-                "email_handoff",
-                crate::call::Method::Post,
-                None,
-                &options,
-                |api| api.email_handoff().body(body.clone()).send(),
-            )
-            .await?;
-        Ok(Handoff(handoff))
+    pub fn hand_off(&self, chat_id: impl Into<String>, handoff: &EmailHandoff) -> HandOff<'_> {
+        HandOff {
+            client: self,
+            body: handoff.wire(chat_id.into()),
+            problems: handoff.issues(),
+            options: RequestOptions::default(),
+        }
     }
 }
+
+crate::call::into_future!(HandOff<'a> => Handoff);
+crate::call::into_future!(StartLeadChat<'a> => LeadChat);
 
 #[cfg(test)]
 mod tests {
@@ -638,74 +654,44 @@ mod tests {
     }
 
     #[test]
-    fn invalid_fields_are_named() {
-        let field = |e: Error| match e {
-            Error::InvalidInput { field, .. } => field,
-            other => panic!("{other:?}"),
+    fn every_invalid_field_is_named_by_its_wire_path() {
+        let fields = |issues: Vec<FieldIssue>| {
+            issues
+                .into_iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
         };
         let ok = || AppointmentRequest::new("Jane", "jane@company.com", "2025-06-20", "14:00");
-        assert!(ok().validate().is_ok());
+        assert!(ok().issues().is_empty());
         assert_eq!(
-            field(ok().duration_minutes(0).validate().expect_err("0")),
-            "duration_minutes"
-        );
-        assert_eq!(
-            field(
-                AppointmentRequest::new("", "jane@company.com", "2025-06-20", "14:00")
-                    .validate()
-                    .expect_err("name")
+            fields(
+                AppointmentRequest::new("", "jane", "2026-02-30", "2pm")
+                    .duration_minutes(0)
+                    .issues()
             ),
-            "name"
+            [
+                "metadata.name: is required and must not be blank",
+                "metadata.email: is not an email address like name@example.com",
+                "metadata.date: `2026-02-30` is not a real date",
+                "metadata.time: `2pm` is not written HH:MM",
+                "metadata.duration_minutes: must be a positive number",
+            ]
         );
         assert_eq!(
-            field(
-                AppointmentRequest::new("J", "jane", "2025-06-20", "14:00")
-                    .validate()
-                    .expect_err("email")
-            ),
-            "email"
+            fields(Lead::new("nope").full_name(" ").issues()),
+            [
+                "metadata.email: is not an email address like name@example.com",
+                "metadata.full_name: is required and must not be blank",
+            ]
         );
         assert_eq!(
-            field(
-                AppointmentRequest::new("J", "j@x.io", "20/06/2025", "14:00")
-                    .validate()
-                    .expect_err("date")
-            ),
-            "date"
+            fields(EmailHandoff::new().customer_email("x").issues()),
+            ["customer_email: is not an email address like name@example.com"]
         );
+        let urgency = "urgent".parse::<Urgency>().expect_err("urgency");
         assert_eq!(
-            field(
-                AppointmentRequest::new("J", "j@x.io", "2025-06-20", "2pm")
-                    .validate()
-                    .expect_err("time")
-            ),
-            "time"
-        );
-        assert_eq!(
-            field(Lead::new("nope").validate().expect_err("email")),
-            "email"
-        );
-        assert_eq!(
-            field(
-                Lead::new("a@b.io")
-                    .full_name(" ")
-                    .validate()
-                    .expect_err("name")
-            ),
-            "full_name"
-        );
-        assert_eq!(
-            field(
-                EmailHandoff::new()
-                    .customer_email("x")
-                    .validate()
-                    .expect_err("email")
-            ),
-            "customer_email"
-        );
-        assert_eq!(
-            field("urgent".parse::<Urgency>().expect_err("urgency")),
-            "urgency"
+            urgency.to_string(),
+            "invalid input: urgency: expected low, medium, high or critical"
         );
         assert_eq!("CRITICAL".parse::<Urgency>().ok(), Some(Urgency::Critical));
     }

@@ -4,12 +4,12 @@
 use std::future::Future;
 use std::time::Duration;
 
-use optimly_api::{ResponseValue, types};
+use optimly_api::{Request, types};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::client::OptimlyClient;
-use crate::error::{CallContext, Error, from_api};
+use crate::error::{CallContext, Error, FieldIssue, from_api};
 use crate::retry::{Attempt, Decision, RetryPolicy};
 
 /// Per-call settings that override the client's. Plain data with builder methods, so new
@@ -59,62 +59,57 @@ impl RequestOptions {
     }
 }
 
-/// Whether an operation may be sent twice without changing what the server stores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-}
-
-type ApiResult<T> = Result<ResponseValue<T>, optimly_api::Error<types::Error>>;
-
 impl OptimlyClient {
-    /// Run one operation: `send` makes one attempt with the generated client.
+    /// Run one operation. `build` makes the generated request builder for one attempt; its
+    /// [`Request`] impl says which operation it is, and so its retry safety and rate limits.
+    /// `problems` are what local validation found: when there are any, nothing is sent.
+    /// `chat` is the chat the request is about, for limits counted per chat.
     ///
     /// A plain function returning the instrumented future, not an `async fn`: every layer of
     /// `async` around the request's own future makes the future users box and move bigger.
-    pub(crate) fn call<'c, T, F, Fut>(
+    pub(crate) fn call<'c, R, F>(
         &'c self,
-        operation: &'static str,
-        method: Method,
-        chat: Option<&str>,
-        options: &RequestOptions,
-        send: F,
-    ) -> impl Future<Output = Result<T, Error>>
+        chat: Option<&'c str>,
+        problems: Vec<FieldIssue>,
+        options: &'c RequestOptions,
+        build: F,
+    ) -> impl Future<Output = Result<R::Output, Error>> + 'c
     where
-        T: DeserializeOwned,
-        F: Fn(&'c optimly_api::Client) -> Fut,
-        Fut: Future<Output = ApiResult<T>>,
+        R: Request + 'c,
+        F: Fn(&'c optimly_api::Client) -> R + 'c,
     {
         let span = tracing::info_span!(
             "optimly.call",
-            operation,
+            operation = R::OPERATION.name(),
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.attempts(operation, method, chat, options, send, span.clone())
+        self.attempts(chat, problems, options, build, span.clone())
             .instrument(span)
     }
 
-    async fn attempts<'c, T, F, Fut>(
+    /// The attempts of one call. Every failure leaves here marked with the operation and the
+    /// number of attempts sent: the one place a call's context is set.
+    async fn attempts<'c, R, F>(
         &'c self,
-        operation: &'static str,
-        method: Method,
         chat: Option<&str>,
+        problems: Vec<FieldIssue>,
         options: &RequestOptions,
-        send: F,
+        build: F,
         span: tracing::Span,
-    ) -> Result<T, Error>
+    ) -> Result<R::Output, Error>
     where
-        T: DeserializeOwned,
-        F: Fn(&'c optimly_api::Client) -> Fut,
-        Fut: Future<Output = ApiResult<T>>,
+        R: Request,
+        F: Fn(&'c optimly_api::Client) -> R,
     {
+        if !problems.is_empty() {
+            return Err(Error::invalid_input(problems).ended(R::OPERATION, 0));
+        }
         let inner = &self.inner;
         let clock = &inner.clock;
         let policy = options.retry.as_ref().unwrap_or(&inner.retry);
-        let resend_allowed = method == Method::Get
+        let resend_allowed = R::OPERATION.retry_safe
             || options
                 .retry_non_idempotent
                 .unwrap_or(policy.retry_non_idempotent);
@@ -135,11 +130,14 @@ impl OptimlyClient {
             // Every attempt is a request the server counts, so each one takes a slot.
             let permit = match inner
                 .limiter
-                .acquire(operation, chat, &**clock, remaining)
+                .acquire(R::OPERATION, chat, clock, remaining)
                 .await
             {
                 Ok(permit) => permit,
-                Err(err) => return Err(err.with_attempts(number - 1)),
+                Err(full) => {
+                    let error = Error::throttled(full.limit, full.wait);
+                    return Err(error.ended(R::OPERATION, number - 1));
+                }
             };
             if permit.waited() {
                 now = clock.now();
@@ -152,23 +150,17 @@ impl OptimlyClient {
                 (Some(a), Some(r)) => Some(a.min(r)),
                 (a, r) => a.or(r),
             };
-            // The request's future is built inside the timeout, never held in a local first:
-            // a future moved after being stored takes its space twice in this one.
             let outcome = match limit {
-                Some(limit) => tokio::time::timeout(limit, send(&inner.api)).await.ok(),
-                None => Some(send(&inner.api).await),
+                Some(limit) => clock.timeout(limit, || build(&inner.api).send()).await,
+                None => Some(build(&inner.api).send().await),
             };
             let result = match outcome {
                 Some(Ok(value)) => Ok(value.into_inner()),
                 // Boxed: mapping a failure reads its body, which takes more future state
                 // than the request itself; every successful call would carry (and move) it.
-                Some(Err(e)) => Box::pin(self.failure(operation, e)).await,
+                Some(Err(e)) => Box::pin(self.failure(e)).await,
                 // The request may already have reached the server.
-                None => Err(Error::Timeout {
-                    operation,
-                    attempts: 1,
-                    sent: true,
-                }),
+                None => Err(Error::timed_out(limit.unwrap_or_default())),
             };
             drop(permit);
             let latency_ms = || {
@@ -198,7 +190,7 @@ impl OptimlyClient {
                 Err(err) => err,
             };
             let Some(outcome) = err.retry_outcome() else {
-                return Err(err.with_attempts(number));
+                return Err(err.ended(R::OPERATION, number));
             };
             let attempt = Attempt {
                 number,
@@ -208,7 +200,7 @@ impl OptimlyClient {
             match policy.decide(attempt, outcome, fastrand::f64()) {
                 Decision::Stop => {
                     tracing::debug!(attempt = number, error = %err, "giving up");
-                    return Err(err.with_attempts(number));
+                    return Err(err.ended(R::OPERATION, number));
                 }
                 Decision::RetryAfter(wait) => {
                     tracing::info!(
@@ -227,11 +219,9 @@ impl OptimlyClient {
     /// A failed attempt's error, mapped.
     async fn failure<T: DeserializeOwned>(
         &self,
-        operation: &'static str,
         error: optimly_api::Error<types::Error>,
     ) -> Result<T, Error> {
         let cx = CallContext {
-            operation,
             redactor: &self.inner.redactor,
             now: self.inner.clock.system_time(),
         };

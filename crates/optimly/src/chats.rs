@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use optimly_api::types;
 use serde::{Deserialize, Serialize};
 
-use crate::call::{Method, RequestOptions};
+use crate::call::RequestOptions;
 use crate::client::OptimlyClient;
-use crate::error::Error;
-use crate::validate;
+use crate::error::{Error, FieldIssue};
+use crate::validate::Check;
 use crate::{Metadata, Sender};
 
 /// A chat (conversation) between one of your users and the agent.
@@ -123,13 +123,40 @@ impl Message {
     }
 
     /// The agent's reply, when the server answered a user message inline.
-    pub fn agent_response(&self) -> Option<&types::AgentResponse> {
-        self.0.agent_response.as_ref()
+    pub fn agent_response(&self) -> Option<InlineReply<'_>> {
+        self.0.agent_response.as_ref().map(InlineReply)
     }
 
     /// The wire form, as the generated client parsed it.
     pub fn raw(&self) -> &types::Message {
         &self.0
+    }
+}
+
+/// The agent's reply to a user message, returned inline with the message (message management
+/// page: `agent_response`).
+#[derive(Clone, Copy, Debug)]
+pub struct InlineReply<'a>(&'a types::AgentResponse);
+
+impl<'a> InlineReply<'a> {
+    /// The reply text (empty when the server sent none).
+    pub fn text(&self) -> &'a str {
+        self.0.content.as_deref().unwrap_or_default()
+    }
+
+    /// The id of the stored reply message.
+    pub fn message_id(&self) -> Option<&'a str> {
+        self.0.message_id.as_deref()
+    }
+
+    /// When the reply was made.
+    pub fn time(&self) -> Option<DateTime<Utc>> {
+        self.0.timestamp.as_deref().and_then(parse_time)
+    }
+
+    /// The wire form, as the generated client parsed it.
+    pub fn raw(&self) -> &'a types::AgentResponse {
+        self.0
     }
 }
 
@@ -146,6 +173,7 @@ pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
 
 /// Which of the two documented chat-creation paths to use. They take the same body.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChatEndpoint {
     /// `POST /external/message/new-chat`, the path the getting-started pages use.
     #[default]
@@ -161,6 +189,9 @@ pub struct CreateChat<'a> {
     client: &'a OptimlyClient,
     body: types::ChatBase,
     endpoint: ChatEndpoint,
+    /// What a caller that builds the chat for more than itself found wrong (a lead chat's
+    /// lead), reported before anything is sent.
+    problems: Vec<FieldIssue>,
     options: RequestOptions,
 }
 
@@ -175,8 +206,18 @@ impl<'a> CreateChat<'a> {
                 metadata: None,
             },
             endpoint: ChatEndpoint::default(),
+            problems: Vec::new(),
             options: RequestOptions::default(),
         }
+    }
+
+    pub(crate) fn client(&self) -> &'a OptimlyClient {
+        self.client
+    }
+
+    pub(crate) fn with_problems(mut self, problems: Vec<FieldIssue>) -> Self {
+        self.problems = problems;
+        self
     }
 
     /// Whether the agent answers (default `true`).
@@ -201,20 +242,24 @@ impl<'a> CreateChat<'a> {
 
     /// Create the chat.
     pub async fn send(self) -> Result<Chat, Error> {
-        validate::required("client_id", &self.body.client_id)?;
-        let body = self.body;
+        let mut problems = Check::new()
+            .required("client_id", &self.body.client_id)
+            .issues();
+        problems.extend(self.problems);
+        let body = &self.body;
+        let (client, options) = (self.client, &self.options);
         let chat = match self.endpoint {
             ChatEndpoint::MessageNewChat => {
-                self.client
-                    .call("new_chat", Method::Post, None, &self.options, |api| {
-                        api.new_chat().body(body.clone()).send()
+                client
+                    .call(None, problems, options, |api| {
+                        api.new_chat().body(body.clone())
                     })
                     .await?
             }
             ChatEndpoint::Chat => {
-                self.client
-                    .call("create_chat", Method::Post, None, &self.options, |api| {
-                        api.create_chat().body(body.clone()).send()
+                client
+                    .call(None, problems, options, |api| {
+                        api.create_chat().body(body.clone())
                     })
                     .await?
             }
@@ -237,17 +282,13 @@ impl ListChats<'_> {
 
     /// Fetch every chat of the client.
     pub async fn send(self) -> Result<Vec<Chat>, Error> {
-        validate::required("client_id", &self.client_id)?;
         let id = &*self.client_id;
+        let problems = Check::new().required("client_id", id).issues();
         let chats: Vec<types::Chat> = self
             .client
-            .call(
-                "list_client_chats",
-                Method::Get,
-                None,
-                &self.options,
-                |api| api.list_client_chats().client_id(id).send(),
-            )
+            .call(None, problems, &self.options, |api| {
+                api.list_client_chats().client_id(id)
+            })
             .await?;
         Ok(chats.into_iter().map(Chat).collect())
     }
@@ -267,28 +308,29 @@ impl History<'_> {
 
     /// Fetch every message of the chat, oldest first.
     pub async fn send(self) -> Result<Vec<Message>, Error> {
-        validate::required("chat_id", &self.chat_id)?;
         let id = &*self.chat_id;
+        let problems = Check::new().required("chat_id", id).issues();
         let messages: Vec<types::Message> = self
             .client
-            .call(
-                "list_chat_messages",
-                Method::Get,
-                None,
-                &self.options,
-                |api| api.list_chat_messages().chat_id(id).send(),
-            )
+            .call(Some(id), problems, &self.options, |api| {
+                api.list_chat_messages().chat_id(id)
+            })
             .await?;
         Ok(messages.into_iter().map(Message).collect())
     }
 }
 
-/// Builds `POST /external/message/new-message`.
+/// Builds `POST /external/message/new-message`: a message you write, a lead
+/// ([`capture_lead`](OptimlyClient::capture_lead)) or an appointment request
+/// ([`request_appointment`](OptimlyClient::request_appointment)). Await it, or call `send`.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
 pub struct AppendMessage<'a> {
     client: &'a OptimlyClient,
     body: types::MessageCore,
+    /// What the automation that built the message found wrong with it (the chat id is
+    /// checked at `send`).
+    problems: Vec<FieldIssue>,
     options: RequestOptions,
 }
 
@@ -299,6 +341,7 @@ impl<'a> AppendMessage<'a> {
         sender: Sender,
         content: String,
         metadata: Option<Metadata>,
+        problems: Vec<FieldIssue>,
     ) -> Self {
         Self {
             client,
@@ -308,6 +351,7 @@ impl<'a> AppendMessage<'a> {
                 content,
                 metadata: metadata.map(types::Metadata),
             },
+            problems,
             options: RequestOptions::default(),
         }
     }
@@ -316,17 +360,14 @@ impl<'a> AppendMessage<'a> {
 
     /// Append the message. A user message makes the agent generate a reply.
     pub async fn send(self) -> Result<Message, Error> {
-        validate::required("chat_id", &self.body.chat_id)?;
-        let body = self.body;
+        let body = &self.body;
+        let mut problems = Check::new().required("chat_id", &body.chat_id).issues();
+        problems.extend(self.problems);
         let message = self
             .client
-            .call(
-                "new_message",
-                Method::Post,
-                Some(body.chat_id.as_str()),
-                &self.options,
-                |api| api.new_message().body(body.clone()).send(),
-            )
+            .call(Some(&body.chat_id), problems, &self.options, |api| {
+                api.new_message().body(body.clone())
+            })
             .await?;
         Ok(Message(message))
     }
@@ -367,7 +408,14 @@ impl OptimlyClient {
         sender: Sender,
         content: impl Into<String>,
     ) -> AppendMessage<'_> {
-        AppendMessage::new(self, chat_id.into(), sender, content.into(), None)
+        AppendMessage::new(
+            self,
+            chat_id.into(),
+            sender,
+            content.into(),
+            None,
+            Vec::new(),
+        )
     }
 }
 

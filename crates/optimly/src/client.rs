@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::{Clock, SystemClock};
+use crate::clock::{ClientClock, Clock};
 use crate::credentials::{ApiKey, AuthMethod, Redactor};
 use crate::error::Error;
 use crate::rate_limit::{Limiter, RateLimits};
@@ -51,7 +51,7 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) operation_timeout: Option<Duration>,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) clock: ClientClock,
     pub(crate) redactor: Redactor,
     pub(crate) limiter: Limiter,
 }
@@ -80,7 +80,7 @@ impl OptimlyClient {
     /// A client configured from `OPTIMLY_API_KEY` (required), `OPTIMLY_BASE_URL` and
     /// `OPTIMLY_AUTH` (`bearer`, `header` or `query`).
     ///
-    /// Fails with [`Error::Config`] naming the variable that is missing or malformed.
+    /// Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) naming the variable that is missing or malformed.
     pub fn from_env() -> Result<Self, Error> {
         ClientBuilder::from_env()?.build()
     }
@@ -126,7 +126,7 @@ pub struct ClientBuilder {
     rate_limits: RateLimits,
     max_response_bytes: Option<u64>,
     http: Option<reqwest::Client>,
-    clock: Arc<dyn Clock>,
+    clock: ClientClock,
 }
 
 /// The largest response body the client reads by default: 8 MiB.
@@ -146,7 +146,7 @@ impl Default for ClientBuilder {
             rate_limits: RateLimits::documented(),
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
             http: None,
-            clock: Arc::new(SystemClock),
+            clock: ClientClock::Tokio,
         }
     }
 }
@@ -264,7 +264,7 @@ impl ClientBuilder {
     }
 
     /// The largest response body read before the call fails with
-    /// [`Error::ResponseTooLarge`]; `None` reads any size. Default
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge); `None` reads any size. Default
     /// [`DEFAULT_MAX_RESPONSE_BYTES`] (8 MiB).
     pub fn max_response_size(mut self, bytes: Option<u64>) -> Self {
         self.max_response_bytes = bytes;
@@ -277,10 +277,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The clock used for retry waits and deadlines (tests use
-    /// [`ManualClock`](crate::clock::ManualClock)).
+    /// The clock of every wait, deadline and per-attempt timeout. Default: tokio's time,
+    /// which tests can pause (`#[tokio::test(start_paused = true)]`); see [`crate::clock`].
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+        self.clock = ClientClock::Custom(clock);
         self
     }
 

@@ -1,11 +1,12 @@
 //! A conversation: one chat, its id kept for you.
 
-use crate::agent::{AgentReply, AgentVersion};
-use crate::automations::{AppointmentRequest, EmailHandoff, Handoff, Lead};
-use crate::chats::{Chat, Message};
+use crate::RequestOptions;
+use crate::agent::{AgentVersion, Ask};
+use crate::automations::{AppointmentRequest, EmailHandoff, HandOff, Lead};
+use crate::chats::{AppendMessage, Chat, CreateChat, History};
 use crate::client::OptimlyClient;
 use crate::error::Error;
-use crate::validate;
+use crate::validate::Check;
 
 /// One chat with the agent. Create it with [`OptimlyClient::start_conversation`] or pick an
 /// existing chat up with [`OptimlyClient::resume_conversation`].
@@ -39,55 +40,68 @@ impl Conversation {
         self
     }
 
-    /// Send the user's message to the agent and return its reply.
-    pub async fn send(&self, text: impl Into<String>) -> Result<AgentReply, Error> {
-        self.client
-            .ask(&self.chat_id, text)
-            .version(self.version)
-            .send()
-            .await
+    /// Send the user's message to the agent; await the builder for its reply.
+    pub fn send(&self, text: impl Into<String>) -> Ask<'_> {
+        self.client.ask(&self.chat_id, text).version(self.version)
     }
 
     /// Every message so far, oldest first.
-    pub async fn history(&self) -> Result<Vec<Message>, Error> {
-        self.client.history(&self.chat_id).send().await
+    pub fn history(&self) -> History<'_> {
+        self.client.history(self.chat_id.as_str())
     }
 
     /// Record a lead in this chat.
-    pub async fn capture_lead(&self, lead: &Lead) -> Result<Message, Error> {
-        self.client.capture_lead(&self.chat_id, lead).await
+    pub fn capture_lead(&self, lead: &Lead) -> AppendMessage<'_> {
+        self.client.capture_lead(&self.chat_id, lead)
     }
 
     /// Ask for an appointment in this chat.
-    pub async fn request_appointment(
-        &self,
-        request: &AppointmentRequest,
-    ) -> Result<Message, Error> {
-        self.client
-            .request_appointment(&self.chat_id, request)
-            .await
+    pub fn request_appointment(&self, request: &AppointmentRequest) -> AppendMessage<'_> {
+        self.client.request_appointment(&self.chat_id, request)
     }
 
     /// Hand this chat over to a human by email.
-    pub async fn hand_off(&self, handoff: &EmailHandoff) -> Result<Handoff, Error> {
-        self.client.hand_off(&self.chat_id, handoff).await
+    pub fn hand_off(&self, handoff: &EmailHandoff) -> HandOff<'_> {
+        self.client.hand_off(&self.chat_id, handoff)
     }
 }
 
+/// Builds a new chat and its [`Conversation`]. Await it, or call `send`.
+#[derive(Debug)]
+#[must_use = "a request does nothing until it is awaited"]
+pub struct StartConversation<'a>(CreateChat<'a>);
+
+impl StartConversation<'_> {
+    /// Per-call settings (deadline, retry policy, re-sending a POST).
+    pub fn options(self, options: RequestOptions) -> Self {
+        Self(self.0.options(options))
+    }
+
+    /// Create the chat.
+    pub async fn send(self) -> Result<Conversation, Error> {
+        let client = self.0.client();
+        let chat = self.0.send().await?;
+        Ok(client.conversation_for(&chat))
+    }
+}
+
+crate::call::into_future!(StartConversation<'a> => Conversation);
+
 impl OptimlyClient {
-    /// Create a chat for one of your users and return a handle to it.
-    pub async fn start_conversation(
-        &self,
-        client_id: impl Into<String>,
-    ) -> Result<Conversation, Error> {
-        let chat = self.create_chat(client_id).send().await?;
-        Ok(self.conversation_for(&chat))
+    /// Create a chat for one of your users; await the builder for a handle to it. (To set
+    /// the chat's metadata too, use [`create_chat`](Self::create_chat) and
+    /// [`conversation_for`](Self::conversation_for).)
+    pub fn start_conversation(&self, client_id: impl Into<String>) -> StartConversation<'_> {
+        StartConversation(self.create_chat(client_id))
     }
 
     /// A handle to a chat created earlier. Nothing is sent.
     pub fn resume_conversation(&self, chat_id: impl Into<String>) -> Result<Conversation, Error> {
         let chat_id = chat_id.into();
-        validate::required("chat_id", &chat_id)?;
+        let problems = Check::new().required("chat_id", &chat_id).issues();
+        if !problems.is_empty() {
+            return Err(Error::invalid_input(problems));
+        }
         Ok(Conversation {
             client: self.clone(),
             chat_id,

@@ -1,34 +1,79 @@
 //! The SDK's one error type, and the single place where the generated client's errors are
 //! mapped into it.
+//!
+//! What every failure of a call shares (the operation, the attempts made, the response when
+//! there was one, `Retry-After`, the underlying cause) is stored once, in [`Error`]; what
+//! happened is its [`ErrorKind`], which a caller can `match` on.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use optimly_api::types::{self, ErrorDetail};
+use optimly_api::{Limit, Operation};
 use serde::de::DeserializeOwned;
 
 use crate::credentials::Redactor;
 use crate::retry::{Outcome, parse_retry_after};
 
-/// Everything that can go wrong, in variants a caller can act on.
+/// Everything that can go wrong, with what a caller needs to act on it.
 ///
-/// Every variant produced by a call names the operation (`new_message`, `call_agent_v2`, ...);
-/// the ones produced by a response carry its status, the API's parsed error and the raw body.
-/// `Display` is one line with the API's own message. No variant ever contains the API key.
-#[derive(Clone, Debug, thiserror::Error)]
+/// [`kind`](Self::kind) says what happened; the accessors give the call's context:
+/// [`operation`](Self::operation), [`attempts`](Self::attempts), [`status`](Self::status),
+/// [`retry_after`](Self::retry_after), [`body`](Self::body), [`api_error`](Self::api_error),
+/// [`fields`](Self::fields), and [`source`](std::error::Error::source) for the underlying
+/// cause of a transport failure. `Display` is one line with the API's own message. No part of an
+/// error (its text, its `Debug`, its source chain) ever contains the API key.
+///
+/// ```
+/// # async fn run(client: optimly::OptimlyClient) {
+/// use optimly::ErrorKind;
+///
+/// match client.history("chat_123").await {
+///     Ok(messages) => println!("{} messages", messages.len()),
+///     Err(e) => match e.kind() {
+///         ErrorKind::NotFound => println!("no such chat"),
+///         ErrorKind::RateLimited => println!("try again in {:?}", e.retry_after()),
+///         _ => println!("{e} (after {} attempt(s))", e.attempts()),
+///     },
+/// }
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Error(Box<Inner>);
+
+#[derive(Clone)]
+struct Inner {
+    kind: ErrorKind,
+    operation: Option<&'static Operation>,
+    attempts: u32,
+    response: Option<Response>,
+    retry_after: Option<Duration>,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+/// What came back, when a response did.
+#[derive(Clone, Debug)]
+struct Response {
+    status: u16,
+    /// The raw body, as text, the key scrubbed.
+    body: String,
+    /// The body parsed as one of the documented error shapes.
+    api_error: Option<types::Error>,
+}
+
+/// What went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Error {
-    /// A value given to the SDK is not acceptable; nothing was sent.
-    #[error("invalid {field}: {reason}")]
+pub enum ErrorKind {
+    /// Values given to the SDK are not acceptable; nothing was sent. `fields` lists every
+    /// problem, with the field paths a 422 from the server would use (`metadata.email`).
     InvalidInput {
-        /// The field (`email`, `date`, `base_url`, ...).
-        field: String,
-        /// Why it was refused.
-        reason: String,
+        /// One entry per problem.
+        fields: Vec<FieldIssue>,
     },
     /// The client could not be configured (a missing or malformed environment variable, a
     /// refused base URL, a TLS backend that failed to start).
-    #[error("configuration: {setting}: {reason}")]
     Config {
         /// The environment variable or builder setting.
         setting: String,
@@ -36,169 +81,72 @@ pub enum Error {
         reason: String,
     },
     /// 401: the key is missing, wrong, or revoked.
-    #[error("{}", .0.line("unauthorized"))]
-    Unauthorized(Box<ApiFailure>),
+    Unauthorized,
     /// 403: the key may not do this (the API needs the Advanced plan or higher).
-    #[error("{}", .0.line("forbidden"))]
-    Forbidden(Box<ApiFailure>),
+    Forbidden,
     /// 404: the chat, client or agent does not exist.
-    #[error("{}", .0.line("not found"))]
-    NotFound(Box<ApiFailure>),
-    /// 400 or 422: the server refused the data. `fields` lists FastAPI-style per-field issues.
-    #[error("{}", .failure.line("rejected"))]
+    NotFound,
+    /// 400 or 422: the server refused the data. `fields` lists FastAPI-style per-field issues
+    /// when the server sent a `detail` list.
     Validation {
-        /// The response.
-        failure: Box<ApiFailure>,
-        /// One entry per problem the server located, if it sent a `detail` list.
+        /// One entry per problem the server located.
         fields: Vec<FieldIssue>,
     },
     /// 429: too many requests. [`Error::retry_after`] says how long the server asked to wait.
-    #[error("{}", .0.line("rate limited"))]
-    RateLimited(Box<ApiFailure>),
+    RateLimited,
     /// 5xx: the server failed.
-    #[error("{}", .0.line("server error"))]
-    Server(Box<ApiFailure>),
+    Server,
     /// Any other unsuccessful status.
-    #[error("{}", .0.line("unexpected status"))]
-    Api(Box<ApiFailure>),
+    Api,
     /// The call ran out of time (per attempt, or the whole-operation deadline).
-    #[error("{operation}: timed out after {attempts} attempt(s)")]
     Timeout {
-        /// The operation.
-        operation: &'static str,
-        /// Attempts made.
-        attempts: u32,
         /// Whether the last request may have reached the server.
         sent: bool,
     },
-    /// The connection failed.
-    #[error("{operation}: connection failed{}: {message}", if *.sent { " after the request was sent" } else { "" })]
+    /// The connection failed; [`source`](std::error::Error::source) says how.
     Connection {
-        /// The operation.
-        operation: &'static str,
-        /// Attempts made.
-        attempts: u32,
         /// Whether the request may have reached the server.
         sent: bool,
-        /// What the network layer said, with the key and URL removed.
-        message: String,
     },
     /// The client-side rate limiter had no room for the call before its deadline, or is set to
-    /// [fail fast](crate::WhenLimited::FailFast). The attempt it held back was not sent.
-    #[error("{operation}: held back by the client-side rate limit ({limit}){}", match .wait {
-        Some(w) => format!("; room in {} ms", w.as_millis()),
-        None => String::new(),
-    })]
+    /// [fail fast](crate::WhenLimited::FailFast). The attempt it held back was not sent;
+    /// [`Error::retry_after`] says when the limit has room, when known.
     Throttled {
-        /// The operation.
-        operation: &'static str,
         /// The limit that was full.
-        limit: crate::rate_limit::Limit,
-        /// How long until it has room, when known.
-        wait: Option<Duration>,
-        /// Attempts sent before this one was held back (0 when nothing was sent).
-        attempts: u32,
+        limit: Limit,
     },
     /// The response body was larger than the client's
     /// [maximum](crate::ClientBuilder::max_response_size); reading stopped there.
-    #[error("{operation}: response body exceeds the {limit}-byte limit")]
     ResponseTooLarge {
-        /// The operation.
-        operation: &'static str,
         /// The limit, in bytes.
         limit: u64,
-        /// Attempts made.
-        attempts: u32,
     },
-    /// A successful response whose body is not what the spec says.
-    #[error("{operation}: could not decode the response (HTTP {status}): {reason}")]
-    Decode {
-        /// The operation.
-        operation: &'static str,
-        /// The HTTP status.
-        status: u16,
-        /// The raw body, as text.
-        body: String,
-        /// What did not match.
-        reason: String,
-    },
+    /// A successful response whose body is not what the spec says; [`Error::body`] has it.
+    Decode,
 }
 
-/// An unsuccessful response, kept whole.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct ApiFailure {
-    /// The operation (`new_message`, `call_agent_v2`, ...).
-    pub operation: &'static str,
-    /// The HTTP status.
-    pub status: u16,
-    /// The API's error body, when it was one of the documented shapes.
-    pub error: Option<types::Error>,
-    /// The raw body, as text (the key scrubbed).
-    pub body: String,
-    /// How long the server asked to wait (`Retry-After`), if it said.
-    pub retry_after: Option<Duration>,
-    /// Attempts made before giving up.
-    pub attempts: u32,
-}
-
-impl ApiFailure {
-    /// The most useful one-line message: the API's `error` and `detail`, else the body.
-    pub fn message(&self) -> String {
-        let title = self.error.as_ref().and_then(|e| e.error.clone());
-        let detail = self
-            .error
-            .as_ref()
-            .and_then(|e| e.detail.as_ref())
-            .map(|d| match d {
-                ErrorDetail::String(s) => s.clone(),
-                ErrorDetail::Array(issues) => issues
-                    .iter()
-                    .map(|i| FieldIssue::from(i).to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            });
-        match (title, detail) {
-            (Some(t), Some(d)) if !d.is_empty() => format!("{t}: {d}"),
-            (Some(t), _) => t,
-            (None, Some(d)) => d,
-            (None, None) => body_excerpt(&self.body),
-        }
-    }
-
-    fn line(&self, what: &str) -> String {
-        let wait = self
-            .retry_after
-            .map(|d| format!(", retry after {}s", d.as_secs()))
-            .unwrap_or_default();
-        format!(
-            "{}: {what} (HTTP {}{wait}): {}",
-            self.operation,
-            self.status,
-            self.message()
-        )
-    }
-}
-
-fn body_excerpt(body: &str) -> String {
-    const MAX: usize = 200;
-    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(MAX) {
-        None if flat.is_empty() => "(empty body)".to_owned(),
-        None => flat,
-        Some((cut, _)) => format!("{}…", &flat[..cut]),
-    }
-}
-
-/// One problem the server located in a request (FastAPI's `detail` list).
+/// One problem with a request, located by its field path on the wire: found locally before
+/// sending, or by the server (FastAPI's `detail` list). Both use the same paths
+/// (`chat_id`, `metadata.email`), so one mapping to form fields serves both.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldIssue {
-    /// Where, dotted, without FastAPI's leading `body` (`chat_id`, `metadata.0`).
+    /// Where, dotted, without FastAPI's leading `body`/`query`/`path` (`metadata.email`).
     pub field: String,
-    /// The server's message.
+    /// What is wrong.
     pub message: String,
-    /// The server's error type (`value_error.missing`), if given.
+    /// The error type (`missing`, `value_error`, or the server's own), if known.
     pub kind: Option<String>,
+}
+
+impl FieldIssue {
+    /// A problem found locally.
+    pub(crate) fn new(field: impl Into<String>, message: impl Into<String>, kind: &str) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+            kind: Some(kind.to_owned()),
+        }
+    }
 }
 
 impl From<&types::ValidationIssue> for FieldIssue {
@@ -226,145 +174,339 @@ impl fmt::Display for FieldIssue {
     }
 }
 
+/// The cause of an error, as text already cleared of the key (a decode failure's message can
+/// quote the body, which can quote the key).
+#[derive(Debug)]
+struct Cause(String);
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Cause {}
+
+/// The cause of a timeout the SDK's own timer ended.
+#[derive(Debug)]
+pub(crate) struct NoResponseWithin(pub Duration);
+
+impl fmt::Display for NoResponseWithin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no response within {} ms", self.0.as_millis())
+    }
+}
+
+impl std::error::Error for NoResponseWithin {}
+
 impl Error {
-    /// The operation that failed, when the error came from a call.
-    pub fn operation(&self) -> Option<&'static str> {
-        match self {
-            Self::InvalidInput { .. } | Self::Config { .. } => None,
-            Self::Timeout { operation, .. }
-            | Self::Connection { operation, .. }
-            | Self::Throttled { operation, .. }
-            | Self::ResponseTooLarge { operation, .. }
-            | Self::Decode { operation, .. } => Some(operation),
-            _ => self.failure().map(|f| f.operation),
-        }
+    fn new(kind: ErrorKind) -> Self {
+        Self(Box::new(Inner {
+            kind,
+            operation: None,
+            attempts: 0,
+            response: None,
+            retry_after: None,
+            source: None,
+        }))
+    }
+
+    fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.0.source = Some(Arc::new(source));
+        self
+    }
+
+    /// What happened.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0.kind
+    }
+
+    /// The operation that failed, when the error came from a call (its
+    /// [`name`](Operation::name) is the spec's `operationId`).
+    pub fn operation(&self) -> Option<&'static Operation> {
+        self.0.operation
+    }
+
+    /// Attempts sent before this error was returned (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts
     }
 
     /// The HTTP status, when a response came back.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Decode { status, .. } => Some(*status),
-            _ => self.failure().map(|f| f.status),
-        }
+        self.0.response.as_ref().map(|r| r.status)
     }
 
-    /// How long the server asked to wait before trying again.
-    /// For [`Error::Throttled`], how long until the client-side limit has room.
+    /// How long the server asked to wait before trying again (`Retry-After`); for
+    /// [`ErrorKind::Throttled`], how long until the client-side limit has room.
     pub fn retry_after(&self) -> Option<Duration> {
-        if let Self::Throttled { wait, .. } = self {
-            return *wait;
-        }
-        self.failure().and_then(|f| f.retry_after)
+        self.0.retry_after
     }
 
-    /// The unsuccessful response, for the variants that have one.
-    pub fn failure(&self) -> Option<&ApiFailure> {
-        match self {
-            Self::Unauthorized(f)
-            | Self::Forbidden(f)
-            | Self::NotFound(f)
-            | Self::RateLimited(f)
-            | Self::Server(f)
-            | Self::Api(f)
-            | Self::Validation { failure: f, .. } => Some(f),
-            _ => None,
-        }
-    }
-
-    /// The raw response body, when there was one.
+    /// The raw response body (the key scrubbed), when there was one.
     pub fn body(&self) -> Option<&str> {
-        match self {
-            Self::Decode { body, .. } => Some(body),
-            _ => self.failure().map(|f| f.body.as_str()),
+        self.0.response.as_ref().map(|r| r.body.as_str())
+    }
+
+    /// The API's error body, when it was one of the documented shapes.
+    pub fn api_error(&self) -> Option<&types::Error> {
+        self.0.response.as_ref().and_then(|r| r.api_error.as_ref())
+    }
+
+    /// Every problem located in the request, locally ([`ErrorKind::InvalidInput`]) or by the
+    /// server ([`ErrorKind::Validation`]); empty for other errors.
+    pub fn fields(&self) -> &[FieldIssue] {
+        match &self.0.kind {
+            ErrorKind::InvalidInput { fields } | ErrorKind::Validation { fields } => fields,
+            _ => &[],
         }
     }
 
-    /// Attempts made before this error was returned (0 when nothing was sent).
-    pub fn attempts(&self) -> u32 {
-        match self {
-            Self::Timeout { attempts, .. }
-            | Self::Connection { attempts, .. }
-            | Self::Throttled { attempts, .. }
-            | Self::ResponseTooLarge { attempts, .. } => *attempts,
-            Self::Decode { .. } => 1,
-            _ => self.failure().map_or(0, |f| f.attempts),
-        }
+    /// Invalid values given to the SDK (nothing was sent).
+    pub(crate) fn invalid_input(fields: Vec<FieldIssue>) -> Self {
+        Self::new(ErrorKind::InvalidInput { fields })
     }
 
-    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::InvalidInput {
-            field: field.into(),
-            reason: reason.into(),
-        }
+    /// One invalid value given to the SDK.
+    pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        Self::invalid_input(vec![FieldIssue::new(field, reason, "value_error")])
     }
 
-    pub(crate) fn config(setting: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Config {
+    /// A configuration error: `setting` (an environment variable, a builder setting, a port)
+    /// cannot be used, for `reason`. For code that configures things around a client (a
+    /// command-line tool, a test harness) and reports through the SDK's error.
+    pub fn config(setting: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config {
             setting: setting.into(),
             reason: reason.into(),
-        }
+        })
+    }
+
+    /// The client-side limiter held the attempt back.
+    pub(crate) fn throttled(limit: Limit, wait: Option<Duration>) -> Self {
+        let mut error = Self::new(ErrorKind::Throttled { limit });
+        error.0.retry_after = wait;
+        error
+    }
+
+    /// The SDK's own timer ended the attempt, after the request may have been sent.
+    pub(crate) fn timed_out(after: Duration) -> Self {
+        Self::new(ErrorKind::Timeout { sent: true }).with_source(NoResponseWithin(after))
+    }
+
+    /// Record the call this error ended: set once, by the call engine, when the call ends.
+    pub(crate) fn ended(mut self, operation: &'static Operation, attempts: u32) -> Self {
+        self.0.operation = Some(operation);
+        self.0.attempts = attempts;
+        self
     }
 
     /// What the retry policy needs to know about this error; `None` means never retry.
     pub(crate) fn retry_outcome(&self) -> Option<Outcome> {
-        match self {
-            Self::Connection { sent: false, .. } | Self::Timeout { sent: false, .. } => {
+        match self.0.kind {
+            ErrorKind::Connection { sent: false } | ErrorKind::Timeout { sent: false } => {
                 Some(Outcome::NotSent)
             }
-            Self::Connection { sent: true, .. } | Self::Timeout { sent: true, .. } => {
+            ErrorKind::Connection { sent: true } | ErrorKind::Timeout { sent: true } => {
                 Some(Outcome::MaybeSent)
             }
-            _ => self.failure().map(|f| Outcome::Status {
-                status: f.status,
-                retry_after: f.retry_after,
+            ErrorKind::Unauthorized
+            | ErrorKind::Forbidden
+            | ErrorKind::NotFound
+            | ErrorKind::Validation { .. }
+            | ErrorKind::RateLimited
+            | ErrorKind::Server
+            | ErrorKind::Api => self.status().map(|status| Outcome::Status {
+                status,
+                retry_after: self.0.retry_after,
             }),
+            _ => None,
         }
     }
 
-    /// Record how many attempts the call made.
-    pub(crate) fn with_attempts(mut self, n: u32) -> Self {
-        match &mut self {
-            Self::Timeout { attempts, .. }
-            | Self::Connection { attempts, .. }
-            | Self::Throttled { attempts, .. }
-            | Self::ResponseTooLarge { attempts, .. } => *attempts = n,
-            Self::Unauthorized(f)
-            | Self::Forbidden(f)
-            | Self::NotFound(f)
-            | Self::RateLimited(f)
-            | Self::Server(f)
-            | Self::Api(f)
-            | Self::Validation { failure: f, .. } => f.attempts = n,
-            _ => {}
-        }
-        self
-    }
-
-    fn from_failure(failure: ApiFailure) -> Self {
-        let failure = Box::new(failure);
-        match failure.status {
+    /// An unsuccessful response.
+    fn from_status(status: u16, body: String, retry_after: Option<Duration>) -> Self {
+        let api_error: Option<types::Error> = serde_json::from_str(&body).ok();
+        let kind = match status {
             400 | 422 => {
-                let fields = match failure.error.as_ref().and_then(|e| e.detail.as_ref()) {
+                let fields = match api_error.as_ref().and_then(|e| e.detail.as_ref()) {
                     Some(ErrorDetail::Array(issues)) => {
                         issues.iter().map(FieldIssue::from).collect()
                     }
                     _ => Vec::new(),
                 };
-                Self::Validation { failure, fields }
+                ErrorKind::Validation { fields }
             }
-            401 => Self::Unauthorized(failure),
-            403 => Self::Forbidden(failure),
-            404 => Self::NotFound(failure),
-            429 => Self::RateLimited(failure),
-            500..=599 => Self::Server(failure),
-            _ => Self::Api(failure),
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Api,
+        };
+        let mut error = Self::new(kind);
+        error.0.response = Some(Response {
+            status,
+            body,
+            api_error,
+        });
+        error.0.retry_after = retry_after;
+        error
+    }
+
+    /// A success status whose body did not decode.
+    fn undecodable(status: u16, body: String, reason: String) -> Self {
+        let mut error = Self::new(ErrorKind::Decode).with_source(Cause(reason));
+        error.0.response = Some(Response {
+            status,
+            body,
+            api_error: None,
+        });
+        error
+    }
+
+    /// The API's own message, when a response came back: its `error` and `detail` (each
+    /// FastAPI issue as `field: message`), else an excerpt of the body.
+    pub fn api_message(&self) -> Option<String> {
+        self.0.response.as_ref().map(Self::response_message)
+    }
+
+    fn response_message(response: &Response) -> String {
+        let error = response.api_error.as_ref();
+        let title = error.and_then(|e| e.error.clone());
+        let detail = error.and_then(|e| e.detail.as_ref()).map(|d| match d {
+            ErrorDetail::String(s) => s.clone(),
+            ErrorDetail::Array(issues) => issues
+                .iter()
+                .map(|i| FieldIssue::from(i).to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        });
+        match (title, detail) {
+            (Some(t), Some(d)) if !d.is_empty() => format!("{t}: {d}"),
+            (Some(t), _) => t,
+            (None, Some(d)) => d,
+            (None, None) => body_excerpt(&response.body),
         }
+    }
+
+    /// The cause chain as one line.
+    fn causes(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            let text = c.to_string();
+            if !text.is_empty() && !parts.contains(&text) {
+                parts.push(text);
+            }
+            cause = c.source();
+        }
+        parts.join(": ")
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = self.0.operation {
+            write!(f, "{operation}: ")?;
+        }
+        let issues = |fields: &[FieldIssue]| {
+            fields
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let response = self.0.response.as_ref();
+        let status_line = |f: &mut fmt::Formatter<'_>, what: &str| {
+            let status = response.map_or(0, |r| r.status);
+            let wait = self
+                .0
+                .retry_after
+                .map(|d| format!(", retry after {}s", d.as_secs()))
+                .unwrap_or_default();
+            let message = response.map(Self::response_message).unwrap_or_default();
+            write!(f, "{what} (HTTP {status}{wait}): {message}")
+        };
+        match &self.0.kind {
+            ErrorKind::InvalidInput { fields } => write!(f, "invalid input: {}", issues(fields)),
+            ErrorKind::Config { setting, reason } => {
+                write!(f, "configuration: {setting}: {reason}")
+            }
+            ErrorKind::Unauthorized => status_line(f, "unauthorized"),
+            ErrorKind::Forbidden => status_line(f, "forbidden"),
+            ErrorKind::NotFound => status_line(f, "not found"),
+            ErrorKind::Validation { .. } => status_line(f, "rejected"),
+            ErrorKind::RateLimited => status_line(f, "rate limited"),
+            ErrorKind::Server => status_line(f, "server error"),
+            ErrorKind::Api => status_line(f, "unexpected status"),
+            ErrorKind::Timeout { .. } => {
+                write!(f, "timed out after {} attempt(s)", self.0.attempts)
+            }
+            ErrorKind::Connection { sent } => {
+                let after = if *sent {
+                    " after the request was sent"
+                } else {
+                    ""
+                };
+                write!(f, "connection failed{after}: {}", self.causes())
+            }
+            ErrorKind::Throttled { limit } => {
+                write!(f, "held back by the client-side rate limit ({limit})")?;
+                match self.0.retry_after {
+                    Some(w) => write!(f, "; room in {} ms", w.as_millis()),
+                    None => Ok(()),
+                }
+            }
+            ErrorKind::ResponseTooLarge { limit } => {
+                write!(f, "response body exceeds the {limit}-byte limit")
+            }
+            ErrorKind::Decode => write!(
+                f,
+                "could not decode the response (HTTP {}): {}",
+                response.map_or(0, |r| r.status),
+                self.causes()
+            ),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.0;
+        f.debug_struct("Error")
+            .field("kind", &i.kind)
+            .field("operation", &i.operation.map(Operation::name))
+            .field("attempts", &i.attempts)
+            .field("status", &self.status())
+            .field("retry_after", &i.retry_after)
+            .field("body", &self.body())
+            .field("source", &i.source)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+fn body_excerpt(body: &str) -> String {
+    const MAX: usize = 200;
+    let flat: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(MAX) {
+        None if flat.is_empty() => "(empty body)".to_owned(),
+        None => flat,
+        Some((cut, _)) => format!("{}…", &flat[..cut]),
     }
 }
 
 /// What the mapping needs to know about the call.
 pub(crate) struct CallContext<'a> {
-    pub operation: &'static str,
     pub redactor: &'a Redactor,
     pub now: SystemTime,
 }
@@ -373,15 +515,15 @@ impl CallContext<'_> {
     /// An unsuccessful response. The key is scrubbed from the text first and the API error is
     /// parsed from the scrubbed text, so no part of the error can carry it.
     fn failure(&self, status: u16, retry_after: Option<Duration>, text: &str) -> Error {
-        let body = self.redactor.scrub(text);
-        Error::from_failure(ApiFailure {
-            operation: self.operation,
+        Error::from_status(status, self.redactor.scrub(text), retry_after)
+    }
+
+    fn undecodable(&self, status: u16, bytes: &[u8], reason: &str) -> Error {
+        Error::undecodable(
             status,
-            error: serde_json::from_str(&body).ok(),
-            body,
-            retry_after,
-            attempts: 1,
-        })
+            self.redactor.scrub(&String::from_utf8_lossy(bytes)),
+            self.redactor.scrub(reason),
+        )
     }
 }
 
@@ -392,13 +534,12 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
     cx: &CallContext<'_>,
 ) -> Result<T, Error> {
     use optimly_api::Error as E;
-    let operation = cx.operation;
     Err(match err {
         E::InvalidRequest(reason) | E::Custom(reason) => {
             Error::invalid("request", cx.redactor.scrub(&reason))
         }
         E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
-            network_error(operation, &e, cx.redactor)
+            network_error(e)
         }
         E::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
@@ -408,26 +549,17 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
         }
         // The spec documents exactly one success status, 200, and progenitor only parses
         // documented statuses, so a success body that failed to decode came with a 200.
-        E::InvalidResponsePayload(bytes, e) => Error::Decode {
-            operation,
-            status: 200,
-            body: cx.redactor.scrub(&String::from_utf8_lossy(&bytes)),
-            reason: cx.redactor.scrub(&e.to_string()),
-        },
+        E::InvalidResponsePayload(bytes, e) => cx.undecodable(200, &bytes, &e.to_string()),
         E::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers(), cx.now);
             let bytes = match response.bytes().await {
                 Ok(bytes) => bytes,
-                Err(e) => return Err(network_error(operation, &e, cx.redactor)),
+                Err(e) => return Err(network_error(e)),
             };
             if (200..300).contains(&status) {
-                return serde_json::from_slice(&bytes).map_err(|e| Error::Decode {
-                    operation,
-                    status,
-                    body: cx.redactor.scrub(&String::from_utf8_lossy(&bytes)),
-                    reason: cx.redactor.scrub(&e.to_string()),
-                });
+                return serde_json::from_slice(&bytes)
+                    .map_err(|e| cx.undecodable(status, &bytes, &e.to_string()));
             }
             cx.failure(status, retry_after, &String::from_utf8_lossy(&bytes))
         }
@@ -441,81 +573,45 @@ fn retry_after(headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<
         .and_then(|v| parse_retry_after(v, now))
 }
 
-/// A transport failure, with the URL (which may carry the key in query mode) removed and the
-/// cause chain flattened into one line.
-pub(crate) fn network_error(
-    operation: &'static str,
-    e: &reqwest::Error,
-    redactor: &Redactor,
-) -> Error {
-    let mut parts = vec![describe_reqwest(e)];
-    let mut cause = std::error::Error::source(e);
+/// A transport failure. The cause is kept as the error's source with its URL removed (in
+/// query mode the URL carries the key); nothing else of reqwest's error names the URL.
+pub(crate) fn network_error(e: reqwest::Error) -> Error {
+    let sent = !e.is_connect();
+    let mut cause = std::error::Error::source(&e);
     while let Some(c) = cause {
         if let Some(too_large) = c.downcast_ref::<optimly_api::ResponseTooLarge>() {
-            return Error::ResponseTooLarge {
-                operation,
+            return Error::new(ErrorKind::ResponseTooLarge {
                 limit: too_large.limit,
-                attempts: 1,
-            };
-        }
-        let text = c.to_string();
-        if !text.is_empty() && !parts.contains(&text) {
-            parts.push(text);
+            })
+            .with_source(optimly_api::ResponseTooLarge {
+                limit: too_large.limit,
+            });
         }
         cause = c.source();
     }
-    let message = parts.join(": ");
-    let message = redactor.scrub(&message);
-    if e.is_timeout() {
-        Error::Timeout {
-            operation,
-            attempts: 1,
-            sent: !e.is_connect(),
-        }
+    let kind = if e.is_timeout() {
+        ErrorKind::Timeout { sent }
     } else {
-        Error::Connection {
-            operation,
-            attempts: 1,
-            sent: !e.is_connect(),
-            message,
-        }
-    }
-}
-
-/// reqwest's own top-level message names the URL; say what kind of failure it was instead.
-fn describe_reqwest(e: &reqwest::Error) -> String {
-    if e.is_connect() {
-        "could not connect".into()
-    } else if e.is_body() || e.is_decode() {
-        "the response body was cut off".into()
-    } else if e.is_request() {
-        "the request failed".into()
-    } else {
-        "transport error".into()
-    }
+        ErrorKind::Connection { sent }
+    };
+    Error::new(kind).with_source(e.without_url())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use optimly_api::operations::NEW_MESSAGE;
 
-    fn failure(status: u16, body: serde_json::Value) -> ApiFailure {
-        ApiFailure {
-            operation: "new_message",
-            status,
-            error: serde_json::from_value(body.clone()).ok(),
-            body: body.to_string(),
-            retry_after: None,
-            attempts: 1,
-        }
+    fn failure(status: u16, body: serde_json::Value) -> Error {
+        Error::from_status(status, body.to_string(), None).ended(&NEW_MESSAGE, 1)
     }
 
     #[test]
     fn display_is_one_line_with_the_api_message() {
-        let e = Error::from_failure(failure(
+        let e = failure(
             400,
             serde_json::json!({"error": "Validation error", "detail": "email field is required", "status_code": 400}),
-        ));
+        );
         assert_eq!(
             e.to_string(),
             "new_message: rejected (HTTP 400): Validation error: email field is required"
@@ -524,21 +620,22 @@ mod tests {
 
     #[test]
     fn fastapi_detail_becomes_field_issues() {
-        let e = Error::from_failure(failure(
+        let e = failure(
             422,
             serde_json::json!({"detail": [{"loc": ["body", "chat_id"], "msg": "field required", "type": "value_error.missing"}]}),
-        ));
-        let Error::Validation { fields, .. } = &e else {
-            panic!("{e:?}")
-        };
-        assert_eq!(
-            fields,
-            &[FieldIssue {
-                field: "chat_id".into(),
-                message: "field required".into(),
-                kind: Some("value_error.missing".into()),
-            }]
         );
+        let expected = vec![FieldIssue {
+            field: "chat_id".into(),
+            message: "field required".into(),
+            kind: Some("value_error.missing".into()),
+        }];
+        assert_eq!(
+            e.kind(),
+            &ErrorKind::Validation {
+                fields: expected.clone()
+            }
+        );
+        assert_eq!(e.fields(), expected.as_slice());
         assert_eq!(
             e.to_string(),
             "new_message: rejected (HTTP 422): chat_id: field required"
@@ -547,10 +644,14 @@ mod tests {
 
     #[test]
     fn rate_limited_line_names_the_wait() {
-        let mut f = failure(429, serde_json::json!({"error": "Too Many Requests"}));
-        f.retry_after = Some(Duration::from_secs(7));
-        let e = Error::from_failure(f);
+        let e = Error::from_status(
+            429,
+            serde_json::json!({"error": "Too Many Requests"}).to_string(),
+            Some(Duration::from_secs(7)),
+        )
+        .ended(&NEW_MESSAGE, 3);
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(e.attempts(), 3);
         assert_eq!(
             e.to_string(),
             "new_message: rate limited (HTTP 429, retry after 7s): Too Many Requests"
@@ -560,56 +661,77 @@ mod tests {
     #[test]
     fn a_non_json_body_is_shown_flattened_and_cut() {
         let html = format!("<html>\n  <body>{}</body></html>", "x".repeat(300));
-        let f = ApiFailure {
-            error: None,
-            body: html,
-            ..failure(502, serde_json::json!(null))
-        };
-        let line = Error::from_failure(f).to_string();
+        let line = Error::from_status(502, html, None)
+            .ended(&NEW_MESSAGE, 1)
+            .to_string();
         assert!(
             line.starts_with("new_message: server error (HTTP 502): <html> <body>xxx"),
             "{line}"
         );
         assert!(line.ends_with('…'), "{line}");
         assert_eq!(
-            Error::from_failure(ApiFailure {
-                error: None,
-                body: String::new(),
-                ..failure(404, serde_json::json!(null))
-            })
-            .to_string(),
+            Error::from_status(404, String::new(), None)
+                .ended(&NEW_MESSAGE, 1)
+                .to_string(),
             "new_message: not found (HTTP 404): (empty body)"
         );
     }
 
     #[test]
-    fn statuses_map_to_their_variants() {
-        let kind = |s| match Error::from_failure(failure(s, serde_json::json!({}))) {
-            Error::Unauthorized(_) => "unauthorized",
-            Error::Forbidden(_) => "forbidden",
-            Error::NotFound(_) => "not_found",
-            Error::Validation { .. } => "validation",
-            Error::RateLimited(_) => "rate_limited",
-            Error::Server(_) => "server",
-            Error::Api(_) => "api",
-            _ => "other",
-        };
+    fn statuses_map_to_their_kinds() {
+        let kind = |s| failure(s, serde_json::json!({})).kind().clone();
         let got: Vec<_> = [400, 401, 403, 404, 409, 422, 429, 500, 503]
             .map(kind)
             .into();
+        let validation = ErrorKind::Validation { fields: Vec::new() };
         assert_eq!(
             got,
             [
-                "validation",
-                "unauthorized",
-                "forbidden",
-                "not_found",
-                "api",
-                "validation",
-                "rate_limited",
-                "server",
-                "server"
+                validation.clone(),
+                ErrorKind::Unauthorized,
+                ErrorKind::Forbidden,
+                ErrorKind::NotFound,
+                ErrorKind::Api,
+                validation,
+                ErrorKind::RateLimited,
+                ErrorKind::Server,
+                ErrorKind::Server,
             ]
         );
+    }
+
+    #[test]
+    fn every_local_problem_is_listed_in_one_line() {
+        let e = Error::invalid_input(vec![
+            FieldIssue::new("metadata.email", "is not an email address", "value_error"),
+            FieldIssue::new(
+                "metadata.date",
+                "`2026-02-30` is not a real date",
+                "value_error",
+            ),
+        ])
+        .ended(&NEW_MESSAGE, 0);
+        assert_eq!(
+            e.to_string(),
+            "new_message: invalid input: metadata.email: is not an email address; \
+             metadata.date: `2026-02-30` is not a real date"
+        );
+        assert_eq!(e.fields().len(), 2);
+        assert_eq!(e.status(), None);
+    }
+
+    #[test]
+    fn a_decode_failure_keeps_its_cause_as_the_source() {
+        let e = Error::undecodable(200, "{}".into(), "missing field `chat_id`".into())
+            .ended(&NEW_MESSAGE, 2);
+        assert_eq!(
+            std::error::Error::source(&e).map(ToString::to_string),
+            Some("missing field `chat_id`".to_owned())
+        );
+        assert_eq!(
+            e.to_string(),
+            "new_message: could not decode the response (HTTP 200): missing field `chat_id`"
+        );
+        assert_eq!((e.attempts(), e.body()), (2, Some("{}")));
     }
 }

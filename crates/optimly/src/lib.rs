@@ -15,19 +15,23 @@ pub mod retry;
 pub mod testing;
 mod validate;
 
-pub use agent::{AgentReply, AgentVersion, Ask, ToolExecution};
-pub use automations::{AppointmentRequest, EmailHandoff, Handoff, Lead, LeadChat, Urgency};
+pub use agent::{AgentReply, AgentVersion, Ask, HandoffData, ToolData, ToolExecution};
+pub use automations::{
+    AppointmentRequest, EmailHandoff, HandOff, Handoff, Lead, LeadChat, StartLeadChat, Urgency,
+};
 pub use call::RequestOptions;
-pub use chats::{AppendMessage, Chat, ChatEndpoint, CreateChat, History, ListChats, Message};
+pub use chats::{
+    AppendMessage, Chat, ChatEndpoint, CreateChat, History, InlineReply, ListChats, Message,
+};
 pub use client::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, OptimlyClient, USER_AGENT, env,
 };
-pub use conversation::Conversation;
+pub use conversation::{Conversation, StartConversation};
 pub use credentials::{ApiKey, AuthMethod};
-pub use error::{ApiFailure, Error, FieldIssue};
-/// What a documented limit is counted per, and its window.
-pub use optimly_api::rate_limits::{Per, Scope};
-pub use rate_limit::{Limit, RateLimit, RateLimits, WhenLimited};
+pub use error::{Error, ErrorKind, FieldIssue};
+/// A documented rate limit, what it is counted per, and an operation's description.
+pub use optimly_api::{Limit, Operation, Scope};
+pub use rate_limit::{RateLimits, WhenLimited};
 pub use retry::RetryPolicy;
 
 /// Open enums of the API: an unknown value parses to `Unknown(String)`.

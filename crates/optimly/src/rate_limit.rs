@@ -1,14 +1,17 @@
 //! The client-side rate limiter: every attempt first takes a slot under the documented limits
-//! (`x-rate-limits` in the spec, generated into [`optimly_api::rate_limits`]), so a busy
+//! (`x-rate-limits` in the spec, generated into [`optimly_api::operations`]), so a busy
 //! application waits for capacity instead of earning 429s.
 //!
 //! ## How it counts
 //!
-//! Each limit is a sliding window: at most `limit` requests in *any* window of length `per`,
+//! Each [`Limit`] is a sliding window: at most `count` requests in *any* window of its length,
 //! which is the strictest reading of Optimly's "100 requests per minute" and the one the offline
 //! mock enforces. A request counts from the moment it takes its slot, and its slot's time is the
 //! moment its response came back (the latest the server can have counted it), so a window this
 //! limiter sees as free is free on the server too, whatever the network's latency.
+//!
+//! The limiter only says "full until T"; the call engine decides what that means for the call
+//! (wait, or fail with [`ErrorKind::Throttled`](crate::ErrorKind::Throttled)).
 //!
 //! Global limits are counted per client (clones of an [`OptimlyClient`](crate::OptimlyClient)
 //! share them; build one client per key and clone it). Per-operation limits are counted per
@@ -22,18 +25,16 @@
 //! windows, the least the limit allows. A bucket with a burst of N would be as fast but sends up
 //! to 2N−1 requests in one window, which the server answers with 429s.
 
-use std::collections::{HashMap, VecDeque};
-use std::fmt;
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use optimly_api::rate_limits::{self as documented, Per, Scope};
+use optimly_api::limit::SlidingWindow;
+use optimly_api::operations::{self, OperationId};
+use optimly_api::{Limit, Operation, Scope};
 use tokio::sync::Notify;
 
-use crate::clock::Clock;
-use crate::error::Error;
-
-pub use optimly_api::rate_limits::RateLimit;
+use crate::clock::ClientClock;
 
 /// What a call does when the limiter has no capacity for it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -42,68 +43,28 @@ pub enum WhenLimited {
     /// Wait for capacity, within the call's deadline. The default.
     #[default]
     Wait,
-    /// Fail at once with [`Error::Throttled`], sending nothing.
+    /// Fail at once with [`ErrorKind::Throttled`](crate::ErrorKind::Throttled), sending nothing.
     FailFast,
-}
-
-/// One limit as the limiter applies it: `limit` requests in any `window`, counted per `scope`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limit {
-    /// Requests allowed in one window.
-    pub limit: u32,
-    /// The window.
-    pub window: Duration,
-    /// What the requests are counted per.
-    pub scope: Scope,
-}
-
-impl From<&RateLimit> for Limit {
-    fn from(l: &RateLimit) -> Self {
-        Self {
-            limit: l.limit,
-            window: l.per.duration(),
-            scope: l.scope,
-        }
-    }
-}
-
-impl fmt::Display for Limit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let per = [Per::Second, Per::Minute, Per::Hour, Per::Day]
-            .into_iter()
-            .find(|p| p.duration() == self.window);
-        let scope = match self.scope {
-            Scope::ApiKey => "API key",
-            Scope::Agent => "agent",
-            Scope::Chat => "chat",
-        };
-        match per {
-            Some(p) => write!(
-                f,
-                "{} per {} per {scope}",
-                self.limit,
-                format!("{p:?}").to_lowercase()
-            ),
-            None => write!(f, "{} per {:?} per {scope}", self.limit, self.window),
-        }
-    }
 }
 
 /// Which limits the client enforces on itself, and what a call does when one is full.
 ///
 /// ```
 /// use optimly::{RateLimits, WhenLimited};
+/// use optimly_api::operations::EMAIL_HANDOFF;
 ///
 /// // The documented limits (the default), failing fast instead of waiting:
-/// let limits = RateLimits::documented().when_limited(WhenLimited::FailFast);
-/// assert_eq!(limits.global()[0].limit, 100);
+/// let limits = RateLimits::documented().with_when_limited(WhenLimited::FailFast);
+/// assert_eq!(limits.global()[0].count(), 100);
+/// assert_eq!(limits.operation(&EMAIL_HANDOFF)[0].to_string(), "10 per hour per API key");
+/// assert_eq!(limits.when_limited(), WhenLimited::FailFast);
 /// // None at all:
 /// assert!(RateLimits::off().global().is_empty());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateLimits {
     global: Vec<Limit>,
-    per_operation: Vec<(&'static str, Vec<Limit>)>,
+    per_operation: Vec<(OperationId, Vec<Limit>)>,
     when_limited: WhenLimited,
 }
 
@@ -118,14 +79,11 @@ impl RateLimits {
     /// key, and each operation's own.
     pub fn documented() -> Self {
         Self {
-            global: documented::GLOBAL.iter().map(Limit::from).collect(),
-            per_operation: documented::OPERATIONS
+            global: operations::GLOBAL_LIMITS.to_vec(),
+            per_operation: operations::ALL
                 .iter()
-                .map(|op| {
-                    let limits = documented::for_operation(op);
-                    (*op, limits.iter().map(Limit::from).collect::<Vec<_>>())
-                })
-                .filter(|(_, limits)| !limits.is_empty())
+                .filter(|op| !op.limits.is_empty())
+                .map(|op| (op.id, op.limits.to_vec()))
                 .collect(),
             when_limited: WhenLimited::Wait,
         }
@@ -140,16 +98,11 @@ impl RateLimits {
         }
     }
 
-    /// Multiply every count by `count` (at least 1) and every window by `time`. For a plan
+    /// Every limit [scaled](Limit::scaled): counts by `count`, windows by `time`. For a plan
     /// with other limits than the documented ones, or for tests against a mock whose limits
     /// are scaled the same way.
     pub fn scaled(mut self, count: f64, time: f64) -> Self {
-        let scale = |l: &mut Limit| {
-            l.limit = (f64::from(l.limit) * count)
-                .ceil()
-                .clamp(1.0, f64::from(u32::MAX)) as u32;
-            l.window = l.window.mul_f64(time.max(0.0));
-        };
+        let scale = |l: &mut Limit| *l = l.scaled(count, time);
         self.global.iter_mut().for_each(scale);
         self.per_operation
             .iter_mut()
@@ -164,17 +117,17 @@ impl RateLimits {
         self
     }
 
-    /// Replace one operation's limits (`new_message`, `call_agent_v2`, ...).
-    pub fn with_operation(mut self, operation: &'static str, limits: Vec<Limit>) -> Self {
-        self.per_operation.retain(|(op, _)| *op != operation);
+    /// Replace one operation's limits.
+    pub fn with_operation(mut self, operation: &Operation, limits: Vec<Limit>) -> Self {
+        self.per_operation.retain(|(id, _)| *id != operation.id);
         if !limits.is_empty() {
-            self.per_operation.push((operation, limits));
+            self.per_operation.push((operation.id, limits));
         }
         self
     }
 
     /// Wait for capacity (the default) or fail fast.
-    pub fn when_limited(mut self, when: WhenLimited) -> Self {
+    pub fn with_when_limited(mut self, when: WhenLimited) -> Self {
         self.when_limited = when;
         self
     }
@@ -185,75 +138,52 @@ impl RateLimits {
     }
 
     /// One operation's limits.
-    pub fn operation(&self, operation: &str) -> &[Limit] {
+    pub fn operation(&self, operation: &Operation) -> &[Limit] {
         self.per_operation
             .iter()
-            .find(|(op, _)| *op == operation)
+            .find(|(id, _)| *id == operation.id)
             .map_or(&[], |(_, limits)| limits.as_slice())
     }
 
     /// What a call does when a limit is full.
-    pub fn on_limit(&self) -> WhenLimited {
+    pub fn when_limited(&self) -> WhenLimited {
         self.when_limited
     }
 
     fn is_off(&self) -> bool {
         self.global.is_empty() && self.per_operation.is_empty()
     }
+
+    fn longest_window(&self) -> Duration {
+        self.global
+            .iter()
+            .chain(self.per_operation.iter().flat_map(|(_, l)| l.iter()))
+            .map(Limit::window)
+            .max()
+            .unwrap_or_default()
+    }
 }
 
 /// Which window a limit is counted in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
-    operation: Option<&'static str>,
+    operation: Option<OperationId>,
     chat: Option<Box<str>>,
     index: usize,
 }
 
-/// One sliding window: the completion times of the requests in it, and those still running.
+/// One limit's window: the completion times of its requests, and those still running.
 #[derive(Debug, Default)]
 struct Window {
-    done: VecDeque<Instant>,
+    done: SlidingWindow,
     in_flight: u32,
 }
 
-impl Window {
-    fn forget_before(&mut self, now: Instant, window: Duration) {
-        while self
-            .done
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
-        {
-            self.done.pop_front();
-        }
-    }
-
-    /// `None` when there is room; otherwise how long until the oldest request leaves (`None`
-    /// inside when only running requests fill it: their release frees it).
-    fn full(&self, limit: &Limit, now: Instant) -> Option<Option<Duration>> {
-        let used = self.done.len() + self.in_flight as usize;
-        (used >= limit.limit as usize).then(|| {
-            self.done.front().map(|t| {
-                limit
-                    .window
-                    .saturating_sub(now.saturating_duration_since(*t))
-            })
-        })
-    }
-
-    fn finish(&mut self, at: Instant) {
-        self.in_flight = self.in_flight.saturating_sub(1);
-        let at_or_after = self.done.partition_point(|t| *t <= at);
-        self.done.insert(at_or_after, at);
-    }
-}
-
-/// Why a slot could not be taken now.
+/// Why a slot could not be taken now: the limit that frees last, and how long until it has
+/// room (`None`: when a running request finishes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Full {
-    /// The limit that is full (the one that frees last).
     pub limit: Limit,
-    /// How long until it has room, if known (`None`: when a running request finishes).
     pub wait: Option<Duration>,
 }
 
@@ -269,7 +199,7 @@ const SWEEP_AT: usize = 4096;
 impl State {
     fn applicable<'l>(
         limits: &'l RateLimits,
-        operation: &'static str,
+        operation: &'static Operation,
         chat: Option<&str>,
     ) -> impl Iterator<Item = (Key, &'l Limit)> {
         let global = limits.global.iter().enumerate().map(|(index, l)| {
@@ -286,8 +216,8 @@ impl State {
             .enumerate()
             .map(move |(index, l)| {
                 let key = Key {
-                    operation: Some(operation),
-                    chat: (l.scope == Scope::Chat).then(|| chat.unwrap_or("").into()),
+                    operation: Some(operation.id),
+                    chat: (l.scope() == Scope::Chat).then(|| chat.unwrap_or("").into()),
                     index,
                 };
                 (key, l)
@@ -299,19 +229,18 @@ impl State {
     fn try_take(
         &mut self,
         limits: &RateLimits,
-        operation: &'static str,
+        operation: &'static Operation,
         chat: Option<&str>,
         now: Instant,
     ) -> Result<Vec<Key>, Full> {
         if self.windows.len() >= SWEEP_AT {
-            self.sweep(limits, now);
+            self.sweep(limits.longest_window(), now);
         }
         let mut keys = Vec::new();
         let mut worst: Option<Full> = None;
         for (key, limit) in Self::applicable(limits, operation, chat) {
             let window = self.windows.entry(key.clone()).or_default();
-            window.forget_before(now, limit.window);
-            if let Some(wait) = window.full(limit, now) {
+            if let Err(wait) = window.done.check(limit, window.in_flight, now) {
                 // The limit that frees last is reported: a known wait beats "when a running
                 // request finishes" (`None`), which is exactly `Option`'s ordering.
                 if worst.is_none_or(|w| wait > w.wait) {
@@ -334,16 +263,9 @@ impl State {
         Ok(keys)
     }
 
-    fn sweep(&mut self, limits: &RateLimits, now: Instant) {
-        let longest = limits
-            .global
-            .iter()
-            .chain(limits.per_operation.iter().flat_map(|(_, l)| l.iter()))
-            .map(|l| l.window)
-            .max()
-            .unwrap_or_default();
+    fn sweep(&mut self, longest: Duration, now: Instant) {
         self.windows.retain(|_, w| {
-            w.forget_before(now, longest);
+            w.done.forget_before(now, longest);
             w.in_flight > 0 || !w.done.is_empty()
         });
     }
@@ -351,7 +273,8 @@ impl State {
     fn finish(&mut self, keys: &[Key], at: Instant) {
         for key in keys {
             if let Some(window) = self.windows.get_mut(key) {
-                window.finish(at);
+                window.in_flight = window.in_flight.saturating_sub(1);
+                window.done.record(at);
             }
         }
     }
@@ -370,7 +293,7 @@ pub(crate) struct Permit<'l> {
     /// `None` when the limits are off: nothing to record.
     limiter: Option<&'l Limiter>,
     keys: Vec<Key>,
-    clock: &'l dyn Clock,
+    clock: &'l ClientClock,
     waited: bool,
 }
 
@@ -408,15 +331,16 @@ impl Limiter {
     }
 
     /// Take a slot for one attempt of `operation`, waiting for one when the limits say so.
-    /// `remaining` bounds the wait: when capacity would come later than that, the call fails
-    /// with [`Error::Throttled`] at once instead of sleeping into its deadline.
+    /// `remaining` bounds the wait: when capacity would come later than that (or the limits
+    /// fail fast), the limit that is full is returned at once instead of sleeping into the
+    /// deadline; the caller turns it into an error.
     pub(crate) async fn acquire<'l>(
         &'l self,
-        operation: &'static str,
+        operation: &'static Operation,
         chat: Option<&str>,
-        clock: &'l dyn Clock,
+        clock: &'l ClientClock,
         remaining: impl Fn() -> Option<Duration>,
-    ) -> Result<Permit<'l>, Error> {
+    ) -> Result<Permit<'l>, Full> {
         if self.limits.is_off() {
             return Ok(Permit {
                 limiter: None,
@@ -449,12 +373,7 @@ impl Limiter {
                 (_, None) => false,
             };
             if self.limits.when_limited == WhenLimited::FailFast || too_late {
-                return Err(Error::Throttled {
-                    operation,
-                    limit: full.limit,
-                    wait: full.wait,
-                    attempts: 0,
-                });
+                return Err(full);
             }
             tracing::debug!(
                 limit = %full.limit,
@@ -462,20 +381,14 @@ impl Limiter {
                 "waiting for rate-limit capacity"
             );
             waited = true;
-            match (full.wait, left) {
-                (Some(wait), _) => {
+            match full.wait.or(left) {
+                Some(wait) => {
                     tokio::select! {
                         () = clock.sleep(wait) => {}
                         () = released => {}
                     }
                 }
-                (None, Some(left)) => {
-                    tokio::select! {
-                        () = clock.sleep(left) => {}
-                        () = released => {}
-                    }
-                }
-                (None, None) => released.await,
+                None => released.await,
             }
         }
     }
@@ -484,13 +397,10 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use optimly_api::operations::{EMAIL_HANDOFF, LIST_CLIENT_CHATS, NEW_CHAT, NEW_MESSAGE};
 
     fn per_second(limit: u32) -> Limit {
-        Limit {
-            limit,
-            window: Duration::from_secs(1),
-            scope: Scope::ApiKey,
-        }
+        Limit::new(limit, Duration::from_secs(1), Scope::ApiKey)
     }
 
     #[test]
@@ -509,24 +419,24 @@ mod tests {
             ]
         );
         assert_eq!(
-            limits.operation("new_message")[0].to_string(),
+            limits.operation(&NEW_MESSAGE)[0].to_string(),
             "120 per minute per chat"
         );
         assert_eq!(
-            limits.operation("email_handoff")[0].to_string(),
+            limits.operation(&EMAIL_HANDOFF)[0].to_string(),
             "10 per hour per API key"
         );
-        assert!(limits.operation("list_client_chats").is_empty());
+        assert!(limits.operation(&LIST_CLIENT_CHATS).is_empty());
     }
 
     #[test]
     fn scaling_multiplies_counts_and_windows() {
         let limits = RateLimits::documented().scaled(0.05, 1.0 / 60.0);
-        assert_eq!(limits.global()[0].limit, 5);
-        assert_eq!(limits.global()[0].window, Duration::from_secs(1));
-        assert_eq!(limits.operation("email_handoff")[0].limit, 1);
+        assert_eq!(limits.global()[0].count(), 5);
+        assert_eq!(limits.global()[0].window(), Duration::from_secs(1));
+        assert_eq!(limits.operation(&EMAIL_HANDOFF)[0].count(), 1);
         assert_eq!(
-            limits.operation("email_handoff")[0].window,
+            limits.operation(&EMAIL_HANDOFF)[0].window(),
             Duration::from_secs(60)
         );
     }
@@ -536,11 +446,13 @@ mod tests {
         let limits = RateLimits::off().with_global(vec![per_second(2)]);
         let mut state = State::default();
         let t0 = Instant::now();
-        let a = state.try_take(&limits, "op", None, t0).expect("first");
-        let b = state.try_take(&limits, "op", None, t0).expect("second");
+        let a = state.try_take(&limits, &NEW_CHAT, None, t0).expect("first");
+        let b = state
+            .try_take(&limits, &NEW_CHAT, None, t0)
+            .expect("second");
         // Both still running: only their release can free the window.
         assert_eq!(
-            state.try_take(&limits, "op", None, t0),
+            state.try_take(&limits, &NEW_CHAT, None, t0),
             Err(Full {
                 limit: per_second(2),
                 wait: None
@@ -551,18 +463,18 @@ mod tests {
         // Counted from the completions, not the starts.
         assert_eq!(
             state
-                .try_take(&limits, "op", None, t0 + Duration::from_millis(500))
+                .try_take(&limits, &NEW_CHAT, None, t0 + Duration::from_millis(500))
                 .map_err(|f| f.wait),
             Err(Some(Duration::from_millis(600)))
         );
         assert!(
             state
-                .try_take(&limits, "op", None, t0 + Duration::from_millis(1100))
+                .try_take(&limits, &NEW_CHAT, None, t0 + Duration::from_millis(1100))
                 .is_ok()
         );
         assert_eq!(
             state
-                .try_take(&limits, "op", None, t0 + Duration::from_millis(1100))
+                .try_take(&limits, &NEW_CHAT, None, t0 + Duration::from_millis(1100))
                 .map_err(|f| f.wait),
             Err(Some(Duration::from_millis(200)))
         );
@@ -570,64 +482,64 @@ mod tests {
 
     #[test]
     fn chat_scoped_limits_count_each_chat_apart() {
-        let chat_limit = Limit {
-            limit: 1,
-            window: Duration::from_secs(60),
-            scope: Scope::Chat,
-        };
-        let limits = RateLimits::off().with_operation("new_message", vec![chat_limit]);
+        let chat_limit = Limit::new(1, Duration::from_secs(60), Scope::Chat);
+        let limits = RateLimits::off().with_operation(&NEW_MESSAGE, vec![chat_limit]);
         let mut state = State::default();
         let now = Instant::now();
         assert!(
             state
-                .try_take(&limits, "new_message", Some("a"), now)
+                .try_take(&limits, &NEW_MESSAGE, Some("a"), now)
                 .is_ok()
         );
         assert!(
             state
-                .try_take(&limits, "new_message", Some("b"), now)
+                .try_take(&limits, &NEW_MESSAGE, Some("b"), now)
                 .is_ok()
         );
         assert!(
             state
-                .try_take(&limits, "new_message", Some("a"), now)
+                .try_take(&limits, &NEW_MESSAGE, Some("a"), now)
                 .is_err()
         );
         // Other operations are not counted against it.
-        assert!(state.try_take(&limits, "new_chat", Some("a"), now).is_ok());
+        assert!(state.try_take(&limits, &NEW_CHAT, Some("a"), now).is_ok());
     }
 
     #[test]
     fn a_refused_request_takes_no_slot_anywhere() {
         let limits = RateLimits::off()
             .with_global(vec![per_second(5)])
-            .with_operation("op", vec![per_second(1)]);
+            .with_operation(&NEW_CHAT, vec![per_second(1)]);
         let mut state = State::default();
         let now = Instant::now();
-        assert!(state.try_take(&limits, "op", None, now).is_ok());
+        assert!(state.try_take(&limits, &NEW_CHAT, None, now).is_ok());
         for _ in 0..10 {
-            assert!(state.try_take(&limits, "op", None, now).is_err());
+            assert!(state.try_take(&limits, &NEW_CHAT, None, now).is_err());
         }
         // The 10 refusals left 4 global slots.
         for _ in 0..4 {
-            assert!(state.try_take(&limits, "other", None, now).is_ok());
+            assert!(
+                state
+                    .try_take(&limits, &LIST_CLIENT_CHATS, None, now)
+                    .is_ok()
+            );
         }
-        assert!(state.try_take(&limits, "other", None, now).is_err());
+        assert!(
+            state
+                .try_take(&limits, &LIST_CLIENT_CHATS, None, now)
+                .is_err()
+        );
     }
 
     #[test]
     fn idle_chat_windows_are_swept() {
-        let chat_limit = Limit {
-            limit: 1,
-            window: Duration::from_secs(1),
-            scope: Scope::Chat,
-        };
-        let limits = RateLimits::off().with_operation("new_message", vec![chat_limit]);
+        let chat_limit = Limit::new(1, Duration::from_secs(1), Scope::Chat);
+        let limits = RateLimits::off().with_operation(&NEW_MESSAGE, vec![chat_limit]);
         let mut state = State::default();
         let t0 = Instant::now();
         for i in 0..SWEEP_AT {
             let keys = state
-                .try_take(&limits, "new_message", Some(&i.to_string()), t0)
+                .try_take(&limits, &NEW_MESSAGE, Some(&i.to_string()), t0)
                 .expect("room");
             state.finish(&keys, t0);
         }
@@ -635,7 +547,7 @@ mod tests {
         let later = t0 + Duration::from_secs(2);
         assert!(
             state
-                .try_take(&limits, "new_message", Some("x"), later)
+                .try_take(&limits, &NEW_MESSAGE, Some("x"), later)
                 .is_ok()
         );
         assert_eq!(state.windows.len(), 1);

@@ -10,12 +10,15 @@
 //! # Ok(()) }
 //! ```
 
-use httpmock::prelude::*;
+use httpmock::Mock;
+use httpmock::When;
+use optimly_api::Operation;
+use optimly_api::operations::{CALL_AGENT_V2, NEW_CHAT};
 use serde_json::{Value, json};
 
 use crate::{Error, OptimlyClient, RetryPolicy, ToolName};
 
-pub use crate::clock::ManualClock;
+pub use httpmock::MockServer;
 pub use optimly_mock::{DEFAULT_KEY, Faults, MockConfig, RunningMock};
 
 /// Start the offline mock on `127.0.0.1` and a client pointed at it.
@@ -44,12 +47,32 @@ pub fn client_for(server: &MockServer) -> Result<OptimlyClient, Error> {
         .build()
 }
 
+/// Match requests to `operation`: its method, and its path with any value in each parameter.
+pub fn when_operation(when: When, operation: &Operation) -> When {
+    let pattern: String = operation
+        .path
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "[^/]+".to_owned()
+            } else {
+                segment
+                    .chars()
+                    .map(|c| match c {
+                        'a'..='z' | 'A'..='Z' | '0'..='9' | '_' => c.to_string(),
+                        other => format!("\\{other}"),
+                    })
+                    .collect()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    when.method(operation.method.as_str())
+        .path_matches(format!("^{pattern}$").as_str())
+}
+
 /// `POST /external/agent/v2` answers `text`, having run `tools`.
-pub async fn agent_reply<'a>(
-    server: &'a MockServer,
-    text: &str,
-    tools: &[ToolName],
-) -> httpmock::Mock<'a> {
+pub async fn agent_reply<'a>(server: &'a MockServer, text: &str, tools: &[ToolName]) -> Mock<'a> {
     let tools: Vec<Value> = tools
         .iter()
         .map(|t| json!({"tool": t.as_str(), "status": "executed", "data": {}}))
@@ -57,32 +80,32 @@ pub async fn agent_reply<'a>(
     let body = json!({"response": text, "tools_executed": tools, "handoff_data": null});
     server
         .mock_async(|when, then| {
-            when.method(POST).path("/external/agent/v2");
+            when_operation(when, &CALL_AGENT_V2);
             then.status(200).json_body(body);
         })
         .await
 }
 
 /// `POST /external/message/new-chat` creates the chat `chat_id`.
-pub async fn chat_created<'a>(server: &'a MockServer, chat_id: &str) -> httpmock::Mock<'a> {
+pub async fn chat_created<'a>(server: &'a MockServer, chat_id: &str) -> Mock<'a> {
     let body = json!({"chat_id": chat_id, "status": "active", "ai_enabled": true});
     server
         .mock_async(|when, then| {
-            when.method(POST).path("/external/message/new-chat");
+            when_operation(when, &NEW_CHAT);
             then.status(200).json_body(body);
         })
         .await
 }
 
-/// Requests to `path` are answered 429 with `Retry-After: <retry_after_secs>`.
+/// Requests of `operation` are answered 429 with `Retry-After: <retry_after_secs>`.
 pub async fn rate_limited<'a>(
     server: &'a MockServer,
-    path: &str,
+    operation: &Operation,
     retry_after_secs: u64,
-) -> httpmock::Mock<'a> {
+) -> Mock<'a> {
     server
         .mock_async(|when, then| {
-            when.path(path);
+            when_operation(when, operation);
             then.status(429)
                 .header("retry-after", retry_after_secs.to_string())
                 .json_body(json!({"error": "Too Many Requests", "detail": "rate limit exceeded", "status_code": 429}));
@@ -90,41 +113,42 @@ pub async fn rate_limited<'a>(
         .await
 }
 
-/// Requests to `path` are answered 422 with FastAPI's detail for `field` (a dotted path in
-/// the body, such as `metadata.email`).
+/// Requests of `operation` are answered 422 with FastAPI's detail for `field` (a dotted path
+/// in the body, such as `metadata.email`).
 pub async fn validation_error<'a>(
     server: &'a MockServer,
-    path: &str,
+    operation: &Operation,
     field: &str,
     msg: &str,
-) -> httpmock::Mock<'a> {
+) -> Mock<'a> {
     let mut loc = vec![Value::from("body")];
     loc.extend(field.split('.').map(Value::from));
     let body = json!({"detail": [{"loc": loc, "msg": msg, "type": "value_error"}]});
     server
         .mock_async(|when, then| {
-            when.path(path);
+            when_operation(when, operation);
             then.status(422).json_body(body);
         })
         .await
 }
 
-/// Requests to `path` are answered 404 in the tools page's error shape.
-pub async fn not_found<'a>(server: &'a MockServer, path: &str) -> httpmock::Mock<'a> {
+/// Requests of `operation` are answered 404 in the tools page's error shape.
+pub async fn not_found<'a>(server: &'a MockServer, operation: &Operation) -> Mock<'a> {
+    let detail = format!("{} not found", operation.path);
     server
         .mock_async(|when, then| {
-            when.path(path);
+            when_operation(when, operation);
             then.status(404)
-                .json_body(json!({"error": "Not Found", "detail": format!("{path} not found"), "status_code": 404}));
+                .json_body(json!({"error": "Not Found", "detail": detail, "status_code": 404}));
         })
         .await
 }
 
-/// Requests to `path` are answered 401 in the external overview's error shape.
-pub async fn unauthorized<'a>(server: &'a MockServer, path: &str) -> httpmock::Mock<'a> {
+/// Requests of `operation` are answered 401 in the external overview's error shape.
+pub async fn unauthorized<'a>(server: &'a MockServer, operation: &Operation) -> Mock<'a> {
     server
         .mock_async(|when, then| {
-            when.path(path);
+            when_operation(when, operation);
             then.status(401).json_body(
                 json!({"success": false, "error": "Unauthorized", "detail": "Invalid API key"}),
             );

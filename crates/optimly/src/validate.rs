@@ -1,53 +1,125 @@
-//! Local checks of what the docs define, so a bad value fails before any request is sent.
+//! Local checks of what the docs define, so a bad request fails before anything is sent, with
+//! every problem at once and each located by the field path a 422 from the server would use.
 
-use chrono::{NaiveDate, NaiveTime};
+use crate::error::FieldIssue;
 
-use crate::error::Error;
+/// The problems found in one request.
+#[derive(Debug, Default)]
+pub(crate) struct Check {
+    issues: Vec<FieldIssue>,
+}
 
-/// Refuse an empty or blank value.
-pub(crate) fn required(field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "is required and must not be blank"));
+impl Check {
+    /// A check with nothing found yet.
+    pub(crate) fn new() -> Self {
+        Self::default()
     }
-    Ok(())
-}
 
-/// An email address with a dotted domain (`name@example.com`). The value is not echoed: it is
-/// personal data.
-pub(crate) fn email(field: &str, value: &str) -> Result<(), Error> {
-    required(field, value)?;
-    let dotted_domain = value
-        .rsplit_once('@')
-        .is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'));
-    if !email_address::EmailAddress::is_valid(value) || !dotted_domain {
-        return Err(Error::invalid(
-            field,
-            "is not an email address like name@example.com",
-        ));
+    fn refuse(&mut self, path: &str, message: String, kind: &str) {
+        self.issues.push(FieldIssue::new(path, message, kind));
     }
-    Ok(())
+
+    /// An empty or blank value is refused.
+    pub(crate) fn required(&mut self, path: &str, value: &str) -> &mut Self {
+        if value.trim().is_empty() {
+            self.refuse(path, "is required and must not be blank".into(), "missing");
+        }
+        self
+    }
+
+    /// An email address with a dotted domain (`name@example.com`). The value is not echoed:
+    /// it is personal data.
+    pub(crate) fn email(&mut self, path: &str, value: &str) -> &mut Self {
+        if value.trim().is_empty() {
+            return self.required(path, value);
+        }
+        let dotted_domain = value
+            .rsplit_once('@')
+            .is_some_and(|(_, domain)| domain.contains('.') && !domain.ends_with('.'));
+        if !email_address::EmailAddress::is_valid(value) || !dotted_domain {
+            self.refuse(
+                path,
+                "is not an email address like name@example.com".into(),
+                "value_error",
+            );
+        }
+        self
+    }
+
+    /// A calendar date written `YYYY-MM-DD` that exists.
+    pub(crate) fn date(&mut self, path: &str, value: &str) -> &mut Self {
+        let Some([year, month, day]) = digits(value, '-', [4, 2, 2]) else {
+            self.refuse(
+                path,
+                format!("`{value}` is not written YYYY-MM-DD"),
+                "value_error",
+            );
+            return self;
+        };
+        let real = i32::try_from(year)
+            .ok()
+            .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, month, day));
+        if real.is_none() {
+            self.refuse(path, format!("`{value}` is not a real date"), "value_error");
+        }
+        self
+    }
+
+    /// A time of day written `HH:MM` (24-hour) that exists.
+    pub(crate) fn time(&mut self, path: &str, value: &str) -> &mut Self {
+        let Some([hour, minute]) = digits(value, ':', [2, 2]) else {
+            self.refuse(
+                path,
+                format!("`{value}` is not written HH:MM"),
+                "value_error",
+            );
+            return self;
+        };
+        if chrono::NaiveTime::from_hms_opt(hour, minute, 0).is_none() {
+            self.refuse(
+                path,
+                format!("`{value}` is not a real time of day"),
+                "value_error",
+            );
+        }
+        self
+    }
+
+    /// A number that must be positive.
+    pub(crate) fn positive(&mut self, path: &str, value: u32) -> &mut Self {
+        if value == 0 {
+            self.refuse(path, "must be a positive number".into(), "value_error");
+        }
+        self
+    }
+
+    /// Every problem found, in the order checked.
+    pub(crate) fn issues(&mut self) -> Vec<FieldIssue> {
+        std::mem::take(&mut self.issues)
+    }
 }
 
-/// A calendar date written `YYYY-MM-DD`.
-pub(crate) fn date(field: &str, value: &str) -> Result<NaiveDate, Error> {
-    let parsed = (value.len() == 10)
-        .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
-        .flatten();
-    parsed
-        .ok_or_else(|| Error::invalid(field, format!("`{value}` is not a date written YYYY-MM-DD")))
-}
-
-/// A time of day written `HH:MM` (24-hour).
-pub(crate) fn time(field: &str, value: &str) -> Result<NaiveTime, Error> {
-    let parsed = (value.len() == 5)
-        .then(|| NaiveTime::parse_from_str(value, "%H:%M").ok())
-        .flatten();
-    parsed.ok_or_else(|| Error::invalid(field, format!("`{value}` is not a time written HH:MM")))
+/// `value` as groups of exactly `widths` ASCII digits separated by `separator`.
+fn digits<const N: usize>(value: &str, separator: char, widths: [usize; N]) -> Option<[u32; N]> {
+    let mut parts = value.split(separator);
+    let mut out = [0; N];
+    for (slot, width) in out.iter_mut().zip(widths) {
+        let part = parts.next()?;
+        if part.len() != width || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = part.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn messages(check: &mut Check) -> Vec<String> {
+        check.issues().iter().map(ToString::to_string).collect()
+    }
 
     #[test]
     fn emails() {
@@ -56,11 +128,13 @@ mod tests {
             "enterprise-buyer@example.com",
             "a.b+c@sub.example.co.uk",
         ] {
-            assert!(email("email", ok).is_ok(), "{ok}");
+            assert!(Check::new().email("email", ok).issues().is_empty(), "{ok}");
         }
+        assert_eq!(
+            messages(Check::new().email("metadata.email", " ")),
+            ["metadata.email: is required and must not be blank"]
+        );
         for bad in [
-            "",
-            " ",
             "john",
             "john@",
             "@example.com",
@@ -69,38 +143,77 @@ mod tests {
             "jo hn@example.com",
             "a@b@c.com",
         ] {
-            let err = email("email", bad).expect_err(bad).to_string();
-            assert!(err.starts_with("invalid email: "), "{err}");
+            assert_eq!(
+                messages(Check::new().email("email", bad)),
+                ["email: is not an email address like name@example.com"],
+                "{bad}"
+            );
         }
     }
 
     #[test]
-    fn dates_and_times() {
-        assert_eq!(
-            date("date", "2025-06-20").ok(),
-            NaiveDate::from_ymd_opt(2025, 6, 20)
-        );
-        for bad in [
-            "2025-6-20",
-            "2025-02-30",
-            "20-06-2025",
-            "2025-06-20T10:00",
-            "",
+    fn dates_say_whether_the_form_or_the_day_is_wrong() {
+        assert!(Check::new().date("date", "2025-06-20").issues().is_empty());
+        assert!(Check::new().date("date", "2024-02-29").issues().is_empty());
+        for (bad, why) in [
+            ("2026-02-30", "`2026-02-30` is not a real date"),
+            ("2025-13-01", "`2025-13-01` is not a real date"),
+            ("2025-6-20", "`2025-6-20` is not written YYYY-MM-DD"),
+            ("20-06-2025", "`20-06-2025` is not written YYYY-MM-DD"),
+            (
+                "2025-06-20T10:00",
+                "`2025-06-20T10:00` is not written YYYY-MM-DD",
+            ),
+            ("+202-06-20", "`+202-06-20` is not written YYYY-MM-DD"),
+            ("", "`` is not written YYYY-MM-DD"),
         ] {
-            assert!(date("date", bad).is_err(), "{bad}");
+            assert_eq!(
+                messages(Check::new().date("d", bad)),
+                [format!("d: {why}")],
+                "{bad}"
+            );
         }
-        assert_eq!(
-            time("time", "14:00").ok(),
-            NaiveTime::from_hms_opt(14, 0, 0)
-        );
-        for bad in ["2pm", "24:00", "14:60", "9:00", "14:00:00"] {
-            assert!(time("time", bad).is_err(), "{bad}");
+    }
+
+    #[test]
+    fn times_say_whether_the_form_or_the_time_is_wrong() {
+        assert!(Check::new().time("time", "14:00").issues().is_empty());
+        assert!(Check::new().time("time", "00:00").issues().is_empty());
+        for (bad, why) in [
+            ("24:00", "`24:00` is not a real time of day"),
+            ("14:60", "`14:60` is not a real time of day"),
+            ("2pm", "`2pm` is not written HH:MM"),
+            ("9:00", "`9:00` is not written HH:MM"),
+            ("14:00:00", "`14:00:00` is not written HH:MM"),
+        ] {
+            assert_eq!(
+                messages(Check::new().time("t", bad)),
+                [format!("t: {why}")],
+                "{bad}"
+            );
         }
+    }
+
+    #[test]
+    fn every_problem_is_kept_in_order() {
+        let mut check = Check::new();
+        check
+            .required("metadata.name", "")
+            .email("metadata.email", "jane")
+            .date("metadata.date", "2026-02-30")
+            .positive("metadata.duration_minutes", 0);
         assert_eq!(
-            date("date", "2025-13-01")
-                .expect_err("month 13")
-                .to_string(),
-            "invalid date: `2025-13-01` is not a date written YYYY-MM-DD"
+            check
+                .issues()
+                .iter()
+                .map(|i| (i.field.as_str(), i.kind.as_deref()))
+                .collect::<Vec<_>>(),
+            [
+                ("metadata.name", Some("missing")),
+                ("metadata.email", Some("value_error")),
+                ("metadata.date", Some("value_error")),
+                ("metadata.duration_minutes", Some("value_error")),
+            ]
         );
     }
 }

@@ -1,5 +1,5 @@
-//! Every error variant from a real HTTP response, and invalid input that never reaches the
-//! network.
+//! Every error kind from a real HTTP response, the call's context stored once (operation,
+//! attempts, status, body, source), and invalid input that never reaches the network.
 
 mod common;
 
@@ -8,8 +8,12 @@ use std::time::Duration;
 use common::{KEY, closed_port, harness, harness_with};
 use httpmock::prelude::*;
 use optimly::{
-    AppointmentRequest, AuthMethod, EmailHandoff, Error, FieldIssue, Lead, OptimlyClient,
-    RetryPolicy, Sender,
+    AppointmentRequest, AuthMethod, EmailHandoff, Error, ErrorKind, FieldIssue, Lead,
+    OptimlyClient, RetryPolicy, Sender,
+};
+use optimly_api::operations::{
+    CALL_AGENT_V2, CREATE_CHAT, EMAIL_HANDOFF, LIST_CHAT_MESSAGES, LIST_CLIENT_CHATS, NEW_CHAT,
+    NEW_MESSAGE,
 };
 use serde_json::json;
 
@@ -39,15 +43,15 @@ async fn post_answered(status: u16, body: &str) -> Error {
     err
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unauthorized_carries_the_overview_shape() {
     let err = post_answered(
         401,
         r#"{"success": false, "error": "Unauthorized", "detail": "Invalid API key"}"#,
     )
     .await;
-    assert!(matches!(err, Error::Unauthorized(_)), "{err:?}");
-    assert_eq!(err.operation(), Some("new_message"));
+    assert_eq!(err.kind(), &ErrorKind::Unauthorized, "{err:?}");
+    assert_eq!(err.operation(), Some(&NEW_MESSAGE));
     assert_eq!(err.status(), Some(401));
     assert_eq!(err.attempts(), 1);
     assert_eq!(
@@ -56,10 +60,10 @@ async fn unauthorized_carries_the_overview_shape() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn forbidden_and_not_found() {
     let forbidden = post_answered(403, r#"{"detail": "Plan does not include API access"}"#).await;
-    assert!(matches!(forbidden, Error::Forbidden(_)));
+    assert_eq!(forbidden.kind(), &ErrorKind::Forbidden);
     assert_eq!(
         forbidden.to_string(),
         "new_message: forbidden (HTTP 403): Plan does not include API access"
@@ -69,14 +73,14 @@ async fn forbidden_and_not_found() {
         r#"{"error": "Not Found", "detail": "Chat chat_123 not found", "status_code": 404}"#,
     )
     .await;
-    assert!(matches!(not_found, Error::NotFound(_)));
+    assert_eq!(not_found.kind(), &ErrorKind::NotFound);
     assert_eq!(
         not_found.body(),
         Some(r#"{"detail":"Chat chat_123 not found","error":"Not Found","status_code":404}"#)
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn validation_carries_fastapi_field_issues() {
     let err = post_answered(
         422,
@@ -84,10 +88,11 @@ async fn validation_carries_fastapi_field_issues() {
                        {"loc": ["body", "metadata", "email"], "msg": "value is not a valid email address", "type": "value_error.email"}]}"#,
     )
     .await;
-    let Error::Validation { fields, failure } = &err else {
+    let ErrorKind::Validation { fields } = err.kind() else {
         panic!("{err:?}")
     };
-    assert_eq!(failure.status, 422);
+    assert_eq!(err.status(), Some(422));
+    assert_eq!(fields, err.fields());
     assert_eq!(
         fields,
         &[
@@ -109,7 +114,7 @@ async fn validation_carries_fastapi_field_issues() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_400_in_the_tools_shape_is_a_validation_error_without_fields() {
     let err = post_answered(
         400,
@@ -117,7 +122,7 @@ async fn a_400_in_the_tools_shape_is_a_validation_error_without_fields() {
     )
     .await;
     assert!(
-        matches!(&err, Error::Validation { fields, .. } if fields.is_empty()),
+        matches!(err.kind(), ErrorKind::Validation { fields } if fields.is_empty()),
         "{err:?}"
     );
     assert_eq!(
@@ -126,10 +131,10 @@ async fn a_400_in_the_tools_shape_is_a_validation_error_without_fields() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rate_limited_carries_retry_after() {
     let err = post_answered(429, r#"{"error": "Too Many Requests"}"#).await;
-    assert!(matches!(err, Error::RateLimited(_)));
+    assert_eq!(err.kind(), &ErrorKind::RateLimited);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
     assert_eq!(
         err.to_string(),
@@ -137,10 +142,10 @@ async fn rate_limited_carries_retry_after() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn server_error_with_an_html_body_keeps_status_and_body() {
     let err = post_answered(500, "<html><body>Internal Server Error</body></html>").await;
-    assert!(matches!(err, Error::Server(_)));
+    assert_eq!(err.kind(), &ErrorKind::Server);
     assert_eq!(err.status(), Some(500));
     assert_eq!(
         err.body(),
@@ -152,34 +157,32 @@ async fn server_error_with_an_html_body_keeps_status_and_body() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn an_undocumented_status_is_an_api_error() {
     let err = post_answered(409, r#"{"error": "Conflict"}"#).await;
-    assert!(matches!(err, Error::Api(_)));
+    assert_eq!(err.kind(), &ErrorKind::Api);
     assert_eq!(
         err.to_string(),
         "new_message: unexpected status (HTTP 409): Conflict"
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_garbled_success_is_a_decode_error_with_the_body() {
     let err = post_answered(200, r#"{"chat_id": "chat_123"}"#).await;
-    let Error::Decode {
-        status,
-        body,
-        reason,
-        operation,
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
-    assert_eq!((*operation, *status), ("new_message", 200));
-    assert_eq!(body, r#"{"chat_id": "chat_123"}"#);
+    assert_eq!(err.kind(), &ErrorKind::Decode, "{err:?}");
+    assert_eq!(
+        (err.operation(), err.status()),
+        (Some(&NEW_MESSAGE), Some(200))
+    );
+    assert_eq!(err.body(), Some(r#"{"chat_id": "chat_123"}"#));
+    let reason = std::error::Error::source(&err)
+        .expect("the cause")
+        .to_string();
     assert!(reason.contains("missing field `message_id`"), "{reason}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_201_with_a_valid_body_is_accepted() {
     let server = MockServer::start_async().await;
     server
@@ -196,7 +199,7 @@ async fn a_201_with_a_valid_body_is_accepted() {
     assert_eq!(chat.id(), "chat_1");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_slow_response_is_a_timeout() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -215,16 +218,14 @@ async fn a_slow_response_is_a_timeout() {
         .build()
         .expect("client");
     let err = client.history("c").await.expect_err("timeout");
-    assert!(
-        matches!(
-            err,
-            Error::Timeout {
-                operation: "list_chat_messages",
-                attempts: 1,
-                sent: true
-            }
-        ),
-        "{err:?}"
+    assert_eq!(err.kind(), &ErrorKind::Timeout { sent: true }, "{err:?}");
+    assert_eq!(
+        (err.operation(), err.attempts()),
+        (Some(&LIST_CHAT_MESSAGES), 1)
+    );
+    assert_eq!(
+        std::error::Error::source(&err).map(ToString::to_string),
+        Some("no response within 100 ms".to_owned())
     );
     assert_eq!(
         err.to_string(),
@@ -233,7 +234,7 @@ async fn a_slow_response_is_a_timeout() {
     mock.assert_async().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_refused_connection_is_a_connection_error_before_sending() {
     let client = OptimlyClient::builder()
         .api_key(KEY)
@@ -242,27 +243,39 @@ async fn a_refused_connection_is_a_connection_error_before_sending() {
         .build()
         .expect("client");
     let err = client.history("c").await.expect_err("refused");
-    let Error::Connection {
-        operation,
-        sent,
-        message,
-        attempts,
-    } = &err
-    else {
-        panic!("{err:?}")
-    };
     assert_eq!(
-        (*operation, *sent, *attempts),
-        ("list_chat_messages", false, 1)
+        err.kind(),
+        &ErrorKind::Connection { sent: false },
+        "{err:?}"
     );
-    assert!(message.starts_with("could not connect"), "{message}");
+    assert_eq!(
+        (err.operation(), err.attempts()),
+        (Some(&LIST_CHAT_MESSAGES), 1)
+    );
+    // The cause is kept, as reqwest's own error, with the URL taken out of it.
+    let cause = std::error::Error::source(&err).expect("a cause");
+    let transport = cause
+        .downcast_ref::<reqwest::Error>()
+        .expect("reqwest's error");
+    assert!(transport.is_connect());
+    assert_eq!(transport.url(), None);
+    let line = err.to_string();
     assert!(
-        !message.contains("127.0.0.1"),
-        "no URL in the message: {message}"
+        line.starts_with("list_chat_messages: connection failed: "),
+        "{line}"
     );
+    assert!(!line.contains("127.0.0.1"), "no URL in the message: {line}");
 }
 
-#[tokio::test]
+/// One local problem's field path, from an error that must be invalid input.
+fn only_field(e: Error) -> String {
+    match e.kind() {
+        ErrorKind::InvalidInput { fields } if fields.len() == 1 => fields[0].field.clone(),
+        _ => panic!("{e:?}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn invalid_input_sends_nothing() {
     let server = MockServer::start_async().await;
     let any = server
@@ -272,103 +285,149 @@ async fn invalid_input_sends_nothing() {
         })
         .await;
     let client = harness(&server).client;
-    let field = |e: Error| match e {
-        Error::InvalidInput { field, .. } => field,
-        other => panic!("{other:?}"),
-    };
     let appointment =
         |date: &str, time: &str| AppointmentRequest::new("Jane", "jane@company.com", date, time);
-    assert_eq!(
-        field(
+    let cases: Vec<(Result<(), Error>, &str, &optimly::Operation)> = vec![
+        (
             client
                 .capture_lead("c", &Lead::new("not-an-email"))
                 .await
-                .expect_err("email")
+                .map(drop),
+            "metadata.email",
+            &NEW_MESSAGE,
         ),
-        "email"
-    );
-    assert_eq!(
-        field(
+        (
             client
                 .start_lead_chat("u", &Lead::new("x@y"))
                 .await
-                .expect_err("email")
+                .map(drop),
+            "metadata.email",
+            &NEW_CHAT,
         ),
-        "email"
-    );
-    assert_eq!(
-        field(
+        (
             client
                 .request_appointment("c", &appointment("2025-02-30", "14:00"))
                 .await
-                .expect_err("date")
+                .map(drop),
+            "metadata.date",
+            &NEW_MESSAGE,
         ),
-        "date"
-    );
-    assert_eq!(
-        field(
+        (
             client
                 .request_appointment("c", &appointment("2025-06-20", "25:00"))
                 .await
-                .expect_err("time")
+                .map(drop),
+            "metadata.time",
+            &NEW_MESSAGE,
         ),
-        "time"
-    );
-    assert_eq!(
-        field(
+        (
             client
                 .request_appointment("c", &appointment("2025-06-20", "14:00").duration_minutes(0))
                 .await
-                .expect_err("0")
+                .map(drop),
+            "metadata.duration_minutes",
+            &NEW_MESSAGE,
         ),
-        "duration_minutes"
-    );
-    assert_eq!(
-        field(
+        (
             client
                 .hand_off("c", &EmailHandoff::new().customer_email("@"))
                 .await
-                .expect_err("email")
+                .map(drop),
+            "customer_email",
+            &EMAIL_HANDOFF,
         ),
-        "customer_email"
-    );
-    assert_eq!(
-        field(
+        (
+            client.hand_off("", &EmailHandoff::new()).await.map(drop),
+            "chat_id",
+            &EMAIL_HANDOFF,
+        ),
+        (
+            client.ask("c", "   ").await.map(drop),
+            "content",
+            &CALL_AGENT_V2,
+        ),
+        (
+            client.ask("", "hi").await.map(drop),
+            "chat_id",
+            &CALL_AGENT_V2,
+        ),
+        (
+            client.history("").await.map(drop),
+            "chat_id",
+            &LIST_CHAT_MESSAGES,
+        ),
+        (
+            client.list_chats(" ").await.map(drop),
+            "client_id",
+            &LIST_CLIENT_CHATS,
+        ),
+        (
             client
-                .hand_off("", &EmailHandoff::new())
+                .create_chat("")
+                .endpoint(optimly::ChatEndpoint::Chat)
                 .await
-                .expect_err("chat")
+                .map(drop),
+            "client_id",
+            &CREATE_CHAT,
         ),
-        "chat_id"
-    );
-    assert_eq!(
-        field(client.ask("c", "   ").await.expect_err("content")),
-        "content"
-    );
-    assert_eq!(
-        field(client.ask("", "hi").await.expect_err("chat")),
-        "chat_id"
-    );
-    assert_eq!(
-        field(client.history("").await.expect_err("chat")),
-        "chat_id"
-    );
-    assert_eq!(
-        field(client.list_chats(" ").await.expect_err("client")),
-        "client_id"
-    );
-    assert_eq!(
-        field(client.create_chat("").await.expect_err("client")),
-        "client_id"
-    );
-    assert_eq!(
-        field(
-            client
-                .append_message("", Sender::User, "x")
-                .await
-                .expect_err("chat")
+        (
+            client.append_message("", Sender::User, "x").await.map(drop),
+            "chat_id",
+            &NEW_MESSAGE,
         ),
-        "chat_id"
+    ];
+    for (result, field, operation) in cases {
+        let err = result.expect_err(field);
+        assert_eq!(
+            (err.operation(), err.attempts(), err.status()),
+            (Some(operation), 0, None),
+            "{err:?}"
+        );
+        assert_eq!(only_field(err), field);
+    }
+    assert_eq!(any.calls_async().await, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_with_three_bad_fields_reports_all_three_with_wire_paths_and_sends_nothing() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+    let client = harness(&server).client;
+    let request = AppointmentRequest::new("Jane", "jane@", "2026-02-30", "9am");
+    let err = client
+        .request_appointment("chat_1", &request)
+        .await
+        .expect_err("three problems");
+    assert_eq!(
+        err.fields(),
+        [
+            FieldIssue {
+                field: "metadata.email".into(),
+                message: "is not an email address like name@example.com".into(),
+                kind: Some("value_error".into()),
+            },
+            FieldIssue {
+                field: "metadata.date".into(),
+                message: "`2026-02-30` is not a real date".into(),
+                kind: Some("value_error".into()),
+            },
+            FieldIssue {
+                field: "metadata.time".into(),
+                message: "`9am` is not written HH:MM".into(),
+                kind: Some("value_error".into()),
+            },
+        ]
+    );
+    assert_eq!(
+        err.to_string(),
+        "new_message: invalid input: metadata.email: is not an email address like \
+         name@example.com; metadata.date: `2026-02-30` is not a real date; metadata.time: \
+         `9am` is not written HH:MM"
     );
     assert_eq!(any.calls_async().await, 0);
 }

@@ -21,7 +21,7 @@ fn reply_body() -> serde_json::Value {
     })
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_chat_uses_new_chat_with_the_lead_flags() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -67,7 +67,7 @@ async fn create_chat_uses_new_chat_with_the_lead_flags() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn create_chat_can_use_the_chat_management_path() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -91,7 +91,7 @@ async fn create_chat_can_use_the_chat_management_path() {
     assert_eq!(chat.status(), Some(&ChatStatus::Active));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn list_chats_and_history_parse_bare_arrays() {
     let server = MockServer::start_async().await;
     let chats = server
@@ -154,7 +154,7 @@ async fn list_chats_and_history_parse_bare_arrays() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn append_message_sends_sender_content_and_metadata() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -180,7 +180,7 @@ async fn append_message_sends_sender_content_and_metadata() {
     assert_eq!(message.id(), "msg_1");
     assert_eq!(message.processed(), Some(true));
     assert_eq!(
-        message.agent_response().and_then(|r| r.content.as_deref()),
+        message.agent_response().map(|r| r.text()),
         Some("Yes, with two months free.")
     );
 }
@@ -220,7 +220,7 @@ async fn ask_with(version: AgentVersion, path: &str) {
             (
                 t.tool().cloned(),
                 t.status().cloned(),
-                t.data().map(|d| d["email"].clone()),
+                t.data().and_then(|d| d.email()),
             )
         })
         .collect();
@@ -229,10 +229,10 @@ async fn ask_with(version: AgentVersion, path: &str) {
         [(
             Some(ToolName::LeadCapture),
             Some(ToolStatus::Executed),
-            Some(json!("john@example.com"))
+            Some("john@example.com")
         )]
     );
-    assert_eq!(reply.handoff_data(), None);
+    assert!(reply.handoff().is_none());
     assert_eq!(reply.processing_time(), Some(1.25));
     assert_eq!(reply.tokens_used(), Some(412));
     assert_eq!(reply.knowledge_chunks_used(), Some(3));
@@ -247,7 +247,7 @@ async fn ask_with(version: AgentVersion, path: &str) {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn ask_uses_v2_by_default() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -262,22 +262,22 @@ async fn ask_uses_v2_by_default() {
     assert_eq!(reply.tools_executed().len(), 0);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn ask_v2() {
     ask_with(AgentVersion::V2, "/external/agent/v2").await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn ask_v3() {
     ask_with(AgentVersion::V3, "/external/agent/v3").await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn ask_legacy() {
     ask_with(AgentVersion::Legacy, "/external/agent").await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn capture_lead_appends_the_documented_assistant_message() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -316,7 +316,7 @@ async fn capture_lead_appends_the_documented_assistant_message() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn start_lead_chat_creates_a_lead_chat_then_seeds_it() {
     let server = MockServer::start_async().await;
     let chat = server
@@ -352,7 +352,7 @@ async fn start_lead_chat_creates_a_lead_chat_then_seeds_it() {
     assert_eq!(started.seeded.expect("seeded").id(), "msg_1");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn start_lead_chat_keeps_the_chat_when_seeding_fails() {
     let server = MockServer::start_async().await;
     server
@@ -374,10 +374,15 @@ async fn start_lead_chat_keeps_the_chat_when_seeding_fails() {
         .await
         .expect("the chat was created");
     assert_eq!(started.chat.id(), "chat_456");
-    assert!(matches!(started.seeded, Err(optimly::Error::NotFound(_))));
+    let seeded = started.seeded.expect_err("seeding failed");
+    assert_eq!(seeded.kind(), &optimly::ErrorKind::NotFound);
+    assert_eq!(
+        seeded.operation(),
+        Some(&optimly_api::operations::NEW_MESSAGE)
+    );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn request_appointment_appends_the_documented_user_message() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -407,7 +412,7 @@ async fn request_appointment_appends_the_documented_user_message() {
     assert_eq!(message.id(), "msg_55");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn hand_off_posts_the_automations_contract() {
     let server = MockServer::start_async().await;
     let mock = server
@@ -437,7 +442,7 @@ async fn hand_off_posts_the_automations_contract() {
     assert_eq!(queued.chat_id(), Some("chat_123"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn conversation_keeps_its_chat_id_for_every_call() {
     let server = MockServer::start_async().await;
     let create = server
@@ -553,7 +558,7 @@ async fn auth_way_places_the_key(auth: AuthMethod) {
     mock.assert_async().await;
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn each_auth_way_places_the_key_where_the_docs_say() {
     for auth in [
         AuthMethod::Bearer,

@@ -1,12 +1,12 @@
 //! Shared set-up for the integration tests: a client pointed at an httpmock server, with a
-//! manual clock so retry waits are recorded instead of slept.
+//! recording clock, so the tests (run under tokio's paused time) can pin every retry wait.
 #![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use httpmock::MockServer;
-use optimly::clock::ManualClock;
+use optimly::clock::RecordingClock;
 use optimly::{AuthMethod, OptimlyClient, RetryPolicy};
 
 /// A key of the documented shape whose every appearance in output is a leak.
@@ -14,7 +14,7 @@ pub const KEY: &str = "agt_CANARY00000000000000000000000000";
 
 pub struct Harness {
     pub client: OptimlyClient,
-    pub clock: ManualClock,
+    pub clock: RecordingClock,
 }
 
 pub fn harness(server: &MockServer) -> Harness {
@@ -22,7 +22,7 @@ pub fn harness(server: &MockServer) -> Harness {
 }
 
 pub fn harness_with(server: &MockServer, auth: AuthMethod, retry: RetryPolicy) -> Harness {
-    let clock = ManualClock::new();
+    let clock = RecordingClock::at(std::time::SystemTime::now());
     let client = OptimlyClient::builder()
         .api_key(KEY)
         .auth_method(auth)
