@@ -210,7 +210,7 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
 }
 
 /// progenitor's `ResponseValue::from_response` copies every response's headers into the value
-/// it returns; `crate::hooks::response_value` does the same work but moves them. Every call
+/// it returns; `crate::support::response_value` does the same work but moves them. Every call
 /// is replaced; returns how many there were.
 fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
     use syn::visit_mut::VisitMut;
@@ -219,7 +219,7 @@ fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
     impl VisitMut for Rewrite {
         fn visit_expr_path_mut(&mut self, path: &mut syn::ExprPath) {
             if text(&path) == "ResponseValue::from_response" {
-                *path = syn::parse_quote!(crate::hooks::response_value);
+                *path = syn::parse_quote!(crate::support::response_value);
                 self.0 += 1;
             }
         }
@@ -231,7 +231,7 @@ fn read_responses_without_copying_headers(file: &mut syn::File) -> usize {
 
 /// progenitor formats each path parameter into the URL as `encode_path(&value.to_string())`:
 /// a string of the value, then a percent-encoded copy of it, both thrown away once the URL is
-/// formatted. `crate::hooks::PathSegment(&value)` encodes the value as it is formatted, with
+/// formatted. `crate::support::PathSegment(&value)` encodes the value as it is formatted, with
 /// the same result. Returns how many parameters were rewritten; fails on an `encode_path` of
 /// any other shape.
 fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
@@ -257,7 +257,7 @@ fn encode_path_parameters_in_place(file: &mut syn::File) -> Result<usize> {
             match value {
                 syn::Expr::MethodCall(m) if m.method == "to_string" && m.args.is_empty() => {
                     let receiver = &m.receiver;
-                    *arg = syn::parse_quote!(crate::hooks::PathSegment(&#receiver));
+                    *arg = syn::parse_quote!(crate::support::PathSegment(&#receiver));
                     self.0.count += 1;
                 }
                 _ => self
@@ -299,7 +299,7 @@ const ROOM_PER_PATH_PARAMETER: usize = 64;
 /// progenitor builds each URL with `format!("{}/path/{}", client.baseurl, ..)`, whose first
 /// guess at the length is too short for the base URL and the path together, so the string is
 /// reallocated (and copied) while it is written; on a busy allocator that costs more than the
-/// rest of building the request. `crate::hooks::url` writes the same text into a string sized
+/// rest of building the request. `crate::support::url` writes the same text into a string sized
 /// for it from the start: the base URL's length, plus the path's text and room for each
 /// parameter, counted here. Returns how many URLs were rewritten; fails on a URL `format!` of
 /// any other shape.
@@ -334,7 +334,7 @@ fn write_urls_once(file: &mut syn::File) -> Result<usize> {
             let room =
                 path.len() - 2 * parameters.len() + ROOM_PER_PATH_PARAMETER * parameters.len();
             Some(syn::parse_quote!(
-                crate::hooks::url(&client.baseurl, #room, format_args!(#path #(, #parameters)*))
+                crate::support::url(&client.baseurl, #room, format_args!(#path #(, #parameters)*))
             ))
         }
     }
@@ -377,7 +377,7 @@ fn write_urls_once(file: &mut syn::File) -> Result<usize> {
 /// them as an empty `String`, which allocates nothing, and writes the message where the error
 /// comes out: in the type builders' `TryFrom` (`field: value.field?`) and the operation
 /// builders' `send()` (`let field = field.map_err(Error::InvalidRequest)?;`), through
-/// `crate::hooks::unset`. A conversion error from a setter is never empty, so it passes
+/// `crate::support::unset`. A conversion error from a setter is never empty, so it passes
 /// through unchanged. Returns how many fields were rewritten; fails when any of them has no
 /// place where its error comes out, so no message can be lost.
 fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
@@ -478,7 +478,7 @@ fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
             }
             if let Some(message) = self.message(&name) {
                 field.expr = syn::parse_quote!(
-                    value.#name.map_err(|e| crate::hooks::unset(e, #message))?
+                    value.#name.map_err(|e| crate::support::unset(e, #message))?
                 );
             }
         }
@@ -501,7 +501,7 @@ fn unset_messages_on_demand(file: &mut syn::File) -> Result<usize> {
                 && let Some(init) = &mut local.init
             {
                 *init.expr = syn::parse_quote!(
-                    #name.map_err(|e| Error::InvalidRequest(crate::hooks::unset(e, #message)))?
+                    #name.map_err(|e| Error::InvalidRequest(crate::support::unset(e, #message)))?
                 );
             }
         }
@@ -615,7 +615,7 @@ const HOOK_STATEMENTS: [&str; 4] = [
 /// progenitor runs the `pre`, `exec` and `post` hooks inline in every operation's `send()`,
 /// and because `pre` borrows the request and `post` the result, both stay in the operation's
 /// future until it finishes: the request's 264 bytes and the result's 136 are carried (and
-/// moved) through the whole read of the response. `crate::hooks::execute` runs the same three
+/// moved) through the whole read of the response. `crate::support::execute` runs the same three
 /// hooks in the same order with the same errors; calling it instead frees that space once the
 /// response has arrived. Returns how many operations were rewritten; fails when the hook
 /// calls appear in any other shape, so that an upgrade of progenitor cannot slip past.
@@ -646,7 +646,7 @@ fn run_hooks_in_one_call(file: &mut syn::File) -> Result<usize> {
             block.stmts.splice(
                 start..start + HOOK_STATEMENTS.len(),
                 [syn::parse_quote! {
-                    let response = crate::hooks::execute(client, request, &info).await?;
+                    let response = crate::support::execute(client, request, &info).await?;
                 }],
             );
             self.0.count += 1;
@@ -966,7 +966,7 @@ mod tests {
         let code = text(&file);
         assert!(!code.contains("from_response"), "{code}");
         assert_eq!(
-            code.matches("crate::hooks::response_value(response)")
+            code.matches("crate::support::response_value(response)")
                 .count(),
             2
         );
@@ -988,7 +988,7 @@ mod tests {
         assert!(
             code.contains(
                 "format!(\"{}/chat/{}/x/{}\",client.baseurl,\
-                 crate::hooks::PathSegment(&chat_id),crate::hooks::PathSegment(&n))"
+                 crate::support::PathSegment(&chat_id),crate::support::PathSegment(&n))"
             ),
             "{code}"
         );
@@ -1034,13 +1034,13 @@ mod tests {
         assert_eq!(code.matches("Err(::std::string::String::new())").count(), 2);
         assert!(
             code.contains(
-                "chat_id:value.chat_id.map_err(|e|crate::hooks::unset(e,\"novaluesuppliedforchat_id\"))?,metadata:value.metadata?"
+                "chat_id:value.chat_id.map_err(|e|crate::support::unset(e,\"novaluesuppliedforchat_id\"))?,metadata:value.metadata?"
             ),
             "{code}"
         );
         assert!(
             code.contains(
-                "letchat_id=chat_id.map_err(|e|Error::InvalidRequest(crate::hooks::unset(e,\"chat_idwasnotinitialized\")))?;"
+                "letchat_id=chat_id.map_err(|e|Error::InvalidRequest(crate::support::unset(e,\"chat_idwasnotinitialized\")))?;"
             ),
             "{code}"
         );
@@ -1068,7 +1068,7 @@ mod tests {
         let mut file: syn::File = syn::parse_quote! {
             async fn send(self) {
                 let url = format!("{}/external/agent", client.baseurl,);
-                let url = format!("{}/external/chat/{}/messages", client.baseurl, crate::hooks::PathSegment(&chat_id));
+                let url = format!("{}/external/chat/{}/messages", client.baseurl, crate::support::PathSegment(&chat_id));
                 let other = format!("{}/x", client.baseurl);
             }
         };
@@ -1076,15 +1076,15 @@ mod tests {
         let code = text(&file);
         assert!(
             code.contains(
-                "leturl=crate::hooks::url(&client.baseurl,15usize,format_args!(\"/external/agent\"));"
+                "leturl=crate::support::url(&client.baseurl,15usize,format_args!(\"/external/agent\"));"
             ),
             "{code}"
         );
         // 24 bytes of the path's own text, and room for one parameter.
         assert!(
             code.contains(
-                "leturl=crate::hooks::url(&client.baseurl,88usize,\
-                 format_args!(\"/external/chat/{}/messages\",crate::hooks::PathSegment(&chat_id)));"
+                "leturl=crate::support::url(&client.baseurl,88usize,\
+                 format_args!(\"/external/chat/{}/messages\",crate::support::PathSegment(&chat_id)));"
             ),
             "{code}"
         );
@@ -1105,7 +1105,7 @@ mod tests {
             impl<'a> NewMessage<'a> {
                 pub async fn send(self) {
                     let Self { client, body } = self;
-                    let url = crate::hooks::url(&client.baseurl, 30usize, format_args!("/m"));
+                    let url = crate::support::url(&client.baseurl, 30usize, format_args!("/m"));
                     let mut request = client.client.post(url).json(&body).build()?;
                     let info = OperationInfo { operation_id: "new_message" };
                 }
@@ -1158,7 +1158,7 @@ mod tests {
         assert!(
             code.contains(
                 "letinfo=OperationInfo{operation_id:\"x\"};\
-                 letresponse=crate::hooks::execute(client,request,&info).await?;\
+                 letresponse=crate::support::execute(client,request,&info).await?;\
                  matchresponse.status()"
             ),
             "{code}"

@@ -530,7 +530,7 @@ every other page; both are optional here.
                     metadata: value.metadata?,
                     response: value
                         .response
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for response",
                         ))?,
@@ -649,7 +649,7 @@ every other page; both are optional here.
                     tokens_used: value.tokens_used?,
                     extra: value
                         .extra
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for extra",
                         ))?,
@@ -730,13 +730,13 @@ every other page; both are optional here.
                 Ok(Self {
                     chat_id: value
                         .chat_id
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for chat_id",
                         ))?,
                     content: value
                         .content
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for content",
                         ))?,
@@ -1028,7 +1028,7 @@ every other page; both are optional here.
                     ai_enabled: value.ai_enabled?,
                     chat_id: value
                         .chat_id
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for chat_id",
                         ))?,
@@ -1145,7 +1145,7 @@ every other page; both are optional here.
                     ai_enabled: value.ai_enabled?,
                     client_id: value
                         .client_id
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for client_id",
                         ))?,
@@ -1237,7 +1237,7 @@ every other page; both are optional here.
                     chat_id: value.chat_id?,
                     handoff_id: value
                         .handoff_id
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for handoff_id",
                         ))?,
@@ -1358,7 +1358,7 @@ every other page; both are optional here.
                 Ok(Self {
                     chat_id: value
                         .chat_id
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for chat_id",
                         ))?,
@@ -1660,7 +1660,7 @@ every other page; both are optional here.
                     created_at: value.created_at?,
                     message_id: value
                         .message_id
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for message_id",
                         ))?,
@@ -1764,20 +1764,20 @@ every other page; both are optional here.
                 Ok(Self {
                     chat_id: value
                         .chat_id
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for chat_id",
                         ))?,
                     content: value
                         .content
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for content",
                         ))?,
                     metadata: value.metadata?,
                     sender: value
                         .sender
-                        .map_err(|e| crate::hooks::unset(
+                        .map_err(|e| crate::support::unset(
                             e,
                             "no value supplied for sender",
                         ))?,
@@ -2720,7 +2720,7 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 15usize,
                 format_args!("/external/agent"),
@@ -2739,55 +2739,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "call_agent",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -2842,7 +2842,7 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 18usize,
                 format_args!("/external/agent/v2"),
@@ -2861,55 +2861,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "call_agent_v2",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -2964,7 +2964,7 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 18usize,
                 format_args!("/external/agent/v3"),
@@ -2983,55 +2983,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "call_agent_v3",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -3080,7 +3080,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 14usize,
                 format_args!("/external/chat"),
@@ -3099,55 +3099,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_chat",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -3192,13 +3192,13 @@ pub mod builder {
             let Self { client, chat_id } = self;
             let chat_id = chat_id
                 .map_err(|e| Error::InvalidRequest(
-                    crate::hooks::unset(e, "chat_id was not initialized"),
+                    crate::support::unset(e, "chat_id was not initialized"),
                 ))?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 88usize,
                 format_args!(
-                    "/external/chat/{}/messages", crate ::hooks::PathSegment(& chat_id)
+                    "/external/chat/{}/messages", crate ::support::PathSegment(& chat_id)
                 ),
             );
             #[allow(unused_mut)]
@@ -3214,55 +3214,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_chat_messages",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -3304,13 +3304,13 @@ pub mod builder {
             let Self { client, client_id } = self;
             let client_id = client_id
                 .map_err(|e| Error::InvalidRequest(
-                    crate::hooks::unset(e, "client_id was not initialized"),
+                    crate::support::unset(e, "client_id was not initialized"),
                 ))?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 85usize,
                 format_args!(
-                    "/external/chat/{}/chats", crate ::hooks::PathSegment(& client_id)
+                    "/external/chat/{}/chats", crate ::support::PathSegment(& client_id)
                 ),
             );
             #[allow(unused_mut)]
@@ -3326,55 +3326,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_client_chats",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -3431,7 +3431,7 @@ pub mod builder {
                     types::EmailHandoffRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 31usize,
                 format_args!("/external/message/email-handoff"),
@@ -3450,55 +3450,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "email_handoff",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -3547,7 +3547,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 26usize,
                 format_args!("/external/message/new-chat"),
@@ -3566,55 +3566,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "new_chat",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
@@ -3667,7 +3667,7 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::MessageCore::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::hooks::url(
+            let url = crate::support::url(
                 &client.baseurl,
                 29usize,
                 format_args!("/external/message/new-message"),
@@ -3686,55 +3686,55 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "new_message",
             };
-            let response = crate::hooks::execute(client, request, &info).await?;
+            let response = crate::support::execute(client, request, &info).await?;
             match response.status().as_u16() {
-                200u16 => crate::hooks::response_value(response).await,
+                200u16 => crate::support::response_value(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::hooks::response_value(response).await?,
+                            crate::support::response_value(response).await?,
                         ),
                     )
                 }

@@ -42,6 +42,7 @@ pub mod auth;
 pub mod hooks;
 pub mod limit;
 pub mod operation;
+mod support;
 
 pub use auth::Auth;
 pub use generated::*;
