@@ -7,6 +7,7 @@
 //! | schedule, appointment, meeting, book, availability, or a `YYYY-MM-DD` date or `HH:MM` time | `appointment` (with the date and time) |
 //! | a human, person or representative, billing, invoice, refund, account, password or login | `email_handoff` (with `handoff_data`) |
 
+use optimly_api::types::ToolName;
 use serde_json::{Map, Value, json};
 
 /// What the agent decided for one user message.
@@ -15,7 +16,7 @@ pub struct Outcome {
     /// The reply text.
     pub text: String,
     /// `(tool, data)` for every tool run, in the order above.
-    pub tools: Vec<(&'static str, Map<String, Value>)>,
+    pub tools: Vec<(ToolName, Map<String, Value>)>,
     /// Set when the agent handed the chat over.
     pub handoff_reason: Option<String>,
 }
@@ -109,7 +110,7 @@ pub fn respond(message: &str) -> Outcome {
         if let Some(word) = &lead_word {
             data.insert("interest".into(), json!(word));
         }
-        tools.push(("lead_capture", data));
+        tools.push((ToolName::LeadCapture, data));
         sentences.push(match email {
             Some(email) => {
                 format!("Thanks! I've noted {email} so our team can send you the details.")
@@ -130,7 +131,7 @@ pub fn respond(message: &str) -> Outcome {
         if let Some(time) = time {
             data.insert("time".into(), json!(time));
         }
-        tools.push(("appointment", data));
+        tools.push((ToolName::Appointment, data));
         sentences.push(match (date, time) {
             (Some(d), Some(t)) => format!(
                 "I've requested an appointment on {d} at {t}; you'll get a confirmation by email."
@@ -143,7 +144,7 @@ pub fn respond(message: &str) -> Outcome {
     if let Some(reason) = &handoff_reason {
         let mut data = Map::new();
         data.insert("reason".into(), json!(reason));
-        tools.push(("email_handoff", data));
+        tools.push((ToolName::EmailHandoff, data));
         sentences.push(
             "I've asked a colleague to take over by email; they have this conversation.".to_owned(),
         );
@@ -164,8 +165,12 @@ pub fn respond(message: &str) -> Outcome {
 mod tests {
     use super::*;
 
-    fn tools(message: &str) -> Vec<&'static str> {
-        respond(message).tools.into_iter().map(|(t, _)| t).collect()
+    fn tools(message: &str) -> Vec<String> {
+        respond(message)
+            .tools
+            .into_iter()
+            .map(|(t, _)| t.to_string())
+            .collect()
     }
 
     #[test]

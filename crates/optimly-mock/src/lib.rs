@@ -167,7 +167,7 @@ pub async fn start(config: MockConfig) -> std::io::Result<RunningMock> {
     let addr = listener.local_addr()?;
     let key = config.key.clone();
     let shared = Arc::new(server::Shared::new(config).map_err(std::io::Error::other)?);
-    let app = server::router(Arc::clone(&shared));
+    let app = server::router(Arc::clone(&shared)).map_err(std::io::Error::other)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let serve = axum::serve(listener, app).with_graceful_shutdown(async {

@@ -1,4 +1,5 @@
-//! Routes, the request gate (faults, auth, rate limits, log) and the in-memory state.
+//! Routes (one per operation description), the request gate (faults, auth, rate limits,
+//! log) and the in-memory state.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -139,35 +140,39 @@ impl Shared {
 
 /// One route per operation of the spec, each at its documented method and path, plus the
 /// inspection routes.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+pub(crate) fn router(shared: Arc<Shared>) -> Result<Router, String> {
     let mut app = Router::new();
     for op in operations::ALL {
-        app = app.route(&axum_path(op.path), endpoint(op));
+        app = app.route(&axum_path(op.path), endpoint(op)?);
     }
-    app.route(
-        "/_mock/leads",
-        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().leads) }),
-    )
-    .route(
-        "/_mock/appointments",
-        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().appointments) }),
-    )
-    .route(
-        "/_mock/handoffs",
-        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().handoffs) }),
-    )
-    .route(
-        "/_mock/requests",
-        get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.requests()) }),
-    )
-    .fallback(|method: Method, uri: axum::http::Uri| async move {
-        error(
-            StatusCode::NOT_FOUND,
-            "Not Found",
-            &format!("no route for {method} {}", uri.path()),
+    let app = app
+        .route(
+            "/_mock/leads",
+            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().leads) }),
         )
-    })
-    .with_state(shared)
+        .route(
+            "/_mock/appointments",
+            get(
+                |State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().appointments) },
+            ),
+        )
+        .route(
+            "/_mock/handoffs",
+            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.captured().handoffs) }),
+        )
+        .route(
+            "/_mock/requests",
+            get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.requests()) }),
+        )
+        .fallback(|method: Method, uri: axum::http::Uri| async move {
+            error(
+                StatusCode::NOT_FOUND,
+                "Not Found",
+                &format!("no route for {method} {}", uri.path()),
+            )
+        })
+        .with_state(shared);
+    Ok(app)
 }
 
 /// The spec's path template in axum's syntax: every `{name}` becomes `{p<segment>}`, since
@@ -189,13 +194,15 @@ fn axum_path(template: &str) -> String {
 }
 
 /// The route of one operation: its method, and [`serve`] for it.
-fn endpoint(op: &'static Operation) -> MethodRouter<Arc<Shared>> {
-    let method = Method::from_bytes(op.method.as_str().as_bytes()).unwrap_or(Method::POST);
-    let filter = MethodFilter::try_from(method).unwrap_or(MethodFilter::POST);
-    on(
+fn endpoint(op: &'static Operation) -> Result<MethodRouter<Arc<Shared>>, String> {
+    let filter = Method::from_bytes(op.method.as_str().as_bytes())
+        .ok()
+        .and_then(|m| MethodFilter::try_from(m).ok())
+        .ok_or_else(|| format!("{op}: axum cannot route the method {}", op.method))?;
+    Ok(on(
         filter,
         move |State(shared): State<Arc<Shared>>, request: Request| serve(shared, op, request),
-    )
+    ))
 }
 
 /// What an operation's handler gets: the request's parts (for path parameters) and its JSON
@@ -559,9 +566,9 @@ fn agent_turn(
     let mut handoff_data = None;
     for (tool, data) in &outcome.tools {
         let record = json!({"chat_id": chat_id, "source": "agent", "data": data});
-        match *tool {
-            "lead_capture" => store.captured.leads.push(record),
-            "appointment" => store.captured.appointments.push(record),
+        match tool {
+            types::ToolName::LeadCapture => store.captured.leads.push(record),
+            types::ToolName::Appointment => store.captured.appointments.push(record),
             _ => {
                 let handoff_id = store.id("handoff");
                 let reason = outcome.handoff_reason.clone().unwrap_or_default();
@@ -603,7 +610,7 @@ fn ask(shared: &Shared, op: &Operation, body: JsonBody) -> Response {
     let tools: Vec<Value> = outcome
         .tools
         .iter()
-        .map(|(tool, data)| json!({"tool": tool, "status": "executed", "data": data}))
+        .map(|(tool, data)| json!({"tool": tool.as_str(), "status": "executed", "data": data}))
         .collect();
     json_response(&json!({
         "agent_id": "agent_mock",
