@@ -129,7 +129,8 @@ impl ClientClock {
 
     /// Run the future `start` makes, for at most `limit` of this clock's time; `None` when the
     /// limit came first. The future is made inside, never moved in: a future stored before it
-    /// is awaited takes its space twice in the caller's.
+    /// is awaited takes its space twice in the caller's. Each arm awaits once, so the request
+    /// is stored once in this future's state.
     pub(crate) async fn timeout<F: Future>(
         &self,
         limit: Duration,
@@ -137,21 +138,26 @@ impl ClientClock {
     ) -> Option<F::Output> {
         match self {
             Self::Tokio => {
-                let _held = TokioClock::paused().then(|| HoldVirtualTime::start(limit));
+                let mut _held = TokioClock::paused().then(|| HoldVirtualTime::start(limit));
                 let real_start = Instant::now();
                 let request = start();
                 tokio::pin!(request);
-                if let Ok(output) = tokio::time::timeout(limit, &mut request).await {
-                    return Some(output);
+                let mut wait = limit;
+                loop {
+                    // `timeout`, not `select!`: it polls the request even when the task's
+                    // cooperative budget is spent, where `select!` would yield first.
+                    if let Ok(output) = tokio::time::timeout(wait, &mut request).await {
+                        return Some(output);
+                    }
+                    // A paused clock can jump to the timeout before it is seen to be paused
+                    // (in its first millisecond): the rest of the limit is then waited in
+                    // real time.
+                    wait = limit.saturating_sub(real_start.elapsed());
+                    if wait <= JUMP_TOLERANCE {
+                        return None;
+                    }
+                    _held = Some(HoldVirtualTime::start(wait));
                 }
-                // A paused clock can jump to the timeout before it is seen to be paused (in
-                // its first millisecond): the rest of the limit is then waited in real time.
-                let left = limit.saturating_sub(real_start.elapsed());
-                if left <= JUMP_TOLERANCE {
-                    return None;
-                }
-                let _held = HoldVirtualTime::start(left);
-                tokio::time::timeout(left, request).await.ok()
             }
             Self::Custom(clock) => {
                 // A clock of the user's may sleep on tokio's time too: the same care applies.
