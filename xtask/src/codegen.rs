@@ -770,8 +770,35 @@ fn locate_failure(loaded: &LoadedSpec, settings: &GenerationSettings) -> Vec<Str
     culprits
 }
 
+/// The speed rewrites of progenitor's output, by the names `cargo xtask generate --without`
+/// takes to leave them out when measuring what each one buys (README: Known quirks).
+pub const SPEED_REWRITES: [&str; 6] = [
+    "response-value",
+    "path-segment",
+    "url",
+    "execute",
+    "free-parameters",
+    "unset",
+];
+
 /// The complete text of `generated.rs` for a loaded spec.
+#[cfg(test)]
 pub fn render(loaded: &LoadedSpec) -> Result<String> {
+    render_without(loaded, &[])
+}
+
+/// The complete text of `generated.rs` for a loaded spec, leaving out the named
+/// [`SPEED_REWRITES`] (none for the file that is checked in; some, for measuring).
+pub fn render_without(loaded: &LoadedSpec, without: &[String]) -> Result<String> {
+    for name in without {
+        if !SPEED_REWRITES.contains(&name.as_str()) {
+            bail!(
+                "no speed rewrite is called `{name}`; they are {}",
+                SPEED_REWRITES.join(", ")
+            );
+        }
+    }
+    let with = |name: &str| !without.iter().any(|w| w == name);
     let enums = open_enums::collect(&loaded.value)?;
     let settings = settings(&enums);
     let tokens = progenitor_tokens(&loaded.openapi, &settings).map_err(|e| {
@@ -794,23 +821,33 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     if dropped != operations {
         bail!("the api-version header was taken out of {dropped} of {operations} operations");
     }
-    if read_responses_without_copying_headers(&mut file) < operations {
+    if with("response-value") && read_responses_without_copying_headers(&mut file) < operations {
         bail!("progenitor no longer reads responses with `ResponseValue::from_response`");
     }
     let parameters = spec::path_parameters(&loaded.value);
-    let encoded = encode_path_parameters_in_place(&mut file)?;
-    if encoded != parameters {
-        bail!("{encoded} of {parameters} path parameters are encoded in place");
+    if with("path-segment") {
+        let encoded = encode_path_parameters_in_place(&mut file)?;
+        if encoded != parameters {
+            bail!("{encoded} of {parameters} path parameters are encoded in place");
+        }
     }
-    let urls = write_urls_once(&mut file)?;
-    if urls != operations {
-        bail!("{urls} of {operations} URLs are written at their size");
+    if with("url") {
+        let urls = write_urls_once(&mut file)?;
+        if urls != operations {
+            bail!("{urls} of {operations} URLs are written at their size");
+        }
     }
-    let rewritten = run_hooks_in_one_call(&mut file)?;
-    free_parameters_once_the_request_is_built(&mut file)?;
-    unset_messages_on_demand(&mut file)?;
-    if rewritten != operations {
-        bail!("the hooks were put in one call in {rewritten} of {operations} operations");
+    if with("execute") {
+        let rewritten = run_hooks_in_one_call(&mut file)?;
+        if rewritten != operations {
+            bail!("the hooks were put in one call in {rewritten} of {operations} operations");
+        }
+    }
+    if with("free-parameters") {
+        free_parameters_once_the_request_is_built(&mut file)?;
+    }
+    if with("unset") {
+        unset_messages_on_demand(&mut file)?;
     }
     open_enums::insert_into_types(&mut file, &enums)?;
     let descriptions = crate::operations::module(&loaded.value, &file)?;
@@ -820,6 +857,10 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
 
 /// Load the spec from disk and render it, printing any normalisation notes.
 fn render_from_disk(layout: &Layout) -> Result<String> {
+    render_from_disk_without(layout, &[])
+}
+
+fn render_from_disk_without(layout: &Layout, without: &[String]) -> Result<String> {
     let path = layout.spec();
     let yaml =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -827,12 +868,14 @@ fn render_from_disk(layout: &Layout) -> Result<String> {
     for note in &loaded.notes {
         eprintln!("{note}");
     }
-    render(&loaded)
+    render_without(&loaded, without)
 }
 
-/// `cargo xtask generate`: write `generated.rs`, only when its content changes.
-pub fn generate(layout: &Layout) -> Result<()> {
-    let code = render_from_disk(layout)?;
+/// `cargo xtask generate [--without NAME,…]`: write `generated.rs`, only when its content
+/// changes. `--without` leaves speed rewrites out, to measure what each buys; `cargo xtask
+/// check` fails until a plain `generate` puts them back.
+pub fn generate(layout: &Layout, without: &[String]) -> Result<()> {
+    let code = render_from_disk_without(layout, without)?;
     let out = layout.generated();
     if std::fs::read_to_string(&out).ok().as_deref() == Some(code.as_str()) {
         eprintln!("{} is up to date", relative(layout, &out));
@@ -889,6 +932,25 @@ mod tests {
 
     fn render_text(yaml: &str) -> Result<String> {
         render(&spec::load_str(yaml)?)
+    }
+
+    #[test]
+    fn every_speed_rewrite_can_be_left_out_to_measure_it() {
+        let loaded = spec::load_str(&spec_text()).expect("loads");
+        let none = render_without(&loaded, &SPEED_REWRITES.map(String::from))
+            .expect("renders without them");
+        assert!(!none.contains("crate::support::"), "a rewrite stayed");
+        let full = render(&loaded).expect("renders");
+        for name in SPEED_REWRITES {
+            let one = render_without(&loaded, &[name.to_owned()]).expect("renders");
+            assert_ne!(one, full, "{name} changes nothing");
+        }
+        let err = render_without(&loaded, &["nope".to_owned()]).expect_err("refused");
+        assert!(
+            err.to_string()
+                .starts_with("no speed rewrite is called `nope`"),
+            "{err}"
+        );
     }
 
     #[test]

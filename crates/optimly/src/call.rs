@@ -12,8 +12,8 @@ use crate::client::OptimlyClient;
 use crate::error::{CallContext, Error, FieldIssue, from_api};
 use crate::retry::{Attempt, Decision, RetryPolicy};
 
-/// Per-call settings that override the client's. Plain data with builder methods, so new
-/// knobs never break callers.
+/// Per-call settings that override the client's, set with builder methods (one way to pass
+/// each), so new knobs never break callers.
 ///
 /// ```
 /// use std::time::Duration;
@@ -27,11 +27,11 @@ use crate::retry::{Attempt, Decision, RetryPolicy};
 #[non_exhaustive]
 pub struct RequestOptions {
     /// Re-send this POST even after the server may have acted on it.
-    pub retry_non_idempotent: Option<bool>,
+    pub(crate) retry_non_idempotent: Option<bool>,
     /// The whole-operation deadline for this call.
-    pub timeout: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
     /// The retry policy for this call.
-    pub retry: Option<RetryPolicy>,
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 impl RequestOptions {

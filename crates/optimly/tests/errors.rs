@@ -267,6 +267,16 @@ async fn a_refused_connection_is_a_connection_error_before_sending() {
     assert!(!line.contains("127.0.0.1"), "no URL in the message: {line}");
 }
 
+/// Counts every request: a test of local validation asserts it saw none.
+async fn any_request(server: &MockServer) -> httpmock::Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({}));
+        })
+        .await
+}
+
 /// One local problem's field path, from an error that must be invalid input.
 fn only_field(e: Error) -> String {
     match e.kind() {
@@ -278,12 +288,7 @@ fn only_field(e: Error) -> String {
 #[tokio::test(start_paused = true)]
 async fn invalid_input_sends_nothing() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(json!({}));
-        })
-        .await;
+    let any = any_request(&server).await;
     let client = harness(&server).client;
     let appointment =
         |date: &str, time: &str| AppointmentRequest::new("Jane", "jane@company.com", date, time);
@@ -391,12 +396,7 @@ async fn invalid_input_sends_nothing() {
 #[tokio::test(start_paused = true)]
 async fn a_request_with_three_bad_fields_reports_all_three_with_wire_paths_and_sends_nothing() {
     let server = MockServer::start_async().await;
-    let any = server
-        .mock_async(|when, then| {
-            when.any_request();
-            then.status(200).json_body(json!({}));
-        })
-        .await;
+    let any = any_request(&server).await;
     let client = harness(&server).client;
     let request = AppointmentRequest::new("Jane", "jane@", "2026-02-30", "9am");
     let err = client
