@@ -315,3 +315,31 @@ async fn every_sdk_method_reports_the_operation_it_calls_and_sends_it_there() {
     let reached: BTreeSet<OperationId> = expected_hits.into_iter().collect();
     assert_eq!(reached.len(), operations::ALL.len());
 }
+
+/// The `use` lines of a file's production code.
+fn imports(path: &Path) -> Vec<String> {
+    production_code(path)
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("use "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_error_and_the_limiter_do_not_import_each_other() {
+    let root = workspace_tests::root();
+    let error = imports(&root.join("crates/optimly/src/error.rs"));
+    let limiter = imports(&root.join("crates/optimly/src/rate_limit.rs"));
+    assert!(error.len() >= 5 && limiter.len() >= 5, "{error:?} {limiter:?}");
+    assert!(
+        error.iter().all(|u| !u.contains("rate_limit")),
+        "error.rs imports the limiter: {error:?}"
+    );
+    assert!(
+        limiter
+            .iter()
+            .all(|u| !u.contains("crate::error") && !u.contains("crate::Error")),
+        "the limiter imports the error: {limiter:?}"
+    );
+}

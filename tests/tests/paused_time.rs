@@ -186,3 +186,40 @@ async fn a_429_whose_wait_passes_the_deadline_fails_at_once() {
     );
     assert_eq!(server.requests(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_limiter_against_the_mock_in_virtual_time_earns_no_429() {
+    // 10 per second, on both sides; the mock counts on tokio's clock too.
+    let (count, time) = (0.1, 1.0 / 60.0);
+    let mock = optimly_mock::start(optimly_mock::MockConfig {
+        rate_limit_scale: count,
+        rate_limit_window_scale: time,
+        ..optimly_mock::MockConfig::default()
+    })
+    .await
+    .expect("mock");
+    let client = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(RateLimits::documented().scaled(count, time))
+        .retry_policy(optimly::RetryPolicy::never())
+        .build()
+        .expect("client");
+    let (start, real) = (Instant::now(), std::time::Instant::now());
+    for _ in 0..30 {
+        client.list_chats("u").await.expect("never refused");
+    }
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert!(
+        real.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        real.elapsed()
+    );
+    let statuses: Vec<u16> = mock.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![200; 30]);
+    mock.shutdown().await;
+}

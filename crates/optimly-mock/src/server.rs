@@ -384,7 +384,13 @@ async fn answer(
     let incoming = Incoming { parts, body };
     if shared.config.rate_limits
         && let Err(wait) =
-            lock(&shared.limiter).admit(&shared.limits, op, incoming.chat_id(), Instant::now())
+            // tokio's clock, so a mock in a test under paused time counts in the test's time.
+            lock(&shared.limiter).admit(
+                &shared.limits,
+                op,
+                incoming.chat_id(),
+                tokio::time::Instant::now().into_std(),
+            )
     {
         return with_retry_after(
             error(
