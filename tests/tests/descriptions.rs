@@ -331,7 +331,10 @@ fn the_error_and_the_limiter_do_not_import_each_other() {
     let root = workspace_tests::root();
     let error = imports(&root.join("crates/optimly/src/error.rs"));
     let limiter = imports(&root.join("crates/optimly/src/rate_limit.rs"));
-    assert!(error.len() >= 5 && limiter.len() >= 5, "{error:?} {limiter:?}");
+    assert!(
+        error.len() >= 5 && limiter.len() >= 5,
+        "{error:?} {limiter:?}"
+    );
     assert!(
         error.iter().all(|u| !u.contains("rate_limit")),
         "error.rs imports the limiter: {error:?}"
