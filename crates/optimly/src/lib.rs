@@ -29,6 +29,9 @@ pub use client::{
 pub use conversation::{Conversation, StartConversation};
 pub use credentials::{ApiKey, AuthMethod};
 pub use error::{Error, ErrorKind, FieldIssue};
+/// Every operation's description (`operations::NEW_MESSAGE`, ...), as errors report them and
+/// the testing helpers take them.
+pub use optimly_api::operations;
 /// A documented rate limit, what it is counted per, and an operation's description.
 pub use optimly_api::{Limit, Operation, Scope};
 pub use rate_limit::{RateLimits, WhenLimited};
