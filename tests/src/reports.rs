@@ -392,7 +392,20 @@ fn spec_rate_limits(spec: &Spec) -> Vec<(u64, String, String)> {
         }
     };
     push(spec.value.pointer("/x-rate-limits/global"), "global".into());
-    push(spec.value.pointer("/x-rate-limits/tools"), "tools".into());
+    // An action's limit says whether the SDK enforces it (the rulings: the agent's own tool
+    // executions are recorded only).
+    let actions = spec.value.pointer("/x-rate-limits/actions");
+    for e in actions.and_then(Value::as_array).into_iter().flatten() {
+        let name = e.get("action").and_then(Value::as_str).unwrap_or("?");
+        let how = match e.get("enforced").and_then(Value::as_bool) {
+            Some(true) => "enforced by the SDK",
+            _ => "recorded, not enforced",
+        };
+        push(
+            Some(&Value::Array(vec![e.clone()])),
+            format!("action {name} ({how})"),
+        );
+    }
     for op in spec.operations() {
         push(op.value.get("x-rate-limits"), op.id.to_owned());
     }

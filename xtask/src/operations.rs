@@ -163,12 +163,122 @@ fn builders(file: &syn::File) -> Vec<Builder> {
     found
 }
 
+/// `x-rate-limits.actions`: an `ActionId` enum, one `Action` constant per action, `ACTIONS`.
+fn actions(value: &Value) -> Result<TokenStream> {
+    let list = match value.pointer("/x-rate-limits/actions") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.clone(),
+        Some(_) => bail!("x-rate-limits.actions must be a list"),
+    };
+    // name, enforced, performed by (operation, form type), limit entries
+    type Named = (String, bool, Option<(String, String)>, Vec<Value>);
+    let mut named: Vec<Named> = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let at = format!("x-rate-limits.actions[{i}]");
+        let field = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_owned);
+        let Some(name) = field("action") else {
+            bail!("{at}: an action limit needs `action` (its name)");
+        };
+        let Some(enforced) = item.get("enforced").and_then(Value::as_bool) else {
+            bail!("{at}: an action limit needs `enforced: true|false`");
+        };
+        let by = match (field("operation"), field("form_type")) {
+            (Some(op), Some(form)) => {
+                if spec::operations(value)
+                    .all(|(.., o)| o.get("operationId").and_then(Value::as_str) != Some(&op))
+                {
+                    bail!("{at}: `operation: {op}` is not an operation of the spec");
+                }
+                Some((op, form))
+            }
+            (None, None) if !enforced => None,
+            _ => bail!(
+                "{at}: an enforced action names the `operation` and `form_type` that perform it"
+            ),
+        };
+        match named.iter_mut().find(|(n, ..)| *n == name) {
+            Some((_, e, b, items)) if *e == enforced && *b == by => items.push(item.clone()),
+            Some(_) => bail!("{at}: `{name}` is described twice in different ways"),
+            None => named.push((name, enforced, by, vec![item.clone()])),
+        }
+    }
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut variants = Vec::new();
+    let mut names = Vec::new();
+    let mut constants = Vec::new();
+    let mut all = Vec::new();
+    for (name, enforced, by, items) in &named {
+        let own = limits(&entries(
+            Some(&Value::Array(items.clone())),
+            &format!("x-rate-limits.actions.{name}"),
+        )?);
+        let variant = format_ident!("{}", camel(name));
+        let constant = format_ident!("{}", name.to_uppercase());
+        let line = format!(" `{name}`");
+        let performed_by = match by {
+            Some((op, form)) => {
+                let op = format_ident!("{}", camel(op));
+                quote! { Some((OperationId::#op, #form)) }
+            }
+            None => quote! { None },
+        };
+        variants.push(quote! { #[doc = #line] #variant, });
+        names.push(quote! { Self::#variant => #name, });
+        constants.push(quote! {
+            #[doc = #line]
+            pub const #constant: Action = Action {
+                id: ActionId::#variant,
+                limits: #own,
+                enforced: #enforced,
+                performed_by: #performed_by,
+            };
+        });
+        all.push(quote! { &#constant });
+    }
+    let count = Literal::usize_unsuffixed(named.len());
+    Ok(quote! {
+        /// Which action of `x-rate-limits.actions`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ActionId {
+            #(#variants)*
+        }
+
+        impl ActionId {
+            /// The spec's name for the action.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    #(#names)*
+                }
+            }
+        }
+
+        #(#constants)*
+
+        /// Every action with limits of its own, sorted by name.
+        pub const ACTIONS: [&Action; #count] = [#(#all),*];
+
+        /// The enforced actions a request of `operation` performs, given its
+        /// `metadata.form_type`.
+        pub fn actions_of(
+            operation: OperationId,
+            form_type: Option<&str>,
+        ) -> impl Iterator<Item = &'static Action> + '_ {
+            ACTIONS.into_iter().filter(move |a| {
+                a.enforced && a.performed_by.is_some_and(|(op, form)| {
+                    op == operation && form_type == Some(form)
+                })
+            })
+        }
+    })
+}
+
 /// The `operations` module for a spec, given progenitor's output for it.
 pub fn module(value: &Value, file: &syn::File) -> Result<syn::Item> {
     let global = limits(&entries(
         value.pointer("/x-rate-limits/global"),
         "x-rate-limits.global",
     )?);
+    let actions = actions(value)?;
     let mut ops: Vec<(&str, &str, &str, &Value)> = spec::operations(value)
         .filter_map(|(path, method, op)| {
             let id = op.get("operationId").and_then(Value::as_str)?;
@@ -243,7 +353,7 @@ pub fn module(value: &Value, file: &syn::File) -> Result<syn::Item> {
             use ::std::time::Duration;
 
             use crate::limit::{Limit, Scope};
-            use crate::operation::{Method, Operation, Request};
+            use crate::operation::{Action, Method, Operation, Request};
             use crate::types;
 
             /// Which operation of the spec.
@@ -270,6 +380,8 @@ pub fn module(value: &Value, file: &syn::File) -> Result<syn::Item> {
 
             /// The limits on every request made with one API key (`x-rate-limits.global`).
             pub const GLOBAL_LIMITS: &[Limit] = #global;
+
+            #actions
 
             #(#constants)*
 

@@ -3752,7 +3752,7 @@ pub mod prelude {
 pub mod operations {
     use ::std::time::Duration;
     use crate::limit::{Limit, Scope};
-    use crate::operation::{Method, Operation, Request};
+    use crate::operation::{Action, Method, Operation, Request};
     use crate::types;
     /// Which operation of the spec.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -3812,6 +3812,56 @@ pub mod operations {
         Limit::new(1000u32, Duration::from_secs(3600u64), Scope::ApiKey),
         Limit::new(10000u32, Duration::from_secs(86400u64), Scope::ApiKey),
     ];
+    /// Which action of `x-rate-limits.actions`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum ActionId {
+        /// `request_appointment`
+        RequestAppointment,
+        /// `tool_execution`
+        ToolExecution,
+    }
+    impl ActionId {
+        /// The spec's name for the action.
+        pub const fn name(self) -> &'static str {
+            match self {
+                Self::RequestAppointment => "request_appointment",
+                Self::ToolExecution => "tool_execution",
+            }
+        }
+    }
+    /// `request_appointment`
+    pub const REQUEST_APPOINTMENT: Action = Action {
+        id: ActionId::RequestAppointment,
+        limits: &[Limit::new(20u32, Duration::from_secs(3600u64), Scope::ApiKey)],
+        enforced: true,
+        performed_by: Some((OperationId::NewMessage, "appointment_request")),
+    };
+    /// `tool_execution`
+    pub const TOOL_EXECUTION: Action = Action {
+        id: ActionId::ToolExecution,
+        limits: &[Limit::new(50u32, Duration::from_secs(3600u64), Scope::ApiKey)],
+        enforced: false,
+        performed_by: None,
+    };
+    /// Every action with limits of its own, sorted by name.
+    pub const ACTIONS: [&Action; 2] = [&REQUEST_APPOINTMENT, &TOOL_EXECUTION];
+    /// The enforced actions a request of `operation` performs, given its
+    /// `metadata.form_type`.
+    pub fn actions_of(
+        operation: OperationId,
+        form_type: Option<&str>,
+    ) -> impl Iterator<Item = &'static Action> + '_ {
+        ACTIONS
+            .into_iter()
+            .filter(move |a| {
+                a.enforced
+                    && a
+                        .performed_by
+                        .is_some_and(|(op, form)| {
+                            op == operation && form_type == Some(form)
+                        })
+            })
+    }
     /// `POST` `/external/agent` (`call_agent`)
     pub const CALL_AGENT: Operation = Operation {
         id: OperationId::CallAgent,

@@ -48,4 +48,4 @@ pub use auth::Auth;
 pub use generated::*;
 pub use hooks::{Context, ResponseTooLarge};
 pub use limit::{Limit, Scope};
-pub use operation::{Method, Operation, Request};
+pub use operation::{Action, Method, Operation, Request};

@@ -161,6 +161,17 @@ impl SlidingWindow {
     pub fn is_empty(&self) -> bool {
         self.times.is_empty()
     }
+
+    /// How many requests are counted (call [`forget_before`](Self::forget_before) first for
+    /// the count inside a window).
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    /// The oldest request counted.
+    pub fn oldest(&self) -> Option<Instant> {
+        self.times.front().copied()
+    }
 }
 
 #[cfg(test)]

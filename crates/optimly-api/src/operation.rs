@@ -23,7 +23,7 @@ use std::fmt;
 use std::future::Future;
 
 use crate::limit::{Limit, Scope};
-use crate::operations::OperationId;
+use crate::operations::{ActionId, OperationId};
 
 /// The HTTP method of an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,6 +84,56 @@ impl Operation {
 
 impl fmt::Display for Operation {
     /// The operation id, as error messages and logs name it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An action with limits of its own, whatever operation performs it (the spec's
+/// `x-rate-limits.actions`): requesting an appointment is a `new_message` with
+/// `metadata.form_type = "appointment_request"`, counted 20 per hour on top of the operation's
+/// limits.
+///
+/// ```
+/// use optimly_api::operations::{REQUEST_APPOINTMENT, TOOL_EXECUTION};
+///
+/// assert_eq!(REQUEST_APPOINTMENT.limits[0].to_string(), "20 per hour per API key");
+/// assert!(REQUEST_APPOINTMENT.enforced);
+/// assert_eq!(REQUEST_APPOINTMENT.form_type(), Some("appointment_request"));
+/// // The agent runs tools on its own: a client can record this limit but not count it.
+/// assert!(!TOOL_EXECUTION.enforced);
+/// ```
+#[derive(Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Action {
+    /// Which action this is.
+    pub id: ActionId,
+    /// Its limits.
+    pub limits: &'static [Limit],
+    /// Whether a client counts these limits on the calls that perform the action (`false`:
+    /// recorded from the docs only, because the client does not perform it).
+    pub enforced: bool,
+    /// The operation that performs an enforced action, and the `metadata.form_type` its
+    /// request carries (`None` when not enforced).
+    pub performed_by: Option<(OperationId, &'static str)>,
+}
+
+impl Action {
+    /// The spec's name for the action (`request_appointment`).
+    pub const fn name(&self) -> &'static str {
+        self.id.name()
+    }
+
+    /// The `metadata.form_type` of the requests that perform it.
+    pub const fn form_type(&self) -> Option<&'static str> {
+        match self.performed_by {
+            Some((_, form)) => Some(form),
+            None => None,
+        }
+    }
+}
+
+impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
