@@ -3,8 +3,9 @@
 //! Every operation of `openapi/v3.yaml` with its documented semantics, in memory: chats,
 //! messages, and the leads, appointment requests and handoffs captured along the way.
 //! Requests are checked against the spec (422 with a FastAPI-style `detail` list), the key
-//! against the three documented auth ways (401), the spec's `x-rate-limits` are enforced (429
-//! with `Retry-After`), a rule-based agent runs the documented automatic tool detection
+//! against the three documented auth ways (401), the spec's `x-rate-limits` are enforced (429,
+//! with no `Retry-After` unless [`MockConfig::retry_after`] asks for one, since no page
+//! promises the header), a rule-based agent runs the documented automatic tool detection
 //! ([`agent`]), and faults can be injected for retry tests ([`Faults`]).
 //!
 //! ```no_run
@@ -37,7 +38,8 @@ pub use server::{REQUEST_LOG_CAPACITY, RequestRecord};
 /// The spec the mock follows, embedded at build time.
 pub const SPEC: &str = include_str!("../../../openapi/v3.yaml");
 
-/// The key the mock accepts unless told otherwise (it has the documented shape).
+/// The key the mock accepts unless told otherwise (it has the documented shape). It is not a
+/// secret: the mock's binary prints it, and `optimly::testing` clients use it.
 pub const DEFAULT_KEY: &str = "agt_mock0000000000000000000000000000";
 
 /// How the mock behaves.
@@ -54,6 +56,9 @@ pub struct MockConfig {
     /// Multiply every rate-limit window by this (`1.0 / 60.0` turns a minute into a second),
     /// to reach the limits' refills in tests.
     pub rate_limit_window_scale: f64,
+    /// Send `Retry-After` (the wait until the full window has room) with a rate-limit 429.
+    /// Default `false`: no Optimly page promises the header.
+    pub retry_after: bool,
     /// How long a request body may take to arrive before the mock answers 408.
     pub body_timeout: Duration,
     /// Faults to inject.
@@ -68,6 +73,7 @@ impl Default for MockConfig {
             rate_limits: true,
             rate_limit_scale: 1.0,
             rate_limit_window_scale: 1.0,
+            retry_after: false,
             body_timeout: Duration::from_secs(10),
             faults: Faults::default(),
         }

@@ -5,16 +5,19 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use optimly_api::limit::SlidingWindow;
-use optimly_api::operations::{self, OperationId};
+use optimly_api::operations::{self, ActionId, OperationId};
 use optimly_api::{Limit, Operation, Scope};
 
-/// The global limits and the per-operation ones.
+/// The global limits, the per-operation ones and the per-action ones.
 #[derive(Clone, Debug, Default)]
 pub struct Limits {
     /// Apply to every request.
     pub global: Vec<Limit>,
     /// Apply to one operation each.
     pub per_operation: BTreeMap<OperationId, Vec<Limit>>,
+    /// Apply to the requests that perform one action each (`x-rate-limits.actions`, the
+    /// enforced ones: an appointment request is a `new_message` with its `form_type`).
+    pub per_action: BTreeMap<ActionId, Vec<Limit>>,
 }
 
 impl Limits {
@@ -30,6 +33,11 @@ impl Limits {
                 .filter(|op| !op.limits.is_empty())
                 .map(|op| (op.id, scaled(op.limits)))
                 .collect(),
+            per_action: operations::ACTIONS
+                .iter()
+                .filter(|a| a.enforced)
+                .map(|a| (a.id, scaled(a.limits)))
+                .collect(),
         }
     }
 }
@@ -40,6 +48,7 @@ impl Limits {
 enum Key {
     Global(usize),
     Operation(OperationId, usize, String),
+    Action(ActionId, usize),
 }
 
 /// Sliding-window counters.
@@ -49,13 +58,15 @@ pub struct Limiter {
 }
 
 impl Limiter {
-    /// Count one request of `operation` (about `chat`) against every limit that applies;
-    /// when one is full, nothing is counted and the wait until it frees is returned.
+    /// Count one request of `operation` (about `chat`, with `metadata.form_type` `form_type`)
+    /// against every limit that applies; when one is full, nothing is counted and the wait
+    /// until it frees is returned.
     pub fn admit(
         &mut self,
         limits: &Limits,
         operation: &Operation,
         chat: &str,
+        form_type: Option<&str>,
         now: Instant,
     ) -> Result<(), Duration> {
         let global = limits
@@ -73,7 +84,16 @@ impl Limiter {
                 let per = if l.scope() == Scope::Chat { chat } else { "" };
                 (Key::Operation(operation.id, i, per.to_owned()), l)
             });
-        let applicable: Vec<(Key, &Limit)> = global.chain(own).collect();
+        let actions = operations::actions_of(operation.id, form_type).flat_map(|action| {
+            limits
+                .per_action
+                .get(&action.id)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, l)| (Key::Action(action.id, i), l))
+        });
+        let applicable: Vec<(Key, &Limit)> = global.chain(own).chain(actions).collect();
         let mut longest: Option<Duration> = None;
         for (key, limit) in &applicable {
             let window = self.seen.entry(key.clone()).or_default();
@@ -96,7 +116,9 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use optimly_api::operations::{EMAIL_HANDOFF, LIST_CLIENT_CHATS, NEW_MESSAGE};
+    use optimly_api::operations::{
+        EMAIL_HANDOFF, LIST_CLIENT_CHATS, NEW_MESSAGE, REQUEST_APPOINTMENT,
+    };
 
     #[test]
     fn reads_and_scales_the_spec_limits() {
@@ -125,18 +147,19 @@ mod tests {
         let limits = Limits {
             global: vec![Limit::new(2, Duration::from_secs(60), Scope::ApiKey)],
             per_operation: BTreeMap::new(),
+            per_action: BTreeMap::new(),
         };
         let mut limiter = Limiter::default();
         let start = Instant::now();
         let at = |s| start + Duration::from_secs(s);
         let op = &LIST_CLIENT_CHATS;
-        assert_eq!(limiter.admit(&limits, op, "", at(0)), Ok(()));
-        assert_eq!(limiter.admit(&limits, op, "", at(10)), Ok(()));
+        assert_eq!(limiter.admit(&limits, op, "", None, at(0)), Ok(()));
+        assert_eq!(limiter.admit(&limits, op, "", None, at(10)), Ok(()));
         assert_eq!(
-            limiter.admit(&limits, op, "", at(15)),
+            limiter.admit(&limits, op, "", None, at(15)),
             Err(Duration::from_secs(45))
         );
-        assert_eq!(limiter.admit(&limits, op, "", at(60)), Ok(()));
+        assert_eq!(limiter.admit(&limits, op, "", None, at(60)), Ok(()));
     }
 
     #[test]
@@ -148,18 +171,56 @@ mod tests {
         let mut limiter = Limiter::default();
         let now = Instant::now();
         // new_message: 2 per minute per chat at this scale; email_handoff: 1 per hour.
-        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "a", now), Ok(()));
-        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "a", now), Ok(()));
+        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "a", None, now), Ok(()));
+        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "a", None, now), Ok(()));
         assert_eq!(
-            limiter.admit(&limits, &NEW_MESSAGE, "a", now),
+            limiter.admit(&limits, &NEW_MESSAGE, "a", None, now),
             Err(Duration::from_secs(60))
         );
-        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "b", now), Ok(()));
-        assert_eq!(limiter.admit(&limits, &EMAIL_HANDOFF, "a", now), Ok(()));
+        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "b", None, now), Ok(()));
         assert_eq!(
-            limiter.admit(&limits, &EMAIL_HANDOFF, "b", now),
+            limiter.admit(&limits, &EMAIL_HANDOFF, "a", None, now),
+            Ok(())
+        );
+        assert_eq!(
+            limiter.admit(&limits, &EMAIL_HANDOFF, "b", None, now),
             Err(Duration::from_secs(3_600))
         );
-        assert_eq!(limiter.admit(&limits, &LIST_CLIENT_CHATS, "a", now), Ok(()));
+        assert_eq!(
+            limiter.admit(&limits, &LIST_CLIENT_CHATS, "a", None, now),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn appointment_requests_are_counted_apart_from_other_messages() {
+        let limits = Limits {
+            global: Vec::new(),
+            ..Limits::documented(1.0, 1.0)
+        };
+        let mut limiter = Limiter::default();
+        let now = Instant::now();
+        let form = REQUEST_APPOINTMENT.form_type();
+        assert_eq!(
+            limits.per_action[&ActionId::RequestAppointment][0].count(),
+            20
+        );
+        for chat in 0..20 {
+            let chat = chat.to_string();
+            assert_eq!(
+                limiter.admit(&limits, &NEW_MESSAGE, &chat, form, now),
+                Ok(())
+            );
+        }
+        assert_eq!(
+            limiter.admit(&limits, &NEW_MESSAGE, "x", form, now),
+            Err(Duration::from_secs(3_600))
+        );
+        // A plain message, or a lead, is not an appointment request.
+        assert_eq!(limiter.admit(&limits, &NEW_MESSAGE, "x", None, now), Ok(()));
+        assert_eq!(
+            limiter.admit(&limits, &NEW_MESSAGE, "x", Some("lead_capture"), now),
+            Ok(())
+        );
     }
 }

@@ -13,7 +13,7 @@ struct Args {
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 8080)]
     port: u16,
-    /// The API key to accept (never printed).
+    /// The API key to accept (a key you give is never printed; the default one is).
     #[arg(long, env = "OPTIMLY_MOCK_KEY", default_value = DEFAULT_KEY, hide_default_value = true)]
     key: String,
     /// Do not enforce the spec's rate limits.
@@ -25,6 +25,10 @@ struct Args {
     /// Multiply every rate-limit window by this (0.0166 makes a minute one second).
     #[arg(long, default_value_t = 1.0)]
     rate_limit_window_scale: f64,
+    /// Send `Retry-After` with a rate-limit 429 (no Optimly page promises it, so by default
+    /// the mock sends none).
+    #[arg(long)]
+    retry_after: bool,
     /// Milliseconds added before every answer.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -75,6 +79,7 @@ async fn main() -> std::process::ExitCode {
         rate_limits: !args.no_rate_limits,
         rate_limit_scale: args.rate_limit_scale,
         rate_limit_window_scale: args.rate_limit_window_scale,
+        retry_after: args.retry_after,
         faults: Faults {
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,
@@ -96,6 +101,11 @@ async fn main() -> std::process::ExitCode {
         mock.base_url()
     );
     eprintln!("  export OPTIMLY_BASE_URL={}", mock.base_url());
+    if mock.key() == DEFAULT_KEY {
+        eprintln!("  export OPTIMLY_API_KEY={DEFAULT_KEY}");
+    } else {
+        eprintln!("  (it accepts the key you gave with --key or OPTIMLY_MOCK_KEY)");
+    }
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("error: cannot listen for Ctrl-C");
     }

@@ -228,6 +228,14 @@ impl Incoming {
             _ => "",
         }
     }
+
+    /// `metadata.form_type`, which says whether a message performs a limited action.
+    fn form_type(&self) -> Option<&str> {
+        match &self.body {
+            Some(Ok(value)) => value.pointer("/metadata/form_type").and_then(Value::as_str),
+            _ => None,
+        }
+    }
 }
 
 /// The operation's own work, once the gate let the request through.
@@ -389,17 +397,21 @@ async fn answer(
                 &shared.limits,
                 op,
                 incoming.chat_id(),
+                incoming.form_type(),
                 tokio::time::Instant::now().into_std(),
             )
     {
-        return with_retry_after(
-            error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too Many Requests",
-                "rate limit exceeded",
-            ),
-            wait,
+        let response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too Many Requests",
+            "rate limit exceeded",
         );
+        // No page promises `Retry-After`, so by default the mock sends none.
+        return if shared.config.retry_after {
+            with_retry_after(response, wait)
+        } else {
+            response
+        };
     }
     dispatch(shared, op, incoming).await
 }
@@ -659,7 +671,9 @@ fn new_message(s: &Shared, op: &Operation, body: JsonBody) -> Response {
     let record = json!({"chat_id": body.chat_id, "source": "message", "message_id": stored.message_id, "metadata": body.metadata});
     match form_type.as_deref() {
         Some("lead_capture") => store.captured.leads.push(record),
-        Some("appointment_request") => store.captured.appointments.push(record),
+        form if form.is_some() && form == operations::REQUEST_APPOINTMENT.form_type() => {
+            store.captured.appointments.push(record);
+        }
         _ => {}
     }
     if let Some(chat) = store.chats.get_mut(&body.chat_id) {

@@ -162,16 +162,18 @@ async fn an_unknown_chat_or_path_is_a_404_in_the_error_shape() {
     );
 }
 
-#[tokio::test]
-async fn the_scaled_rate_limit_answers_429_with_retry_after() {
+/// Three GETs against a mock whose global limit is 2 per minute: the statuses, and the
+/// `Retry-After` of the last answer.
+async fn three_calls(retry_after: bool) -> (Vec<u16>, Option<String>) {
     let (mock, http) = mock_with(MockConfig {
         rate_limit_scale: 0.02,
+        retry_after,
         ..MockConfig::default()
     })
     .await;
     let url = format!("{}/external/chat/u/chats", mock.base_url());
     let mut statuses = Vec::new();
-    let mut retry_after = None;
+    let mut header = None;
     for _ in 0..3 {
         let response = http
             .get(&url)
@@ -180,15 +182,26 @@ async fn the_scaled_rate_limit_answers_429_with_retry_after() {
             .await
             .expect("answered");
         statuses.push(response.status().as_u16());
-        if let Some(v) = response.headers().get("retry-after") {
-            retry_after = v.to_str().ok().and_then(|s| s.parse::<u64>().ok());
-        }
+        header = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
     }
-    // 100/minute scaled by 0.02 = 2/minute.
+    (statuses, header)
+}
+
+#[tokio::test]
+async fn the_scaled_rate_limit_answers_429_without_retry_after_unless_switched_on() {
+    // 100/minute scaled by 0.02 = 2/minute. No page promises the header: by default, none.
+    let (statuses, header) = three_calls(false).await;
+    assert_eq!((statuses, header), (vec![200, 200, 429], None));
+    let (statuses, header) = three_calls(true).await;
     assert_eq!(statuses, [200, 200, 429]);
+    let seconds = header.and_then(|s| s.parse::<u64>().ok());
     assert!(
-        retry_after.is_some_and(|s| (59..=60).contains(&s)),
-        "{retry_after:?}"
+        seconds.is_some_and(|s| (59..=60).contains(&s)),
+        "{seconds:?}"
     );
 }
 
