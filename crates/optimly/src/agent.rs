@@ -11,6 +11,7 @@ use crate::call::RequestOptions;
 use crate::chats::parse_time;
 use crate::client::OptimlyClient;
 use crate::error::Error;
+use crate::rate_limit::Target;
 use crate::validate::Check;
 use crate::{HandoffStatus, Metadata, ToolName, ToolStatus};
 
@@ -243,7 +244,7 @@ impl<'a> Ask<'a> {
             .required("chat_id", &body.chat_id)
             .required("content", &body.content)
             .issues();
-        let (client, chat, options) = (self.client, Some(body.chat_id.as_str()), &self.options);
+        let (client, chat, options) = (self.client, Target::chat(&body.chat_id), &self.options);
         let reply = match self.version {
             #[allow(deprecated)]
             AgentVersion::Legacy => {

@@ -33,13 +33,18 @@ use crate::call::RequestOptions;
 use crate::chats::{AppendMessage, Chat, Message};
 use crate::client::OptimlyClient;
 use crate::error::{Error, FieldIssue};
+use crate::rate_limit::Target;
 use crate::validate::Check;
 use crate::{HandoffStatus, Metadata, Sender};
+use optimly_api::operations::REQUEST_APPOINTMENT;
 
 /// The `metadata.form_type` of a lead message.
 pub const FORM_TYPE_LEAD: &str = "lead_capture";
 /// The `metadata.form_type` of an appointment request.
-pub const FORM_TYPE_APPOINTMENT: &str = "appointment_request";
+pub const FORM_TYPE_APPOINTMENT: &str = match REQUEST_APPOINTMENT.form_type() {
+    Some(form_type) => form_type,
+    None => panic!("the spec names the form type of an appointment request"),
+};
 
 /// A person who showed interest, as the tools page's lead form describes them.
 ///
@@ -477,9 +482,12 @@ impl HandOff<'_> {
         problems.extend(self.problems);
         let handoff = self
             .client
-            .call(Some(&body.chat_id), problems, &self.options, |api| {
-                api.email_handoff().body(body.clone())
-            })
+            .call(
+                Target::chat(&body.chat_id),
+                problems,
+                &self.options,
+                |api| api.email_handoff().body(body.clone()),
+            )
             .await?;
         Ok(Handoff(handoff))
     }

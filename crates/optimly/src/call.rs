@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::client::OptimlyClient;
-use crate::error::{CallContext, Error, FieldIssue, from_api};
+use crate::error::{CallContext, Error, ErrorKind, FieldIssue, from_api};
+use crate::rate_limit::{Answer, Held, Target};
 use crate::retry::{Attempt, Decision, RetryPolicy};
 
 /// Per-call settings that override the client's, set with builder methods (one way to pass
@@ -63,13 +64,14 @@ impl OptimlyClient {
     /// Run one operation. `build` makes the generated request builder for one attempt; its
     /// [`Request`] impl says which operation it is, and so its retry safety and rate limits.
     /// `problems` are what local validation found: when there are any, nothing is sent.
-    /// `chat` is the chat the request is about, for limits counted per chat.
+    /// `target` is what the request is about (its chat, the action it performs), for the
+    /// limits counted per chat and per action.
     ///
     /// A plain function returning the instrumented future, not an `async fn`: every layer of
     /// `async` around the request's own future makes the future users box and move bigger.
     pub(crate) fn call<'c, R, F>(
         &'c self,
-        chat: Option<&'c str>,
+        target: Target<'c>,
         problems: Vec<FieldIssue>,
         options: &'c RequestOptions,
         build: F,
@@ -85,7 +87,7 @@ impl OptimlyClient {
             status = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.attempts(chat, problems, options, build, span.clone())
+        self.attempts(target, problems, options, build, span.clone())
             .instrument(span)
     }
 
@@ -93,7 +95,7 @@ impl OptimlyClient {
     /// number of attempts sent: the one place a call's context is set.
     async fn attempts<'c, R, F>(
         &'c self,
-        chat: Option<&str>,
+        target: Target<'_>,
         problems: Vec<FieldIssue>,
         options: &RequestOptions,
         build: F,
@@ -123,6 +125,14 @@ impl OptimlyClient {
             .and_then(|limit| now.checked_add(limit));
         let remaining = || deadline.map(|d| d.saturating_duration_since(clock.now()));
 
+        // A slot in a shared window is leased for as long as an attempt may run.
+        let lease = inner
+            .attempt_timeout
+            .or(options.timeout.or(inner.operation_timeout))
+            .unwrap_or(Duration::from_secs(120));
+        // The last 429, reported instead of the limiter's refusal when its pause outlasts
+        // the deadline.
+        let mut last_429: Option<Error> = None;
         let mut number = 0;
         loop {
             number += 1;
@@ -130,12 +140,16 @@ impl OptimlyClient {
             // Every attempt is a request the server counts, so each one takes a slot.
             let permit = match inner
                 .limiter
-                .acquire(R::OPERATION, chat, clock, remaining)
+                .acquire(R::OPERATION, target, clock, remaining, lease)
                 .await
             {
                 Ok(permit) => permit,
-                Err(full) => {
-                    let error = Error::throttled(full.limit, full.wait);
+                Err(held) => {
+                    let error = match (held, last_429) {
+                        (Held::Full(_), Some(error)) => error,
+                        (Held::Full(full), None) => Error::throttled(full.limit, full.wait),
+                        (Held::Unavailable(why), _) => Error::limiter_unavailable(why),
+                    };
                     return Err(error.ended(R::OPERATION, number - 1));
                 }
             };
@@ -162,7 +176,21 @@ impl OptimlyClient {
                 // The request may already have reached the server.
                 None => Err(Error::timed_out(limit.unwrap_or_default())),
             };
-            drop(permit);
+            let answer = match &result {
+                Ok(_) => Answer::Answered,
+                Err(e) if *e.kind() == ErrorKind::RateLimited => Answer::TooMany {
+                    retry_after: e.retry_after(),
+                    cap: policy.max_retry_after,
+                },
+                Err(e) if e.status().is_some() => Answer::Answered,
+                Err(_) => Answer::Unanswered,
+            };
+            // After a 429 every caller now waits for the pause; this call reports it.
+            let paused = permit.settle(answer).await;
+            let result = match paused {
+                Some(pause) => result.map_err(|e| e.with_retry_after(pause)),
+                None => result,
+            };
             let latency_ms = || {
                 let took = clock.now().saturating_duration_since(started);
                 u64::try_from(took.as_millis()).unwrap_or(u64::MAX)
@@ -209,7 +237,12 @@ impl OptimlyClient {
                         error = %err,
                         "retrying"
                     );
-                    clock.sleep(wait).await;
+                    if paused.is_some() {
+                        // The limiter holds the retry (and every other caller) for the pause.
+                        last_429 = Some(err.ended(R::OPERATION, number));
+                    } else {
+                        clock.sleep(wait).await;
+                    }
                     now = clock.now();
                 }
             }

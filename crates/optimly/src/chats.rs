@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::call::RequestOptions;
 use crate::client::OptimlyClient;
 use crate::error::{Error, FieldIssue};
+use crate::rate_limit::Target;
 use crate::validate::Check;
 use crate::{Metadata, Sender};
 
@@ -251,14 +252,14 @@ impl<'a> CreateChat<'a> {
         let chat = match self.endpoint {
             ChatEndpoint::MessageNewChat => {
                 client
-                    .call(None, problems, options, |api| {
+                    .call(Target::NONE, problems, options, |api| {
                         api.new_chat().body(body.clone())
                     })
                     .await?
             }
             ChatEndpoint::Chat => {
                 client
-                    .call(None, problems, options, |api| {
+                    .call(Target::NONE, problems, options, |api| {
                         api.create_chat().body(body.clone())
                     })
                     .await?
@@ -286,7 +287,7 @@ impl ListChats<'_> {
         let problems = Check::new().required("client_id", id).issues();
         let chats: Vec<types::Chat> = self
             .client
-            .call(None, problems, &self.options, |api| {
+            .call(Target::NONE, problems, &self.options, |api| {
                 api.list_client_chats().client_id(id)
             })
             .await?;
@@ -312,7 +313,7 @@ impl History<'_> {
         let problems = Check::new().required("chat_id", id).issues();
         let messages: Vec<types::Message> = self
             .client
-            .call(Some(id), problems, &self.options, |api| {
+            .call(Target::chat(id), problems, &self.options, |api| {
                 api.list_chat_messages().chat_id(id)
             })
             .await?;
@@ -363,9 +364,18 @@ impl<'a> AppendMessage<'a> {
         let body = &self.body;
         let mut problems = Check::new().required("chat_id", &body.chat_id).issues();
         problems.extend(self.problems);
+        // The form type names the action a message performs (an appointment request).
+        let target = Target {
+            chat: Some(&body.chat_id),
+            form_type: body
+                .metadata
+                .as_ref()
+                .and_then(|m| m.0.get("form_type"))
+                .and_then(serde_json::Value::as_str),
+        };
         let message = self
             .client
-            .call(Some(&body.chat_id), problems, &self.options, |api| {
+            .call(target, problems, &self.options, |api| {
                 api.new_message().body(body.clone())
             })
             .await?;

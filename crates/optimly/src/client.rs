@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::clock::{ClientClock, Clock};
 use crate::credentials::{ApiKey, AuthMethod, Redactor};
 use crate::error::Error;
-use crate::rate_limit::{Limiter, RateLimits};
+use crate::rate_limit::{Limiter, LimiterStats, RateLimits};
 use crate::retry::RetryPolicy;
 
 /// Optimly's production API.
@@ -25,6 +25,12 @@ pub mod env {
     pub const BASE_URL: &str = "OPTIMLY_BASE_URL";
     /// The auth way: `bearer` (default), `header` or `query`.
     pub const AUTH: &str = "OPTIMLY_AUTH";
+    /// A Redis URL (optional): count the rate limits there, shared by every process on the
+    /// key. Needs the crate's `redis` feature.
+    pub const REDIS_URL: &str = "OPTIMLY_REDIS_URL";
+    /// `true` (optional; default `false`): fail calls while Redis is unavailable instead of
+    /// counting in the process.
+    pub const REDIS_STRICT: &str = "OPTIMLY_REDIS_STRICT";
 }
 
 /// A client for Optimly's API. Cheap to clone (one shared connection pool), `Send + Sync`.
@@ -67,6 +73,7 @@ impl fmt::Debug for OptimlyClient {
             .field("attempt_timeout", &i.attempt_timeout)
             .field("operation_timeout", &i.operation_timeout)
             .field("rate_limits", i.limiter.limits())
+            .field("rate_limit_backend", &i.limiter.backend())
             .finish()
     }
 }
@@ -77,8 +84,9 @@ impl OptimlyClient {
         ClientBuilder::default()
     }
 
-    /// A client configured from `OPTIMLY_API_KEY` (required), `OPTIMLY_BASE_URL` and
-    /// `OPTIMLY_AUTH` (`bearer`, `header` or `query`).
+    /// A client configured from `OPTIMLY_API_KEY` (required), `OPTIMLY_BASE_URL`,
+    /// `OPTIMLY_AUTH` (`bearer`, `header` or `query`), and `OPTIMLY_REDIS_URL` with
+    /// `OPTIMLY_REDIS_STRICT` for rate limits shared in Redis (feature `redis`).
     ///
     /// Fails with [`ErrorKind::Config`](crate::ErrorKind::Config) naming the variable that is missing or malformed.
     pub fn from_env() -> Result<Self, Error> {
@@ -105,6 +113,12 @@ impl OptimlyClient {
         self.inner.limiter.limits()
     }
 
+    /// What the shared rate-limit backend has done: slots taken there, fallbacks to the
+    /// process's windows, outages and recoveries. All zero without one.
+    pub fn limiter_stats(&self) -> LimiterStats {
+        self.inner.limiter.stats()
+    }
+
     /// The generated low-level client, for what this crate does not cover. It attaches the key
     /// but does not retry.
     pub fn raw(&self) -> &optimly_api::Client {
@@ -124,6 +138,8 @@ pub struct ClientBuilder {
     operation_timeout: Option<Duration>,
     retry: RetryPolicy,
     rate_limits: RateLimits,
+    #[cfg(feature = "redis")]
+    redis: Option<crate::RedisLimits>,
     max_response_bytes: Option<u64>,
     http: Option<reqwest::Client>,
     clock: ClientClock,
@@ -144,6 +160,8 @@ impl Default for ClientBuilder {
             operation_timeout: Some(Duration::from_secs(120)),
             retry: RetryPolicy::default(),
             rate_limits: RateLimits::documented(),
+            #[cfg(feature = "redis")]
+            redis: None,
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
             http: None,
             clock: ClientClock::Tokio,
@@ -163,6 +181,7 @@ impl fmt::Debug for ClientBuilder {
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("rate_limits", &self.rate_limits)
+            .field("rate_limit_backend", &self.backend())
             .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
@@ -201,7 +220,41 @@ impl ClientBuilder {
                 .map_err(|reason| Error::config(env::AUTH, reason))?;
             builder = builder.auth_method(auth);
         }
+        let strict = match lookup(env::REDIS_STRICT).as_deref().map(str::trim) {
+            None | Some("" | "false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(_) => {
+                return Err(Error::config(
+                    env::REDIS_STRICT,
+                    "must be `true` or `false`",
+                ));
+            }
+        };
+        if let Some(url) = lookup(env::REDIS_URL).filter(|u| !u.trim().is_empty()) {
+            builder = builder.redis_from_env(url.trim(), strict)?;
+        }
         Ok(builder)
+    }
+
+    #[cfg(feature = "redis")]
+    fn redis_from_env(self, url: &str, strict: bool) -> Result<Self, Error> {
+        Ok(self.redis_limits(crate::RedisLimits::new(url).strict(strict)))
+    }
+
+    #[cfg(not(feature = "redis"))]
+    fn redis_from_env(self, _url: &str, _strict: bool) -> Result<Self, Error> {
+        Err(Error::config(
+            env::REDIS_URL,
+            "is set, but this build of the optimly crate has no `redis` feature",
+        ))
+    }
+
+    fn backend(&self) -> String {
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            return format!("{redis:?}");
+        }
+        "in process".to_owned()
     }
 
     /// The API key (required).
@@ -263,6 +316,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Count the rate limits in Redis, shared by every process that uses the same key
+    /// (feature `redis`). Default: in this process only. See [`RedisLimits`](crate::RedisLimits).
+    #[cfg(feature = "redis")]
+    pub fn redis_limits(mut self, redis: crate::RedisLimits) -> Self {
+        self.redis = Some(redis);
+        self
+    }
+
     /// The largest response body read before the call fails with
     /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge); `None` reads any size. Default
     /// [`DEFAULT_MAX_RESPONSE_BYTES`] (8 MiB).
@@ -310,6 +371,15 @@ impl ClientBuilder {
         let context = optimly_api::Context::new(self.auth.with_key(&key))
             .with_max_response_bytes(self.max_response_bytes);
         let api = optimly_api::Client::new_with_client(&base_url, http, context);
+        let limiter = Limiter::new(self.rate_limits);
+        #[cfg(feature = "redis")]
+        let limiter = match self.redis {
+            Some(redis) => limiter.with_shared(
+                crate::rate_limit::redis_backend(redis, &key)
+                    .map_err(|reason| Error::config("redis_limits", reason))?,
+            ),
+            None => limiter,
+        };
         Ok(OptimlyClient {
             inner: Arc::new(Inner {
                 api,
@@ -320,7 +390,7 @@ impl ClientBuilder {
                 operation_timeout: self.operation_timeout,
                 clock: self.clock,
                 redactor: Redactor::for_key(&key),
-                limiter: Limiter::new(self.rate_limits),
+                limiter,
             }),
         })
     }

@@ -115,6 +115,10 @@ pub enum ErrorKind {
         /// The limit that was full.
         limit: Limit,
     },
+    /// The shared rate limiter (Redis) did not answer and is
+    /// [strict](crate::RedisLimits::strict); nothing was sent.
+    /// [`source`](std::error::Error::source) says why.
+    LimiterUnavailable,
     /// The response body was larger than the client's
     /// [maximum](crate::ClientBuilder::max_response_size); reading stopped there.
     ResponseTooLarge {
@@ -289,6 +293,18 @@ impl Error {
         error
     }
 
+    /// The shared limiter could not be asked, and is strict.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn limiter_unavailable(why: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::new(ErrorKind::LimiterUnavailable).with_source(why)
+    }
+
+    /// The wait the limiter worked out after a 429 the server sent no `Retry-After` with.
+    pub(crate) fn with_retry_after(mut self, wait: Duration) -> Self {
+        self.0.retry_after = Some(wait);
+        self
+    }
+
     /// The SDK's own timer ended the attempt, after the request may have been sent.
     pub(crate) fn timed_out(after: Duration) -> Self {
         Self::new(ErrorKind::Timeout { sent: true }).with_source(NoResponseWithin(after))
@@ -461,6 +477,7 @@ impl fmt::Display for Error {
             ErrorKind::ResponseTooLarge { limit } => {
                 write!(f, "response body exceeds the {limit}-byte limit")
             }
+            ErrorKind::LimiterUnavailable => write!(f, "{}", self.causes()),
             ErrorKind::Decode => write!(
                 f,
                 "could not decode the response (HTTP {}): {}",

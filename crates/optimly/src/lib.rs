@@ -34,7 +34,9 @@ pub use error::{Error, ErrorKind, FieldIssue};
 pub use optimly_api::operations;
 /// A documented rate limit, what it is counted per, and an operation's description.
 pub use optimly_api::{Limit, Operation, Scope};
-pub use rate_limit::{RateLimits, WhenLimited};
+#[cfg(feature = "redis")]
+pub use rate_limit::RedisLimits;
+pub use rate_limit::{LimiterStats, RateLimits, WhenLimited};
 pub use retry::RetryPolicy;
 
 /// Open enums of the API: an unknown value parses to `Unknown(String)`.

@@ -10,12 +10,36 @@
 //! moment its response came back (the latest the server can have counted it), so a window this
 //! limiter sees as free is free on the server too, whatever the network's latency.
 //!
+//! The windows that apply to a request: the global ones (per key), its operation's own, per
+//! chat for `new_message`, and those of the [action](optimly_api::Action) it performs (20
+//! appointment requests per hour: a `new_message` whose `metadata.form_type` is
+//! `appointment_request`). The tools page's 50 tool executions per hour are not counted: the
+//! agent runs tools on its own while it answers, so a client cannot know of them before it
+//! calls; the spec records that limit with `enforced: false`.
+//!
 //! The limiter only says "full until T"; the call engine decides what that means for the call
 //! (wait, or fail with [`ErrorKind::Throttled`](crate::ErrorKind::Throttled)).
 //!
-//! Global limits are counted per client (clones of an [`OptimlyClient`](crate::OptimlyClient)
-//! share them; build one client per key and clone it). Per-operation limits are counted per
-//! operation, and `new_message`'s `chat`-scoped limit per chat.
+//! ## Where the windows live
+//!
+//! In the process by default: clones of an [`OptimlyClient`](crate::OptimlyClient) share them
+//! (build one client per key and clone it). With several processes on one key (replicas behind
+//! a load balancer), give the client a shared backend (feature `redis`, `RedisLimits`) and the
+//! same windows are counted across every process, on Redis's clock.
+//!
+//! ## After a 429
+//!
+//! A 429 means the server counted more than this limiter knows of (another client on the key,
+//! a restart, a plan with other limits). No Optimly page promises a `Retry-After`, so the
+//! limiter works out the wait itself: `Retry-After` when the server sent one; otherwise the
+//! time until the oldest request of the tightest window that applies (the fullest one,
+//! relative to its count) leaves it; otherwise that window's whole length; never more than the
+//! retry policy's [`max_retry_after`](crate::RetryPolicy::max_retry_after). That window is
+//! paused for every caller of the client (of the fleet, with Redis), and when the pause ends
+//! one request goes first: the others wait for its answer (at most [`PROBE_PATIENCE`]), so a
+//! window that is still full earns one more 429, not one per caller. A new client starts the
+//! same way, its first request going first, since it cannot know what other clients on the key
+//! have sent.
 //!
 //! ## Why not a token bucket
 //!
@@ -26,15 +50,50 @@
 //! to 2N−1 requests in one window, which the server answers with 429s.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use optimly_api::limit::SlidingWindow;
-use optimly_api::operations::{self, OperationId};
-use optimly_api::{Limit, Operation, Scope};
+use optimly_api::operations::{self, ActionId, OperationId};
+use optimly_api::{Action, Limit, Operation, Scope};
 use tokio::sync::Notify;
 
 use crate::clock::ClientClock;
+
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+pub use redis::RedisLimits;
+
+/// The Redis side of a client's limiter, for the builder; `Err` says what is wrong with the
+/// URL (without repeating it).
+#[cfg(feature = "redis")]
+pub(crate) fn redis_backend(
+    config: RedisLimits,
+    key: &crate::credentials::ApiKey,
+) -> Result<redis::Shared, String> {
+    redis::Shared::new(config, key.expose())
+}
+
+/// Why the shared backend could not be used, in words that never hold its URL. The call
+/// engine makes it the source of an
+/// [`ErrorKind::LimiterUnavailable`](crate::ErrorKind::LimiterUnavailable).
+#[derive(Debug)]
+pub(crate) struct Unavailable(pub String);
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the Redis rate limiter is unavailable: {}", self.0)
+    }
+}
+
+impl std::error::Error for Unavailable {}
+
+/// How long the other callers wait for the first request's answer, at a client's start and
+/// after a pause for a 429, before they go anyway. A 429 comes back at once, so this bounds
+/// only the wait behind a slow success (an agent's reply).
+pub const PROBE_PATIENCE: Duration = Duration::from_millis(250);
 
 /// What a call does when the limiter has no capacity for it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,12 +110,13 @@ pub enum WhenLimited {
 ///
 /// ```
 /// use optimly::{RateLimits, WhenLimited};
-/// use optimly_api::operations::EMAIL_HANDOFF;
+/// use optimly::operations::{EMAIL_HANDOFF, REQUEST_APPOINTMENT};
 ///
 /// // The documented limits (the default), failing fast instead of waiting:
 /// let limits = RateLimits::documented().with_when_limited(WhenLimited::FailFast);
 /// assert_eq!(limits.global()[0].count(), 100);
 /// assert_eq!(limits.operation(&EMAIL_HANDOFF)[0].to_string(), "10 per hour per API key");
+/// assert_eq!(limits.action(&REQUEST_APPOINTMENT)[0].to_string(), "20 per hour per API key");
 /// assert_eq!(limits.when_limited(), WhenLimited::FailFast);
 /// // None at all:
 /// assert!(RateLimits::off().global().is_empty());
@@ -65,6 +125,7 @@ pub enum WhenLimited {
 pub struct RateLimits {
     global: Vec<Limit>,
     per_operation: Vec<(OperationId, Vec<Limit>)>,
+    per_action: Vec<(ActionId, Vec<Limit>)>,
     when_limited: WhenLimited,
 }
 
@@ -76,7 +137,7 @@ impl Default for RateLimits {
 
 impl RateLimits {
     /// The limits the spec documents: 100 per minute, 1,000 per hour and 10,000 per day per
-    /// key, and each operation's own.
+    /// key, each operation's own, and each enforced action's.
     pub fn documented() -> Self {
         Self {
             global: operations::GLOBAL_LIMITS.to_vec(),
@@ -84,6 +145,11 @@ impl RateLimits {
                 .iter()
                 .filter(|op| !op.limits.is_empty())
                 .map(|op| (op.id, op.limits.to_vec()))
+                .collect(),
+            per_action: operations::ACTIONS
+                .iter()
+                .filter(|a| a.enforced && !a.limits.is_empty())
+                .map(|a| (a.id, a.limits.to_vec()))
                 .collect(),
             when_limited: WhenLimited::Wait,
         }
@@ -94,6 +160,7 @@ impl RateLimits {
         Self {
             global: Vec::new(),
             per_operation: Vec::new(),
+            per_action: Vec::new(),
             when_limited: WhenLimited::Wait,
         }
     }
@@ -107,6 +174,11 @@ impl RateLimits {
         self.per_operation
             .iter_mut()
             .flat_map(|(_, limits)| limits.iter_mut())
+            .chain(
+                self.per_action
+                    .iter_mut()
+                    .flat_map(|(_, limits)| limits.iter_mut()),
+            )
             .for_each(scale);
         self
     }
@@ -119,10 +191,13 @@ impl RateLimits {
 
     /// Replace one operation's limits.
     pub fn with_operation(mut self, operation: &Operation, limits: Vec<Limit>) -> Self {
-        self.per_operation.retain(|(id, _)| *id != operation.id);
-        if !limits.is_empty() {
-            self.per_operation.push((operation.id, limits));
-        }
+        set(&mut self.per_operation, operation.id, limits);
+        self
+    }
+
+    /// Replace one action's limits (counted on the requests that perform it).
+    pub fn with_action(mut self, action: &Action, limits: Vec<Limit>) -> Self {
+        set(&mut self.per_action, action.id, limits);
         self
     }
 
@@ -139,10 +214,12 @@ impl RateLimits {
 
     /// One operation's limits.
     pub fn operation(&self, operation: &Operation) -> &[Limit] {
-        self.per_operation
-            .iter()
-            .find(|(id, _)| *id == operation.id)
-            .map_or(&[], |(_, limits)| limits.as_slice())
+        get(&self.per_operation, operation.id)
+    }
+
+    /// One action's limits.
+    pub fn action(&self, action: &Action) -> &[Limit] {
+        get(&self.per_action, action.id)
     }
 
     /// What a call does when a limit is full.
@@ -151,133 +228,386 @@ impl RateLimits {
     }
 
     fn is_off(&self) -> bool {
-        self.global.is_empty() && self.per_operation.is_empty()
+        self.global.is_empty() && self.per_operation.is_empty() && self.per_action.is_empty()
     }
 
     fn longest_window(&self) -> Duration {
         self.global
             .iter()
             .chain(self.per_operation.iter().flat_map(|(_, l)| l.iter()))
+            .chain(self.per_action.iter().flat_map(|(_, l)| l.iter()))
             .map(Limit::window)
             .max()
             .unwrap_or_default()
     }
+
+    /// Every window that applies to a request of `operation` about `target`, with its limit:
+    /// the global ones, the operation's (per chat when so scoped), and its actions'.
+    fn applicable<'l>(
+        &'l self,
+        operation: &'static Operation,
+        target: Target<'l>,
+    ) -> impl Iterator<Item = (Key, &'l Limit)> + 'l {
+        let global = self
+            .global
+            .iter()
+            .enumerate()
+            .map(|(index, l)| (Key::new(Owner::Global, None, index), l));
+        let own = self
+            .operation(operation)
+            .iter()
+            .enumerate()
+            .map(move |(index, l)| {
+                let chat = (l.scope() == Scope::Chat).then(|| target.chat.unwrap_or("").into());
+                (Key::new(Owner::Operation(operation.id), chat, index), l)
+            });
+        let actions = operations::actions_of(operation.id, target.form_type).flat_map(|action| {
+            self.action(action)
+                .iter()
+                .enumerate()
+                .map(|(index, l)| (Key::new(Owner::Action(action.id), None, index), l))
+        });
+        global.chain(own).chain(actions)
+    }
+}
+
+fn set<I: PartialEq>(list: &mut Vec<(I, Vec<Limit>)>, id: I, limits: Vec<Limit>) {
+    list.retain(|(i, _)| *i != id);
+    if !limits.is_empty() {
+        list.push((id, limits));
+    }
+}
+
+fn get<I: PartialEq>(list: &[(I, Vec<Limit>)], id: I) -> &[Limit] {
+    list.iter()
+        .find(|(i, _)| *i == id)
+        .map_or(&[], |(_, limits)| limits.as_slice())
+}
+
+/// What a request is about beyond its operation, for the limits counted per chat and per
+/// action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Target<'a> {
+    /// The chat, for limits counted per chat.
+    pub chat: Option<&'a str>,
+    /// `metadata.form_type`, which names the action a message performs.
+    pub form_type: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    /// A request about no chat in particular.
+    pub const NONE: Self = Self {
+        chat: None,
+        form_type: None,
+    };
+
+    /// A request about one chat.
+    pub fn chat(chat: &'a str) -> Self {
+        Self {
+            chat: Some(chat),
+            form_type: None,
+        }
+    }
+}
+
+/// What the shared backend has done so far; all zero without one. Read it with
+/// [`OptimlyClient::limiter_stats`](crate::OptimlyClient::limiter_stats).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LimiterStats {
+    /// Slots taken in the shared backend.
+    pub shared: u64,
+    /// Slots taken in the process instead, because the shared backend did not answer in time.
+    pub fallback: u64,
+    /// Times the limiter switched to the in-process windows (an outage began).
+    pub outages: u64,
+    /// Times it went back to the shared backend after an outage.
+    pub recoveries: u64,
+    /// Calls failed because the backend was unavailable in strict mode.
+    pub refused: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    shared: AtomicU64,
+    fallback: AtomicU64,
+    outages: AtomicU64,
+    recoveries: AtomicU64,
+    refused: AtomicU64,
+}
+
+impl Counters {
+    fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn read(&self) -> LimiterStats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        LimiterStats {
+            shared: get(&self.shared),
+            fallback: get(&self.fallback),
+            outages: get(&self.outages),
+            recoveries: get(&self.recoveries),
+            refused: get(&self.refused),
+        }
+    }
+}
+
+/// Whose limit a window counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Owner {
+    Global,
+    Operation(OperationId),
+    Action(ActionId),
 }
 
 /// Which window a limit is counted in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
-    operation: Option<OperationId>,
+    owner: Owner,
     chat: Option<Box<str>>,
     index: usize,
 }
 
-/// One limit's window: the completion times of its requests, and those still running.
+impl Key {
+    fn new(owner: Owner, chat: Option<Box<str>>, index: usize) -> Self {
+        Self { owner, chat, index }
+    }
+}
+
+/// One limit's window: the completion times of its requests, those still running, and the
+/// pause a 429 set on it.
 #[derive(Debug, Default)]
 struct Window {
     done: SlidingWindow,
     in_flight: u32,
+    paused_until: Option<Instant>,
 }
 
 /// Why a slot could not be taken now: the limit that frees last, and how long until it has
-/// room (`None`: when a running request finishes).
+/// room (`None`: when a running request finishes). `probe`: only because another request is
+/// finding out whether the server has room, which even a fail-fast call waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Full {
     pub limit: Limit,
     pub wait: Option<Duration>,
+    pub probe: bool,
+}
+
+impl Full {
+    /// The limit that frees last: a known wait beats "when a running request finishes"
+    /// (`None`), which is exactly `Option`'s ordering.
+    fn worse(worst: Option<Self>, other: Self) -> Option<Self> {
+        match worst {
+            Some(w) if w.wait >= other.wait => Some(w),
+            _ => Some(other),
+        }
+    }
+}
+
+/// Whether this client knows that the server has room: not at its start, nor after a pause
+/// for a 429, until a request is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Probe {
+    /// Not known: the next request goes first and alone.
+    Unknown,
+    /// One request went first; the others wait until it is answered or this instant passes.
+    Probing(Instant),
+    /// Known: requests go as the windows allow.
+    Open,
+}
+
+/// How an attempt ended, for the windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// The server answered, with anything but a 429.
+    Answered,
+    /// The server answered 429: pause the tightest window.
+    TooMany {
+        /// The server's `Retry-After`.
+        retry_after: Option<Duration>,
+        /// The longest pause allowed.
+        cap: Duration,
+    },
+    /// No answer (timeout, connection lost, cancelled).
+    Unanswered,
 }
 
 /// The windows of one client.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     windows: HashMap<Key, Window>,
+    probe: Probe,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            windows: HashMap::new(),
+            probe: Probe::Unknown,
+        }
+    }
 }
 
 /// Sweep empty windows (one per chat ever written to) once there are this many.
 const SWEEP_AT: usize = 4096;
 
-impl State {
-    fn applicable<'l>(
-        limits: &'l RateLimits,
-        operation: &'static Operation,
-        chat: Option<&str>,
-    ) -> impl Iterator<Item = (Key, &'l Limit)> {
-        let global = limits.global.iter().enumerate().map(|(index, l)| {
-            let key = Key {
-                operation: None,
-                chat: None,
-                index,
-            };
-            (key, l)
-        });
-        let own = limits
-            .operation(operation)
-            .iter()
-            .enumerate()
-            .map(move |(index, l)| {
-                let key = Key {
-                    operation: Some(operation.id),
-                    chat: (l.scope() == Scope::Chat).then(|| chat.unwrap_or("").into()),
-                    index,
-                };
-                (key, l)
-            });
-        global.chain(own)
-    }
+/// The windows a taken slot counts in, with their limits.
+type Taken = Vec<(Key, Limit)>;
 
+impl State {
     /// Take a slot in every window that applies, or say which is full and for how long.
     fn try_take(
         &mut self,
         limits: &RateLimits,
         operation: &'static Operation,
-        chat: Option<&str>,
+        target: Target<'_>,
         now: Instant,
-    ) -> Result<Vec<Key>, Full> {
+    ) -> Result<Taken, Full> {
         if self.windows.len() >= SWEEP_AT {
             self.sweep(limits.longest_window(), now);
         }
-        let mut keys = Vec::new();
+        let mut taken = Vec::new();
         let mut worst: Option<Full> = None;
-        for (key, limit) in Self::applicable(limits, operation, chat) {
+        for (key, limit) in limits.applicable(operation, target) {
             let window = self.windows.entry(key.clone()).or_default();
-            if let Err(wait) = window.done.check(limit, window.in_flight, now) {
-                // The limit that frees last is reported: a known wait beats "when a running
-                // request finishes" (`None`), which is exactly `Option`'s ordering.
-                if worst.is_none_or(|w| wait > w.wait) {
-                    worst = Some(Full {
-                        limit: *limit,
-                        wait,
-                    });
+            match window.paused_until {
+                Some(until) if until > now => {
+                    let wait = Some(until - now);
+                    worst = Full::worse(
+                        worst,
+                        Full {
+                            limit: *limit,
+                            wait,
+                            probe: false,
+                        },
+                    );
+                }
+                _ => {
+                    window.paused_until = None;
+                    if let Err(wait) = window.done.check(limit, window.in_flight, now) {
+                        worst = Full::worse(
+                            worst,
+                            Full {
+                                limit: *limit,
+                                wait,
+                                probe: false,
+                            },
+                        );
+                    }
                 }
             }
-            keys.push(key);
+            taken.push((key, *limit));
         }
         if let Some(full) = worst {
             return Err(full);
         }
-        for key in &keys {
+        match self.probe {
+            Probe::Probing(until) if until > now => {
+                let limit = taken.first().map(|(_, l)| *l);
+                if let Some(limit) = limit {
+                    return Err(Full {
+                        limit,
+                        wait: Some(until - now),
+                        probe: true,
+                    });
+                }
+            }
+            Probe::Unknown if !taken.is_empty() => {
+                self.probe = Probe::Probing(now + PROBE_PATIENCE)
+            }
+            _ => {}
+        }
+        for (key, _) in &taken {
             if let Some(window) = self.windows.get_mut(key) {
                 window.in_flight += 1;
             }
         }
-        Ok(keys)
+        Ok(taken)
     }
 
     fn sweep(&mut self, longest: Duration, now: Instant) {
         self.windows.retain(|_, w| {
             w.done.forget_before(now, longest);
-            w.in_flight > 0 || !w.done.is_empty()
+            w.in_flight > 0 || !w.done.is_empty() || w.paused_until.is_some_and(|p| p > now)
         });
     }
 
-    fn finish(&mut self, keys: &[Key], at: Instant) {
-        for key in keys {
+    /// Record an attempt's end at `at` in its windows; after a 429, pause the tightest and
+    /// return the pause.
+    fn finish(&mut self, taken: &[(Key, Limit)], at: Instant, answer: Answer) -> Option<Duration> {
+        for (key, _) in taken {
             if let Some(window) = self.windows.get_mut(key) {
                 window.in_flight = window.in_flight.saturating_sub(1);
                 window.done.record(at);
             }
         }
+        match answer {
+            Answer::Answered => {
+                self.probe = Probe::Open;
+                None
+            }
+            Answer::Unanswered => {
+                if matches!(self.probe, Probe::Probing(_)) {
+                    self.probe = Probe::Unknown;
+                }
+                None
+            }
+            Answer::TooMany { retry_after, cap } => {
+                let mut tightest: Option<(&Key, Limit, f64, Option<Instant>)> = None;
+                for (key, limit) in taken {
+                    let Some(window) = self.windows.get_mut(key) else {
+                        continue;
+                    };
+                    window.done.forget_before(at, limit.window());
+                    let used = window.done.len() + window.in_flight as usize;
+                    let fill = used as f64 / f64::from(limit.count());
+                    let tighter = tightest.as_ref().is_none_or(|(_, l, f, _)| {
+                        fill > *f || (fill == *f && limit.window() < l.window())
+                    });
+                    if tighter {
+                        tightest = Some((key, *limit, fill, window.done.oldest()));
+                    }
+                }
+                let (key, limit, _, oldest) = tightest?;
+                let pause = pause_after_429(retry_after, limit, oldest, at).min(cap);
+                let key = key.clone();
+                if let Some(window) = self.windows.get_mut(&key) {
+                    window.paused_until = Some(at + pause);
+                }
+                self.probe = Probe::Unknown;
+                Some(pause)
+            }
+        }
     }
+}
+
+/// The wait after a 429: `Retry-After`; else until the oldest request of the window leaves it;
+/// else the window's length.
+fn pause_after_429(
+    retry_after: Option<Duration>,
+    limit: Limit,
+    oldest: Option<Instant>,
+    now: Instant,
+) -> Duration {
+    retry_after.unwrap_or_else(|| {
+        oldest
+            .map(|oldest| {
+                limit
+                    .window()
+                    .saturating_sub(now.saturating_duration_since(oldest))
+            })
+            .filter(|wait| !wait.is_zero())
+            .unwrap_or(limit.window())
+    })
+}
+
+/// Why an attempt was not started.
+pub(crate) enum Held {
+    /// A limit is full past the deadline, or the limits fail fast.
+    Full(Full),
+    /// The shared backend is unavailable and the limiter is strict.
+    Unavailable(Unavailable),
 }
 
 /// The limiter a client and its clones share.
@@ -286,15 +616,26 @@ pub(crate) struct Limiter {
     limits: RateLimits,
     state: Mutex<State>,
     released: Notify,
+    counters: Counters,
+    #[cfg(feature = "redis")]
+    shared: Option<std::sync::Arc<redis::Shared>>,
 }
 
-/// A taken slot; dropping it records the request's completion time in its windows.
+/// A taken slot. [`settle`](Self::settle) records the attempt's end; dropping it unsettled
+/// (a cancelled call) records it as unanswered.
 pub(crate) struct Permit<'l> {
-    /// `None` when the limits are off: nothing to record.
-    limiter: Option<&'l Limiter>,
-    keys: Vec<Key>,
+    limiter: &'l Limiter,
+    slot: Slot,
     clock: &'l ClientClock,
     waited: bool,
+}
+
+enum Slot {
+    /// Nothing to record (the limits are off, or already settled).
+    Empty,
+    Local(Taken),
+    #[cfg(feature = "redis")]
+    Shared(redis::SharedSlot),
 }
 
 impl Permit<'_> {
@@ -302,13 +643,32 @@ impl Permit<'_> {
     pub(crate) fn waited(&self) -> bool {
         self.waited
     }
+
+    /// Record how the attempt ended; after a 429, the pause every caller now waits.
+    pub(crate) async fn settle(mut self, answer: Answer) -> Option<Duration> {
+        match std::mem::replace(&mut self.slot, Slot::Empty) {
+            Slot::Empty => None,
+            Slot::Local(taken) => self.limiter.finish_local(&taken, self.clock.now(), answer),
+            #[cfg(feature = "redis")]
+            Slot::Shared(slot) => match self.limiter.shared.as_ref() {
+                Some(shared) => Box::pin(shared.settle(slot, answer, self.clock)).await,
+                None => None,
+            },
+        }
+    }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        if let Some(limiter) = self.limiter.take() {
-            limiter.lock().finish(&self.keys, self.clock.now());
-            limiter.released.notify_waiters();
+        match std::mem::replace(&mut self.slot, Slot::Empty) {
+            Slot::Empty => {}
+            Slot::Local(taken) => {
+                self.limiter
+                    .finish_local(&taken, self.clock.now(), Answer::Unanswered);
+            }
+            // The slot's lease in Redis runs out on its own.
+            #[cfg(feature = "redis")]
+            Slot::Shared(_) => {}
         }
     }
 }
@@ -319,32 +679,98 @@ impl Limiter {
             limits,
             state: Mutex::default(),
             released: Notify::new(),
+            counters: Counters::default(),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// Count the windows in Redis too.
+    #[cfg(feature = "redis")]
+    pub(crate) fn with_shared(mut self, shared: redis::Shared) -> Self {
+        self.shared = Some(std::sync::Arc::new(shared));
+        self
     }
 
     pub(crate) fn limits(&self) -> &RateLimits {
         &self.limits
     }
 
+    pub(crate) fn stats(&self) -> LimiterStats {
+        self.counters.read()
+    }
+
+    /// The shared backend's description, for `Debug`.
+    pub(crate) fn backend(&self) -> String {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return format!("{:?}", shared.config());
+        }
+        "in process".to_owned()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn finish_local(
+        &self,
+        taken: &[(Key, Limit)],
+        at: Instant,
+        answer: Answer,
+    ) -> Option<Duration> {
+        let pause = self.lock().finish(taken, at, answer);
+        self.released.notify_waiters();
+        pause
+    }
+
+    /// Take a slot for one attempt, from the shared backend when there is one (falling back to
+    /// the process's windows when it fails, unless strict), else from the process's windows.
+    async fn take(
+        &self,
+        operation: &'static Operation,
+        target: Target<'_>,
+        clock: &ClientClock,
+        lease: Duration,
+    ) -> Result<Result<Slot, Full>, Unavailable> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared
+            && let Some(taken) = Box::pin(shared.take(
+                &self.limits,
+                operation,
+                target,
+                clock,
+                lease,
+                &self.counters,
+            ))
+            .await
+        {
+            return taken.map(|taken| taken.map(Slot::Shared));
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = lease;
+        let taken = self
+            .lock()
+            .try_take(&self.limits, operation, target, clock.now());
+        Ok(taken.map(Slot::Local))
     }
 
     /// Take a slot for one attempt of `operation`, waiting for one when the limits say so.
     /// `remaining` bounds the wait: when capacity would come later than that (or the limits
     /// fail fast), the limit that is full is returned at once instead of sleeping into the
-    /// deadline; the caller turns it into an error.
+    /// deadline; the caller turns it into an error. `lease` is how long the attempt may run.
     pub(crate) async fn acquire<'l>(
         &'l self,
         operation: &'static Operation,
-        chat: Option<&str>,
+        target: Target<'_>,
         clock: &'l ClientClock,
         remaining: impl Fn() -> Option<Duration>,
-    ) -> Result<Permit<'l>, Full> {
+        lease: Duration,
+    ) -> Result<Permit<'l>, Held> {
         if self.limits.is_off() {
             return Ok(Permit {
-                limiter: None,
-                keys: Vec::new(),
+                limiter: self,
+                slot: Slot::Empty,
                 clock,
                 waited: false,
             });
@@ -352,19 +778,20 @@ impl Limiter {
         let mut waited = false;
         loop {
             let released = self.released.notified();
-            let taken = self
-                .lock()
-                .try_take(&self.limits, operation, chat, clock.now());
-            let full = match taken {
-                Ok(keys) => {
+            let full = match self.take(operation, target, clock, lease).await {
+                Ok(Ok(slot)) => {
                     return Ok(Permit {
-                        limiter: Some(self),
-                        keys,
+                        limiter: self,
+                        slot,
                         clock,
                         waited,
                     });
                 }
-                Err(full) => full,
+                Ok(Err(full)) => full,
+                Err(unavailable) => {
+                    Counters::bump(&self.counters.refused);
+                    return Err(Held::Unavailable(unavailable));
+                }
             };
             let left = remaining();
             let too_late = match (full.wait, left) {
@@ -372,8 +799,8 @@ impl Limiter {
                 (None, Some(left)) => left.is_zero(),
                 (_, None) => false,
             };
-            if self.limits.when_limited == WhenLimited::FailFast || too_late {
-                return Err(full);
+            if (self.limits.when_limited == WhenLimited::FailFast && !full.probe) || too_late {
+                return Err(Held::Full(full));
             }
             tracing::debug!(
                 limit = %full.limit,
@@ -381,8 +808,16 @@ impl Limiter {
                 "waiting for rate-limit capacity"
             );
             waited = true;
-            match full.wait.or(left) {
+            // A window full of running requests frees when one of them ends: in this process
+            // that is announced; in another one it is not, so the shared backend is asked
+            // again soon.
+            #[cfg(feature = "redis")]
+            let poll = self.shared.as_ref().map(|_| redis::POLL);
+            #[cfg(not(feature = "redis"))]
+            let poll: Option<Duration> = None;
+            match full.wait.or(poll).or(left) {
                 Some(wait) => {
+                    let wait = left.map_or(wait, |left| wait.min(left));
                     tokio::select! {
                         () = clock.sleep(wait) => {}
                         () = released => {}
@@ -397,10 +832,34 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use optimly_api::operations::{EMAIL_HANDOFF, LIST_CLIENT_CHATS, NEW_CHAT, NEW_MESSAGE};
+    use optimly_api::operations::{
+        EMAIL_HANDOFF, LIST_CLIENT_CHATS, NEW_CHAT, NEW_MESSAGE, REQUEST_APPOINTMENT,
+    };
 
     fn per_second(limit: u32) -> Limit {
         Limit::new(limit, Duration::from_secs(1), Scope::ApiKey)
+    }
+
+    /// A state whose client already knows the server has room.
+    fn open() -> State {
+        State {
+            probe: Probe::Open,
+            ..State::default()
+        }
+    }
+
+    fn take(
+        state: &mut State,
+        limits: &RateLimits,
+        op: &'static Operation,
+        chat: Option<&str>,
+        now: Instant,
+    ) -> Result<Taken, Full> {
+        let target = Target {
+            chat,
+            form_type: None,
+        };
+        state.try_take(limits, op, target, now)
     }
 
     #[test]
@@ -426,6 +885,12 @@ mod tests {
             limits.operation(&EMAIL_HANDOFF)[0].to_string(),
             "10 per hour per API key"
         );
+        assert_eq!(
+            limits.action(&REQUEST_APPOINTMENT)[0].to_string(),
+            "20 per hour per API key"
+        );
+        // Recorded in the spec, not enforced: the agent runs tools on its own.
+        assert!(limits.action(&operations::TOOL_EXECUTION).is_empty());
         assert!(limits.operation(&LIST_CLIENT_CHATS).is_empty());
     }
 
@@ -439,44 +904,46 @@ mod tests {
             limits.operation(&EMAIL_HANDOFF)[0].window(),
             Duration::from_secs(60)
         );
+        assert_eq!(limits.action(&REQUEST_APPOINTMENT)[0].count(), 1);
     }
 
     #[test]
     fn a_full_window_frees_a_window_after_its_oldest_completion() {
         let limits = RateLimits::off().with_global(vec![per_second(2)]);
-        let mut state = State::default();
+        let mut state = open();
         let t0 = Instant::now();
-        let a = state.try_take(&limits, &NEW_CHAT, None, t0).expect("first");
-        let b = state
-            .try_take(&limits, &NEW_CHAT, None, t0)
-            .expect("second");
+        let a = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("first");
+        let b = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("second");
         // Both still running: only their release can free the window.
         assert_eq!(
-            state.try_take(&limits, &NEW_CHAT, None, t0),
+            take(&mut state, &limits, &NEW_CHAT, None, t0),
             Err(Full {
                 limit: per_second(2),
-                wait: None
+                wait: None,
+                probe: false,
             })
         );
-        state.finish(&a, t0 + Duration::from_millis(100));
-        state.finish(&b, t0 + Duration::from_millis(300));
+        state.finish(&a, t0 + Duration::from_millis(100), Answer::Answered);
+        state.finish(&b, t0 + Duration::from_millis(300), Answer::Answered);
         // Counted from the completions, not the starts.
+        let wait = |state: &mut State, ms| {
+            take(
+                state,
+                &limits,
+                &NEW_CHAT,
+                None,
+                t0 + Duration::from_millis(ms),
+            )
+            .map_err(|f| f.wait)
+        };
         assert_eq!(
-            state
-                .try_take(&limits, &NEW_CHAT, None, t0 + Duration::from_millis(500))
-                .map_err(|f| f.wait),
-            Err(Some(Duration::from_millis(600)))
+            wait(&mut state, 500).err(),
+            Some(Some(Duration::from_millis(600)))
         );
-        assert!(
-            state
-                .try_take(&limits, &NEW_CHAT, None, t0 + Duration::from_millis(1100))
-                .is_ok()
-        );
+        assert!(wait(&mut state, 1100).is_ok());
         assert_eq!(
-            state
-                .try_take(&limits, &NEW_CHAT, None, t0 + Duration::from_millis(1100))
-                .map_err(|f| f.wait),
-            Err(Some(Duration::from_millis(200)))
+            wait(&mut state, 1100).err(),
+            Some(Some(Duration::from_millis(200)))
         );
     }
 
@@ -484,25 +951,43 @@ mod tests {
     fn chat_scoped_limits_count_each_chat_apart() {
         let chat_limit = Limit::new(1, Duration::from_secs(60), Scope::Chat);
         let limits = RateLimits::off().with_operation(&NEW_MESSAGE, vec![chat_limit]);
-        let mut state = State::default();
+        let mut state = open();
         let now = Instant::now();
-        assert!(
-            state
-                .try_take(&limits, &NEW_MESSAGE, Some("a"), now)
-                .is_ok()
-        );
-        assert!(
-            state
-                .try_take(&limits, &NEW_MESSAGE, Some("b"), now)
-                .is_ok()
-        );
-        assert!(
-            state
-                .try_take(&limits, &NEW_MESSAGE, Some("a"), now)
-                .is_err()
-        );
+        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("a"), now).is_ok());
+        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("b"), now).is_ok());
+        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("a"), now).is_err());
         // Other operations are not counted against it.
-        assert!(state.try_take(&limits, &NEW_CHAT, Some("a"), now).is_ok());
+        assert!(take(&mut state, &limits, &NEW_CHAT, Some("a"), now).is_ok());
+    }
+
+    #[test]
+    fn appointment_requests_have_a_window_of_their_own() {
+        let limits = RateLimits::off().with_action(
+            &REQUEST_APPOINTMENT,
+            vec![Limit::new(2, Duration::from_secs(3_600), Scope::ApiKey)],
+        );
+        let mut state = open();
+        let now = Instant::now();
+        let appointment = Target {
+            chat: Some("a"),
+            form_type: REQUEST_APPOINTMENT.form_type(),
+        };
+        for _ in 0..2 {
+            assert!(
+                state
+                    .try_take(&limits, &NEW_MESSAGE, appointment, now)
+                    .is_ok()
+            );
+        }
+        let held = state.try_take(&limits, &NEW_MESSAGE, appointment, now);
+        assert_eq!(held.map_err(|f| f.limit.count()).err(), Some(2));
+        // A plain message, or a lead, performs no appointment.
+        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("a"), now).is_ok());
+        let lead = Target {
+            chat: Some("a"),
+            form_type: Some("lead_capture"),
+        };
+        assert!(state.try_take(&limits, &NEW_MESSAGE, lead, now).is_ok());
     }
 
     #[test]
@@ -510,46 +995,129 @@ mod tests {
         let limits = RateLimits::off()
             .with_global(vec![per_second(5)])
             .with_operation(&NEW_CHAT, vec![per_second(1)]);
-        let mut state = State::default();
+        let mut state = open();
         let now = Instant::now();
-        assert!(state.try_take(&limits, &NEW_CHAT, None, now).is_ok());
+        assert!(take(&mut state, &limits, &NEW_CHAT, None, now).is_ok());
         for _ in 0..10 {
-            assert!(state.try_take(&limits, &NEW_CHAT, None, now).is_err());
+            assert!(take(&mut state, &limits, &NEW_CHAT, None, now).is_err());
         }
         // The 10 refusals left 4 global slots.
         for _ in 0..4 {
-            assert!(
-                state
-                    .try_take(&limits, &LIST_CLIENT_CHATS, None, now)
-                    .is_ok()
-            );
+            assert!(take(&mut state, &limits, &LIST_CLIENT_CHATS, None, now).is_ok());
         }
-        assert!(
-            state
-                .try_take(&limits, &LIST_CLIENT_CHATS, None, now)
-                .is_err()
-        );
+        assert!(take(&mut state, &limits, &LIST_CLIENT_CHATS, None, now).is_err());
     }
 
     #[test]
     fn idle_chat_windows_are_swept() {
         let chat_limit = Limit::new(1, Duration::from_secs(1), Scope::Chat);
         let limits = RateLimits::off().with_operation(&NEW_MESSAGE, vec![chat_limit]);
-        let mut state = State::default();
+        let mut state = open();
         let t0 = Instant::now();
         for i in 0..SWEEP_AT {
-            let keys = state
-                .try_take(&limits, &NEW_MESSAGE, Some(&i.to_string()), t0)
-                .expect("room");
-            state.finish(&keys, t0);
+            let taken =
+                take(&mut state, &limits, &NEW_MESSAGE, Some(&i.to_string()), t0).expect("room");
+            state.finish(&taken, t0, Answer::Answered);
         }
         assert_eq!(state.windows.len(), SWEEP_AT);
         let later = t0 + Duration::from_secs(2);
-        assert!(
-            state
-                .try_take(&limits, &NEW_MESSAGE, Some("x"), later)
-                .is_ok()
-        );
+        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("x"), later).is_ok());
         assert_eq!(state.windows.len(), 1);
+    }
+
+    #[test]
+    fn a_new_client_sends_one_request_first() {
+        let limits = RateLimits::off().with_global(vec![per_second(10)]);
+        let mut state = State::default();
+        let t0 = Instant::now();
+        let first = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("the probe goes");
+        let held = take(&mut state, &limits, &NEW_CHAT, None, t0);
+        assert_eq!(
+            held.map_err(|f| (f.wait, f.probe)).err(),
+            Some((Some(PROBE_PATIENCE), true))
+        );
+        // Past the patience the others go anyway ...
+        assert!(take(&mut state, &limits, &NEW_CHAT, None, t0 + PROBE_PATIENCE).is_ok());
+        // ... and once the probe is answered, at once.
+        let mut state = State::default();
+        let first_again = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("probe");
+        state.finish(&first_again, t0, Answer::Answered);
+        assert!(take(&mut state, &limits, &NEW_CHAT, None, t0).is_ok());
+        drop(first);
+    }
+
+    #[test]
+    fn a_429_pauses_the_fullest_window_until_its_oldest_request_leaves() {
+        let minute = Limit::new(10, Duration::from_secs(60), Scope::ApiKey);
+        let hour = Limit::new(100, Duration::from_secs(3_600), Scope::ApiKey);
+        let limits = RateLimits::off().with_global(vec![minute, hour]);
+        let mut state = open();
+        let t0 = Instant::now();
+        let at = |s| t0 + Duration::from_secs(s);
+        for s in [0, 10, 20] {
+            let taken = take(&mut state, &limits, &NEW_CHAT, None, at(s)).expect("room");
+            state.finish(&taken, at(s), Answer::Answered);
+        }
+        let taken = take(&mut state, &limits, &NEW_CHAT, None, at(30)).expect("room");
+        let too_many = Answer::TooMany {
+            retry_after: None,
+            cap: Duration::from_secs(120),
+        };
+        // The minute window is the fuller (4 of 10): its oldest request leaves at 60 s.
+        assert_eq!(
+            state.finish(&taken, at(30), too_many),
+            Some(Duration::from_secs(30))
+        );
+        let held = take(&mut state, &limits, &NEW_CHAT, None, at(45));
+        assert_eq!(
+            held.map_err(|f| f.wait).err(),
+            Some(Some(Duration::from_secs(15)))
+        );
+        // When the pause ends, one request goes first.
+        let probe = take(&mut state, &limits, &NEW_CHAT, None, at(60)).expect("probe");
+        assert!(take(&mut state, &limits, &NEW_CHAT, None, at(60)).is_err());
+        state.finish(&probe, at(60), Answer::Answered);
+        assert!(take(&mut state, &limits, &NEW_CHAT, None, at(60)).is_ok());
+    }
+
+    #[test]
+    fn a_429_with_nothing_known_waits_a_whole_window_and_retry_after_wins() {
+        let minute = Limit::new(10, Duration::from_secs(60), Scope::ApiKey);
+        let limits = RateLimits::off().with_global(vec![minute]);
+        let t0 = Instant::now();
+        let cap = Duration::from_secs(120);
+        let mut state = open();
+        let taken = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("room");
+        let pause = state.finish(
+            &taken,
+            t0,
+            Answer::TooMany {
+                retry_after: None,
+                cap,
+            },
+        );
+        assert_eq!(pause, Some(Duration::from_secs(60)));
+        let mut state = open();
+        let taken = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("room");
+        let retry_after = Some(Duration::from_secs(7));
+        assert_eq!(
+            state.finish(&taken, t0, Answer::TooMany { retry_after, cap }),
+            Some(Duration::from_secs(7))
+        );
+        let mut state = open();
+        let taken = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("room");
+        let cap = Duration::from_secs(5);
+        assert_eq!(
+            state.finish(
+                &taken,
+                t0,
+                Answer::TooMany {
+                    retry_after: None,
+                    cap
+                }
+            ),
+            Some(cap),
+            "never longer than the policy's cap"
+        );
     }
 }

@@ -16,7 +16,7 @@ use optimly_api::Operation;
 use optimly_api::operations::{CALL_AGENT_V2, NEW_CHAT};
 use serde_json::{Value, json};
 
-use crate::{Error, OptimlyClient, RetryPolicy, ToolName};
+use crate::{Error, OptimlyClient, RateLimits, RetryPolicy, ToolName};
 
 pub use httpmock::MockServer;
 pub use optimly_mock::{DEFAULT_KEY, Faults, MockConfig, RunningMock};
@@ -26,16 +26,29 @@ pub async fn start_mock() -> Result<(OptimlyClient, RunningMock), Error> {
     start_mock_with(MockConfig::default()).await
 }
 
-/// [`start_mock`] with your own limits and faults.
+/// [`start_mock`] with your own limits and faults. The client's rate limits are the mock's:
+/// the documented ones scaled by the same `rate_limit_scale` and `rate_limit_window_scale`
+/// (none when the mock enforces none), so it waits where the mock would refuse.
 pub async fn start_mock_with(config: MockConfig) -> Result<(OptimlyClient, RunningMock), Error> {
+    let limits = limits_of(&config);
     let mock = optimly_mock::start(config)
         .await
         .map_err(|e| Error::config("mock", e.to_string()))?;
     let client = OptimlyClient::builder()
         .api_key(mock.key())
         .base_url(mock.base_url())
+        .rate_limits(limits)
         .build()?;
     Ok((client, mock))
+}
+
+/// The client-side limits that match a mock's.
+pub fn limits_of(config: &MockConfig) -> RateLimits {
+    if config.rate_limits {
+        RateLimits::documented().scaled(config.rate_limit_scale, config.rate_limit_window_scale)
+    } else {
+        RateLimits::off()
+    }
 }
 
 /// A client for an httpmock server that does not retry, so a test sees each response as it is.
