@@ -215,7 +215,10 @@ async fn run(command: Command, out: &Output) -> Result<(), Error> {
         }) => serve_mock(port, key, !no_rate_limits).await,
         command => {
             let client = OptimlyClient::from_env()?;
-            api_command(&client, command, out).await
+            let result = api_command(&client, command, out).await;
+            // With OPTIMLY_REDIS_URL, record this process's calls before it exits.
+            client.flush().await;
+            result
         }
     }
 }

@@ -696,6 +696,14 @@ impl Limiter {
         &self.limits
     }
 
+    /// Wait until every slot's end is recorded in the shared backend.
+    pub(crate) async fn flush(&self) {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            shared.flush().await;
+        }
+    }
+
     pub(crate) fn stats(&self) -> LimiterStats {
         self.counters.read()
     }
@@ -734,8 +742,8 @@ impl Limiter {
         lease: Duration,
     ) -> Result<Result<Slot, Full>, Unavailable> {
         #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared
-            && let Some(taken) = Box::pin(shared.take(
+        if let Some(shared) = &self.shared {
+            let taken = Box::pin(shared.take(
                 &self.limits,
                 operation,
                 target,
@@ -743,9 +751,18 @@ impl Limiter {
                 lease,
                 &self.counters,
             ))
-            .await
-        {
-            return taken.map(|taken| taken.map(Slot::Shared));
+            .await;
+            if let Some(taken) = taken {
+                return taken.map(|taken| taken.map(Slot::Shared));
+            }
+            // Redis failed: this process's windows, counted as a fallback.
+            let taken = self
+                .lock()
+                .try_take(&self.limits, operation, target, clock.now());
+            if taken.is_ok() {
+                Counters::bump(&self.counters.fallback);
+            }
+            return Ok(taken.map(Slot::Local));
         }
         #[cfg(not(feature = "redis"))]
         let _ = lease;

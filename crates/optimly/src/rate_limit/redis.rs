@@ -29,6 +29,10 @@ use optimly_api::{Limit, Operation};
 /// requests (their ends are not announced across processes).
 pub(super) const POLL: Duration = Duration::from_millis(5);
 
+/// The timeout of a settle run in the background, and how often it is tried.
+const BACKGROUND_TIMEOUT: Duration = Duration::from_secs(2);
+const BACKGROUND_TRIES: u32 = 3;
+
 /// How long the limiter keeps to the process's windows after Redis failed, before asking Redis
 /// again.
 const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
@@ -208,6 +212,9 @@ pub(crate) struct Shared {
     settle: redis::Script,
     /// When Redis last failed: the process's windows are used until a while after.
     failed_at: Mutex<Option<Instant>>,
+    /// Settles running in the background, for [`flush`](Self::flush).
+    pending: std::sync::atomic::AtomicUsize,
+    settled: tokio::sync::Notify,
 }
 
 impl fmt::Debug for Shared {
@@ -243,6 +250,8 @@ impl Shared {
             take: redis::Script::new(TAKE),
             settle: redis::Script::new(SETTLE),
             failed_at: Mutex::new(None),
+            pending: std::sync::atomic::AtomicUsize::new(0),
+            settled: tokio::sync::Notify::new(),
         })
     }
 
@@ -269,8 +278,10 @@ impl Shared {
             .get_or_try_init(|| async {
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(self.config.timeout))
-                    .set_response_timeout(Some(self.config.timeout))
-                    .set_number_of_retries(1)
+                    // The calls' own timeouts are set per script: short where a call waits,
+                    // longer for the settles that run in the background.
+                    .set_response_timeout(Some(BACKGROUND_TIMEOUT))
+                    .set_number_of_retries(0)
                     .set_max_delay(Duration::from_millis(100));
                 ConnectionManager::new_lazy_with_config(self.client.clone(), config)
             })
@@ -283,8 +294,8 @@ impl Shared {
         &self,
         invocation: redis::ScriptInvocation<'_>,
         clock: &ClientClock,
+        timeout: Duration,
     ) -> Result<T, Unavailable> {
-        let timeout = self.config.timeout;
         let run = async {
             let mut connection = self.connection().await?;
             invocation.invoke_async::<T>(&mut connection).await
@@ -332,7 +343,7 @@ impl Shared {
     }
 
     /// Take a slot in Redis. `None`: use the process's windows (Redis failed, or failed lately,
-    /// and the limiter is not strict).
+    /// and the limiter is not strict); the caller counts the slots it takes there.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn take(
         &self,
@@ -346,7 +357,6 @@ impl Shared {
         let now = clock.now();
         // Strict: every call asks Redis. Otherwise a failure is not asked again for a second.
         if !self.config.strict && !self.healthy(now) {
-            Counters::bump(&counters.fallback);
             return None;
         }
         let windows: Vec<(String, Limit)> = limits
@@ -365,7 +375,10 @@ impl Shared {
                 .arg(limit.count())
                 .arg(millis(limit.window()));
         }
-        match self.run::<Vec<i64>>(invocation, clock).await {
+        match self
+            .run::<Vec<i64>>(invocation, clock, self.config.timeout)
+            .await
+        {
             Ok(answer) => {
                 self.answered(counters);
                 match answer.as_slice() {
@@ -389,26 +402,21 @@ impl Shared {
                         let why =
                             Unavailable("the take script answered in an unknown shape".into());
                         self.failed(now, &why, counters);
-                        self.fallback(why, counters)
+                        self.fallback(why)
                     }
                 }
             }
             Err(why) => {
                 self.failed(now, &why, counters);
-                self.fallback(why, counters)
+                self.fallback(why)
             }
         }
     }
 
-    fn fallback(
-        &self,
-        why: Unavailable,
-        counters: &Counters,
-    ) -> Option<Result<Result<SharedSlot, Full>, Unavailable>> {
+    fn fallback(&self, why: Unavailable) -> Option<Result<Result<SharedSlot, Full>, Unavailable>> {
         if self.config.strict {
             return Some(Err(why));
         }
-        Counters::bump(&counters.fallback);
         None
     }
 
@@ -431,20 +439,49 @@ impl Shared {
             // Without a runtime (a permit settled while one shuts down) the slot's lease runs
             // out on its own.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                self.pending
+                    .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
                 runtime.spawn(async move {
-                    if let Err(why) = shared.run_settle(&slot, word, None, Duration::ZERO, &clock).await {
-                        tracing::debug!(error = %why, "rate limits: a slot's end was not recorded in Redis; its lease ends it");
+                    let _done = Pending(&shared);
+                    // A lost settle would leave the slot counted until its lease ends: try
+                    // again (rescoring is idempotent), with time to spare, since no call waits.
+                    for attempt in 1..=BACKGROUND_TRIES {
+                        match shared
+                            .run_settle(&slot, word, None, Duration::ZERO, &clock, BACKGROUND_TIMEOUT)
+                            .await
+                        {
+                            Ok(_) => break,
+                            Err(why) if attempt == BACKGROUND_TRIES => {
+                                tracing::warn!(error = %why, "rate limits: a slot's end was not recorded in Redis; its lease ends it");
+                            }
+                            Err(_) => {}
+                        }
                     }
                 });
             }
             return None;
         };
-        match self.run_settle(&slot, "429", retry_after, cap, clock).await {
+        let timeout = self.config.timeout;
+        match self
+            .run_settle(&slot, "429", retry_after, cap, clock, timeout)
+            .await
+        {
             Ok(pause) => u64::try_from(pause).ok().map(Duration::from_millis),
             Err(why) => {
                 tracing::warn!(error = %why, "rate limits: a 429 could not be recorded in Redis");
                 None
             }
+        }
+    }
+
+    /// Wait until no settle runs in the background.
+    pub(super) async fn flush(&self) {
+        loop {
+            let settled = self.settled.notified();
+            if self.pending.load(std::sync::atomic::Ordering::Acquire) == 0 {
+                return;
+            }
+            settled.await;
         }
     }
 
@@ -455,6 +492,7 @@ impl Shared {
         retry_after: Option<Duration>,
         cap: Duration,
         clock: &ClientClock,
+        timeout: Duration,
     ) -> Result<i64, Unavailable> {
         let retry_after =
             retry_after.map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
@@ -470,7 +508,19 @@ impl Shared {
                 .arg(limit.count())
                 .arg(millis(limit.window()));
         }
-        self.run(invocation, clock).await
+        self.run(invocation, clock, timeout).await
+    }
+}
+
+/// One background settle; dropping it (done, or cancelled with its runtime) counts it out.
+struct Pending<'s>(&'s Shared);
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.0
+            .pending
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        self.0.settled.notify_waiters();
     }
 }
 

@@ -1,0 +1,157 @@
+//! A real `redis-server` for the tests that share rate limits: started on 127.0.0.1 on a free
+//! port with a temporary directory, stopped (and its directory removed) when dropped.
+//!
+//! When `redis-server` is not on `PATH`, [`RedisServer::start`] returns `None` after saying so
+//! loudly on stderr, so a test can skip; under `CI=true`, where `.ci/run` installs it, it
+//! panics instead.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `redis-server`.
+#[derive(Debug)]
+pub struct RedisServer {
+    port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+/// Where `redis-server` is, if anywhere on `PATH`.
+fn binary() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("redis-server"))
+        .find(|candidate| candidate.is_file())
+}
+
+impl RedisServer {
+    /// Start one, or `None` (said on stderr) when `redis-server` is not installed. Panics
+    /// under `CI=true` when it is missing, and whenever it is installed but does not start.
+    pub fn start(test: &str) -> Option<Self> {
+        let Some(binary) = binary() else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "{test}: redis-server is not on PATH, and CI=true needs it (.ci/run installs the Debian package redis-server)"
+            );
+            eprintln!(
+                "\n*** SKIPPED {test}: redis-server is not on PATH (apt-get install redis-server) ***\n"
+            );
+            return None;
+        };
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!(
+            "optimly-redis-{}-{port}-{}",
+            std::process::id(),
+            fastrand_suffix()
+        ));
+        std::fs::create_dir_all(&dir).expect("a temporary directory for redis-server");
+        let mut server = Self {
+            port,
+            dir,
+            child: None,
+        };
+        server.spawn(&binary);
+        Some(server)
+    }
+
+    fn spawn(&mut self, binary: &Path) {
+        let child = Command::new(binary)
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not answer PING on 127.0.0.1:{} within 10 s",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Whether it answers `PING`.
+    pub fn answers(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+        if stream.write_all(b"PING\r\n").is_err() {
+            return false;
+        }
+        let mut reply = [0u8; 7];
+        stream.read_exact(&mut reply).is_ok() && &reply == b"+PONG\r\n"
+    }
+
+    /// Every key it holds (`KEYS *`), read from the raw reply.
+    pub fn keys(&self) -> Vec<String> {
+        let mut stream =
+            TcpStream::connect(("127.0.0.1", self.port)).expect("redis-server accepts");
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(300)));
+        stream.write_all(b"KEYS *\r\n").expect("sent");
+        let mut reply = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            reply.extend_from_slice(&chunk[..n]);
+        }
+        // `*N` then `$len` and the key, for each key.
+        String::from_utf8_lossy(&reply)
+            .split("\r\n")
+            .skip(1)
+            .filter(|line| !line.starts_with('$') && !line.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Kill it (SIGKILL: no goodbye to its clients) and wait until it is gone.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Start it again on the same port (empty: it saves nothing).
+    pub fn restart(&mut self) {
+        self.kill();
+        let binary = binary().expect("redis-server is still installed");
+        self.spawn(&binary);
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port on 127.0.0.1")
+}
+
+fn fastrand_suffix() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(Instant::now())
+}

@@ -1,0 +1,196 @@
+//! The Redis backend of the rate limiter, in one process: windows outlive the client that
+//! filled them, keys never hold the API key, and a Redis that is not there is a fallback (or,
+//! when strict, a typed error) whose messages never show its password.
+
+use std::time::Duration;
+
+use optimly::operations::LIST_CLIENT_CHATS;
+use optimly::testing::MockConfig;
+use optimly::{
+    ClientBuilder, ErrorKind, Limit, OptimlyClient, RateLimits, RedisLimits, Scope, WhenLimited,
+};
+use optimly_mock::RunningMock;
+use workspace_tests::redis_server::RedisServer;
+
+fn three_per_hour() -> RateLimits {
+    RateLimits::off()
+        .with_global(vec![Limit::new(
+            3,
+            Duration::from_secs(3_600),
+            Scope::ApiKey,
+        )])
+        .with_when_limited(WhenLimited::FailFast)
+}
+
+fn client(mock: &RunningMock, redis: RedisLimits) -> OptimlyClient {
+    OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(three_per_hour())
+        .redis_limits(redis)
+        .build()
+        .expect("client")
+}
+
+async fn mock() -> RunningMock {
+    optimly_mock::start(MockConfig {
+        rate_limits: false,
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock")
+}
+
+#[tokio::test]
+async fn windows_outlive_the_client_and_keys_hold_a_hash_of_the_key_not_the_key() {
+    let Some(redis) = RedisServer::start("windows_outlive_the_client") else {
+        return;
+    };
+    let mock = mock().await;
+    let first = client(&mock, RedisLimits::new(redis.url()));
+    for _ in 0..3 {
+        first.list_chats("user_1").await.expect("fits");
+    }
+    assert_eq!(first.limiter_stats().shared, 3);
+    drop(first);
+    // A new process (here: a new client) on the same key finds the window full.
+    let second = client(&mock, RedisLimits::new(redis.url()));
+    let err = second
+        .list_chats("user_1")
+        .await
+        .expect_err("no room for an hour");
+    assert!(matches!(err.kind(), ErrorKind::Throttled { .. }), "{err:?}");
+    assert_eq!(err.operation(), Some(&LIST_CLIENT_CHATS));
+    let wait = err.retry_after().expect("Redis knows when");
+    assert!(wait > Duration::from_secs(3_590), "{wait:?}");
+    assert_eq!(mock.requests().len(), 3, "the fourth was not sent");
+
+    let keys = redis.keys();
+    assert!(!keys.is_empty());
+    for key in &keys {
+        assert!(!key.contains(mock.key()), "{key}");
+        assert!(!key.contains("mock0000"), "{key}");
+        assert!(key.starts_with("optimly:{"), "{key}");
+    }
+    // One hash tag for every key of one API key: one Redis Cluster slot.
+    let tag = |k: &str| k.split('}').next().map(str::to_owned);
+    assert!(keys.iter().all(|k| tag(k) == tag(&keys[0])), "{keys:?}");
+    // Another key counts apart.
+    let other = OptimlyClient::builder()
+        .api_key("agt_other000000000000000000000000000")
+        .base_url(mock.base_url())
+        .rate_limits(three_per_hour())
+        .redis_limits(RedisLimits::new(redis.url()))
+        .build()
+        .expect("client");
+    let refused = other
+        .list_chats("user_1")
+        .await
+        .expect_err("the mock knows one key");
+    assert_eq!(
+        *refused.kind(),
+        ErrorKind::Unauthorized,
+        "it was sent: {refused:?}"
+    );
+}
+
+/// A URL with a password, to a port where nothing listens.
+fn absent_redis() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    format!("redis://:hunter2-secret@127.0.0.1:{port}/0")
+}
+
+#[tokio::test]
+async fn an_absent_redis_falls_back_to_the_process_or_fails_typed_when_strict() {
+    let mock = mock().await;
+    let url = absent_redis();
+    let lenient = client(&mock, RedisLimits::new(&url));
+    lenient
+        .list_chats("user_1")
+        .await
+        .expect("counted in the process");
+    let stats = lenient.limiter_stats();
+    assert_eq!(
+        (stats.shared, stats.fallback, stats.outages),
+        (0, 1, 1),
+        "{stats:?}"
+    );
+    // Within a second of the failure Redis is not asked again: no second outage.
+    lenient
+        .list_chats("user_1")
+        .await
+        .expect("counted in the process");
+    assert_eq!(lenient.limiter_stats().outages, 1);
+    assert_eq!(lenient.limiter_stats().fallback, 2);
+    // The process's windows still hold the limit.
+    lenient.list_chats("user_1").await.expect("third fits");
+    let held = lenient.list_chats("user_1").await.expect_err("fourth");
+    assert!(
+        matches!(held.kind(), ErrorKind::Throttled { .. }),
+        "{held:?}"
+    );
+
+    let strict = client(&mock, RedisLimits::new(&url).strict(true));
+    let err = strict.list_chats("user_1").await.expect_err("strict");
+    assert_eq!(*err.kind(), ErrorKind::LimiterUnavailable, "{err:?}");
+    assert_eq!(err.attempts(), 0);
+    assert_eq!(err.operation(), Some(&LIST_CLIENT_CHATS));
+    let source = std::error::Error::source(&err).expect("a cause");
+    assert!(
+        source.to_string().contains("connection refused"),
+        "{source}"
+    );
+    assert_eq!(strict.limiter_stats().refused, 1);
+    assert_eq!(
+        mock.requests().len(),
+        3,
+        "nothing sent by the strict client"
+    );
+    for shown in [
+        err.to_string(),
+        format!("{err:?}"),
+        format!("{strict:?}"),
+        format!("{lenient:?}"),
+        format!("{:?}", RedisLimits::new(&url)),
+    ] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}
+
+#[test]
+fn the_environment_turns_the_shared_limiter_on_and_a_bad_url_is_a_config_error() {
+    let env = |url: &'static str, strict: &'static str| {
+        move |name: &str| match name {
+            "OPTIMLY_API_KEY" => Some("agt_0123456789abcdef0123456789abcdef".to_owned()),
+            "OPTIMLY_REDIS_URL" => Some(url.to_owned()),
+            "OPTIMLY_REDIS_STRICT" => Some(strict.to_owned()),
+            _ => None,
+        }
+    };
+    let client =
+        ClientBuilder::from_lookup(env("redis://:pw-secret@cache.internal:6380/2", "true"))
+            .and_then(ClientBuilder::build)
+            .expect("configured");
+    let shown = format!("{client:?}");
+    assert!(
+        shown.contains(r#"rate_limit_backend: "RedisLimits { url: \"redis://cache.internal:6380/2\", timeout: 50ms, strict: true }""#),
+        "{shown}"
+    );
+    assert!(!shown.contains("pw-secret"), "{shown}");
+    let bad = ClientBuilder::from_lookup(env("http://pw-secret@cache:1", "false"))
+        .and_then(ClientBuilder::build)
+        .expect_err("not a Redis URL");
+    assert!(
+        matches!(bad.kind(), ErrorKind::Config { setting, .. } if setting == "redis_limits"),
+        "{bad:?}"
+    );
+    assert!(!bad.to_string().contains("pw-secret"), "{bad}");
+    let strict = ClientBuilder::from_lookup(env("redis://cache:1", "maybe")).expect_err("strict");
+    assert!(
+        matches!(strict.kind(), ErrorKind::Config { setting, .. } if setting == "OPTIMLY_REDIS_STRICT"),
+        "{strict:?}"
+    );
+}
