@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use optimly::{OptimlyClient, RateLimits, RetryPolicy};
+use optimly::testing::RedisServer;
+use optimly::{OptimlyClient, RateLimits, RedisLimits, RetryPolicy};
 use optimly_bench::{
     CannedServer, Raw, Sides, canned_server, payloads, root, round_trip, sdk_append, sdk_client,
     sdk_history, sdk_history_awaited, sides,
@@ -351,6 +352,175 @@ async fn mock_throughput(secs: f64) -> Result<f64, Failure> {
     Ok(rate)
 }
 
+/// p50 per GET with the Redis limiter, beside raw `reqwest` and one bare script round trip to
+/// the same Redis (what the limiter adds to a call at the least: its take; its settle runs in
+/// the background), interleaved call by call in a rotating order. Returns the p50s (raw, bare
+/// round trip, SDK with Redis) and, per block of calls, SDK / (raw + round trip).
+async fn redis_latency(
+    base_url: &str,
+    raw: &Raw,
+    redis_url: &str,
+    calls: usize,
+) -> Result<([Duration; 3], Spread), Failure> {
+    let shared = OptimlyClient::builder()
+        .api_key(optimly_bench::KEY)
+        .base_url(base_url)
+        .rate_limits(RateLimits::documented().scaled(1000.0, 1.0))
+        .retry_policy(RetryPolicy::never())
+        .redis_limits(RedisLimits::new(redis_url))
+        .build()?;
+    let mut bare = redis::aio::ConnectionManager::new(redis::Client::open(redis_url)?).await?;
+    let script = redis::Script::new("return 1");
+    let mut took: [Vec<Duration>; 3] = Default::default();
+    for i in 0..calls + calls / 10 {
+        let mut this = [Duration::ZERO; 3];
+        for k in 0..3 {
+            let side = (i + k) % 3;
+            let t = Instant::now();
+            match side {
+                0 => drop(raw.history().await?),
+                1 => drop(script.invoke_async::<_, i64>(&mut bare).await?),
+                _ => drop(sdk_history(&shared).await?),
+            }
+            this[side] = t.elapsed();
+        }
+        if i >= calls / 10 {
+            for (all, t) in took.iter_mut().zip(this) {
+                all.push(t);
+            }
+        }
+    }
+    if shared.limiter_stats().fallback > 0 {
+        return Err(format!(
+            "{:?}: Redis was not used for every call",
+            shared.limiter_stats()
+        )
+        .into());
+    }
+    shared.flush().await;
+    let ratios: Vec<f64> = (0..took[0].len() / LATENCY_BLOCK)
+        .map(|b| {
+            let p50 = |side: usize| {
+                let block = &took[side][b * LATENCY_BLOCK..(b + 1) * LATENCY_BLOCK];
+                micros(percentile(&mut block.to_vec(), 0.5))
+            };
+            p50(2) / (p50(0) + p50(1))
+        })
+        .collect();
+    let [mut r, mut b, mut s] = took;
+    Ok((
+        [
+            percentile(&mut r, 0.5),
+            percentile(&mut b, 0.5),
+            percentile(&mut s, 0.5),
+        ],
+        Spread::of(ratios),
+    ))
+}
+
+/// Four clients built apart (as four replicas would be) on one key, each sending a quarter
+/// of a batch three times the scaled global limit to one mock, with or without one Redis.
+/// Returns (wall time, 429s the mock answered, failed calls).
+async fn fleet_batch(
+    redis_url: Option<&str>,
+    window_scale: f64,
+) -> Result<(Duration, usize, usize), Failure> {
+    let mock = optimly_mock::start(MockConfig {
+        rate_limit_scale: 0.1,
+        rate_limit_window_scale: window_scale,
+        ..MockConfig::default()
+    })
+    .await?;
+    let replicas = (0..4)
+        .map(|_| {
+            let builder = OptimlyClient::builder()
+                .api_key(mock.key())
+                .base_url(mock.base_url())
+                .rate_limits(RateLimits::documented().scaled(0.1, window_scale));
+            match redis_url {
+                Some(url) => builder.redis_limits(RedisLimits::new(url)),
+                None => builder,
+            }
+            .build()
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let started = Instant::now();
+    let calls = replicas
+        .iter()
+        .flat_map(|client| (0..30 / 4 + 1).map(move |_| client.list_chats("user_456").send()))
+        .take(30);
+    let results = join_all(calls).await;
+    let took = started.elapsed();
+    for client in &replicas {
+        client.flush().await;
+    }
+    let failures = results.iter().filter(|r| r.is_err()).count();
+    let limited = mock.requests().iter().filter(|r| r.status == 429).count();
+    mock.shutdown().await;
+    Ok((took, limited, failures))
+}
+
+/// The shared limiter's section: its cost per call and the fleet batch.
+async fn redis_section(
+    size: &Size,
+    base_url: &str,
+    raw: &Raw,
+    headline: &mut Vec<String>,
+) -> Result<(), Failure> {
+    let Some(redis) = RedisServer::start("the Redis benchmark") else {
+        println!("\n## Shared rate limits on Redis\nSKIPPED: redis-server is not on PATH");
+        return Ok(());
+    };
+    let calls = size.latency_pairs / 2;
+    let ([raw_p50, bare_p50, shared_p50], ratio) =
+        redis_latency(base_url, raw, &redis.url(), calls).await?;
+    println!(
+        "\n## Shared rate limits on Redis (a redis-server on loopback), {calls} calls each, interleaved"
+    );
+    println!(
+        "| GET history | raw p50 | bare script round trip p50 | SDK + Redis limiter p50 | SDK+Redis / (raw + round trip) |"
+    );
+    println!("|---|---|---|---|---|");
+    println!(
+        "| µs | {:.0} | {:.0} | {:.0} | {ratio} |",
+        micros(raw_p50),
+        micros(bare_p50),
+        micros(shared_p50)
+    );
+    headline.push(format!(
+        "latency p50 SDK with Redis limiter / (raw + one script round trip): {ratio} (target <= 1.1)"
+    ));
+    let window = Duration::from_secs_f64(60.0 * size.window_scale);
+    let minimum = 2 * window;
+    println!(
+        "\n## Fleet batch: 4 clients built apart, one key, 30 calls against 10 per {:.2} s (minimum {:.2} s)",
+        window.as_secs_f64(),
+        minimum.as_secs_f64()
+    );
+    println!("| windows counted | wall time (s) | × minimum | 429s answered | failed calls |");
+    println!("|---|---|---|---|---|");
+    let url = redis.url();
+    for shared in [Some(url.as_str()), None] {
+        let (took, limited, failures) = fleet_batch(shared, size.window_scale).await?;
+        let ratio = took.as_secs_f64() / minimum.as_secs_f64();
+        println!(
+            "| {} | {:.3} | {ratio:.3} | {limited} | {failures} |",
+            if shared.is_some() {
+                "in Redis"
+            } else {
+                "by each client alone"
+            },
+            took.as_secs_f64()
+        );
+        if shared.is_some() {
+            headline.push(format!(
+                "fleet batch with Redis: {ratio:.3} x the minimum, {limited} 429s (target <= 1.05, 0)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 async fn run(size: &Size) -> Result<(), Failure> {
     let mut headline = Vec::new();
     let Sides {
@@ -437,6 +607,8 @@ async fn run(size: &Size) -> Result<(), Failure> {
             ));
         }
     }
+
+    redis_section(size, &server.base_url, &raw, &mut headline).await?;
 
     println!("\n## Documented payloads: parse into the generated type and serialise back");
     println!("| payload | type | bytes | ns per round trip |");

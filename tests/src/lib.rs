@@ -9,7 +9,6 @@
 
 pub mod docs;
 pub mod fault_server;
-pub mod redis_server;
 pub mod reports;
 pub mod rust_surface;
 pub mod types;

@@ -11,9 +11,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use optimly::testing::MockConfig;
+use optimly::testing::RedisServer;
 use optimly_mock::RunningMock;
 use serde_json::Value;
-use workspace_tests::redis_server::RedisServer;
 
 const MEMBERS: usize = 4;
 

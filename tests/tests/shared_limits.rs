@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use optimly::operations::LIST_CLIENT_CHATS;
 use optimly::testing::MockConfig;
+use optimly::testing::RedisServer;
 use optimly::{
     ClientBuilder, ErrorKind, Limit, OptimlyClient, RateLimits, RedisLimits, Scope, WhenLimited,
 };
 use optimly_mock::RunningMock;
-use workspace_tests::redis_server::RedisServer;
 
 fn three_per_hour() -> RateLimits {
     RateLimits::off()
@@ -193,4 +193,55 @@ fn the_environment_turns_the_shared_limiter_on_and_a_bad_url_is_a_config_error()
         matches!(strict.kind(), ErrorKind::Config { setting, .. } if setting == "OPTIMLY_REDIS_STRICT"),
         "{strict:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_behind_a_window_another_client_filled_earn_one_429_between_them() {
+    let Some(redis) = RedisServer::start("two_replicas_behind_a_full_window") else {
+        return;
+    };
+    // 10 per 2 s at the mock, and the same in both replicas.
+    let config = MockConfig {
+        rate_limit_scale: 0.1,
+        rate_limit_window_scale: 1.0 / 30.0,
+        ..MockConfig::default()
+    };
+    let limits = optimly::testing::limits_of(&config);
+    let mock = optimly_mock::start(config).await.expect("mock");
+    let other = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(RateLimits::off())
+        .build()
+        .expect("client");
+    for _ in 0..10 {
+        other.list_chats("user_1").await.expect("fits");
+    }
+    let before = mock.requests().len();
+    let replica = || {
+        OptimlyClient::builder()
+            .api_key(mock.key())
+            .base_url(mock.base_url())
+            .rate_limits(limits.clone())
+            .redis_limits(RedisLimits::new(redis.url()))
+            .build()
+            .expect("client")
+    };
+    let (a, b) = (replica(), replica());
+    let calls = (0..8).flat_map(|_| [a.list_chats("user_2").send(), b.list_chats("user_2").send()]);
+    let results = futures_util::future::join_all(calls).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let answered: Vec<u16> = mock.requests()[before..].iter().map(|r| r.status).collect();
+    assert_eq!(
+        answered.iter().filter(|s| **s == 429).count(),
+        1,
+        "{answered:?}"
+    );
+    assert_eq!(
+        answered.iter().filter(|s| **s == 200).count(),
+        16,
+        "{answered:?}"
+    );
+    let shared = a.limiter_stats().shared + b.limiter_stats().shared;
+    assert_eq!(shared, 17, "one slot per request sent");
 }

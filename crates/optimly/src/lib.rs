@@ -13,6 +13,8 @@ pub mod rate_limit;
 pub mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(all(feature = "testing", feature = "redis"))]
+mod testing_redis;
 mod validate;
 
 pub use agent::{AgentReply, AgentVersion, Ask, HandoffData, ToolData, ToolExecution};

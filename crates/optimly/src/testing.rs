@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 
 use crate::{Error, OptimlyClient, RateLimits, RetryPolicy, ToolName};
 
+#[cfg(feature = "redis")]
+pub use crate::testing_redis::RedisServer;
 pub use httpmock::MockServer;
 pub use optimly_mock::{DEFAULT_KEY, Faults, MockConfig, RunningMock};
 

@@ -1,15 +1,17 @@
 //! The shared backend: the same windows, counted in Redis across every process that uses the
 //! key.
 //!
-//! Each window is a sorted set of slots scored by time in milliseconds on Redis's clock
-//! (`TIME`): a running attempt's slot is scored at the end of its lease (the attempt's
+//! Each owner of windows (the key's global minute, hour and day; an operation's; a chat's; an
+//! action's) is one sorted set of slots, scored by time in milliseconds on Redis's clock
+//! (`TIME`), each of its windows counting the slots younger than its length: a running attempt's slot is scored at the end of its lease (the attempt's
 //! timeout, so a process that dies mid-call frees it then), an answered one at its completion.
 //! Two scripts, one round trip each: `take` trims every window that applies, checks them all and
 //! adds the slot to each or to none; `settle` rescores the slot at its completion and, after a
-//! 429, pauses the tightest window. The success path settles in the background, so a call
-//! waits for one round trip only.
+//! 429, pauses the tightest window. A plain answer's end is not sent on its own: the
+//! process's next take carries it (or a batch 10 ms later, when no take comes), so a call
+//! costs one round trip.
 //!
-//! Keys are `optimly:{<hash>}:<window>`, the hash being SHA-256 of the API key (never the key
+//! Keys are `optimly:{<hash>}:<owner>`, the hash being SHA-256 of the API key (never the key
 //! itself); the braces make every key of one API key a single Redis Cluster hash slot, as a
 //! script's keys must be.
 
@@ -108,86 +110,155 @@ impl fmt::Debug for RedisLimits {
     }
 }
 
-/// Trim, check and take a slot in every window, or in none.
+/// Check and take a slot in every window, or in none.
 ///
-/// KEYS: the windows. ARGV: slot id, lease (ms), probe patience (ms), then per window its
-/// count and length (ms). Returns `{1}` when taken, else `{0, index, wait}` for the window that
-/// frees last (`wait` in ms, -1 when it frees when a running request ends).
+/// KEYS: one sorted set per owner of windows (the key's global ones, an operation's, a chat's,
+/// an action's), then the sets of the ended slots below. ARGV: slot id, lease (ms), probe
+/// patience (ms), the number of sets to take a slot in (0: only record ends), then per set
+/// the number of its windows and each one's count and length (ms); then the number of ended
+/// slots of this process and, for each, its id, how long ago it ended (ms), its number of
+/// sets and each one's expiry (ms). Recording ends here spares each call a round trip of its own. Returns `{1}` when taken, else
+/// `{0, key, window, wait}` for the window that frees last (0-based; `wait` in ms, -1 when it
+/// frees when a running request ends). The common case costs four calls per key: the markers,
+/// the size, the slot and the expiry; windows are counted only when the set is big enough to
+/// fill one. A slot taken in an empty set, or when a pause has ended, goes first: a `~probe`
+/// marker holds the other takers until it is answered (or the patience runs out).
 const TAKE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease, patience = tonumber(ARGV[2]), tonumber(ARGV[3])
-local worst, worst_wait = 0, -2
-local probe = {}
-for i, key in ipairs(KEYS) do
-  local count, window = tonumber(ARGV[2 + 2 * i]), tonumber(ARGV[3 + 2 * i])
-  local wait = -2
-  local pause = tonumber(redis.call('ZSCORE', key, '~pause') or nil)
-  local probing = tonumber(redis.call('ZSCORE', key, '~probe') or nil)
+local lease, patience, taking = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local worst_key, worst_window, worst_wait, worst_held = 0, 0, -2, 0
+local probe, spans, fresh = {}, {}, {}
+local a = 5
+for i = 1, taking do
+  local key = KEYS[i]
+  local k, first = tonumber(ARGV[a]), a + 1
+  a = first + 2 * k
+  local longest, least = 0, nil
+  for j = 0, k - 1 do
+    local count, window = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
+    if window > longest then longest = window end
+    if least == nil or count < least then least = count end
+  end
+  spans[i] = longest
+  local marks = redis.call('ZMSCORE', key, '~pause', '~probe')
+  local pause, probing = tonumber(marks[1]), tonumber(marks[2])
+  local wait, which, held = -2, 0, 0
   if pause and pause > now then
     wait = pause - now
   elseif probing and probing > now then
-    wait = probing - now
+    wait, held = probing - now, 1
   else
     if pause then
       redis.call('ZREM', key, '~pause')
       probe[i] = true
     end
     if probing then redis.call('ZREM', key, '~probe') end
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
     local n = redis.call('ZCARD', key)
-    if n >= count then
-      local e = redis.call('ZRANGE', key, n - count, n - count, 'WITHSCORES')
-      local s = tonumber(e[2])
-      if s <= now then wait = s + window - now else wait = -1 end
+    if n == 0 then fresh[i] = true end
+    -- Nothing known of this owner (a new key, or one idle past its expiry): this request goes
+    -- first, the others wait for its answer.
+    if n == 0 and not pause then probe[i] = true end
+    if least and n >= least then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
+      for j = 0, k - 1 do
+        local count, window = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
+        local from = '(' .. (now - window)
+        local n = redis.call('ZCOUNT', key, from, '+inf')
+        if n >= count then
+          local e = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', n - count, 1)
+          local s = tonumber(e[2])
+          local w = -1
+          if s <= now then w = s + window - now end
+          if wait == -2 or w > wait then wait, which = w, j end
+        end
+      end
     end
   end
   if wait ~= -2 and (worst_wait == -2 or wait > worst_wait) then
-    worst, worst_wait = i, wait
+    worst_key, worst_window, worst_wait, worst_held = i - 1, which, wait, held
   end
 end
-if worst_wait ~= -2 then return {0, worst - 1, worst_wait} end
-for i, key in ipairs(KEYS) do
-  local window = tonumber(ARGV[3 + 2 * i])
-  redis.call('ZADD', key, now + lease, ARGV[1])
-  if probe[i] then redis.call('ZADD', key, now + patience, '~probe') end
-  redis.call('PEXPIRE', key, window + lease + 1000)
+-- The ends of earlier slots of this process, each `age` ms ago: rescored whatever the
+-- answer below, since they are counted either way.
+local done, d = tonumber(ARGV[a]), taking + 1
+a = a + 1
+for _ = 1, done do
+  local id, age, keys = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  for _ = 1, keys do
+    redis.call('ZADD', KEYS[d], 'XX', now - age, id)
+    redis.call('PEXPIRE', KEYS[d], tonumber(ARGV[a]))
+    a, d = a + 1, d + 1
+  end
 end
-return {1}
+if worst_wait ~= -2 then return {0, worst_key, worst_window, worst_wait, worst_held} end
+local probed = 0
+for i = 1, taking do
+  local key = KEYS[i]
+  redis.call('ZADD', key, now + lease, ARGV[1])
+  if probe[i] then
+    redis.call('ZADD', key, now + patience, '~probe')
+    probed = 1
+  end
+  -- A new set gets its expiry here; the settle renews it, off the call's path.
+  if fresh[i] then redis.call('PEXPIRE', key, spans[i] + lease + 1000) end
+end
+return {1, probed}
 ";
 
-/// Rescore a slot at its completion; after a 429, pause the tightest window.
+/// Rescore a slot at its completion; after a 429, pause the owner of the tightest window.
 ///
-/// KEYS: the windows. ARGV: slot id, answer (`ok`, `429` or `none`), Retry-After (ms, -1 when
-/// none), pause cap (ms), then per window its count and length (ms). Returns the pause in ms,
+/// KEYS and the windows after the fifth ARGV as for [`TAKE`]. ARGV: slot id, answer (`ok`,
+/// `429` or `none`), Retry-After (ms, -1 when none), pause cap (ms), lease (ms). Returns the pause in ms,
 /// or -1.
 const SETTLE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local answer, retry_after, cap = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local lease = tonumber(ARGV[5])
+local a = 6
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, 'XX', now, ARGV[1])
-  if answer == 'ok' then redis.call('ZREM', key, '~probe') end
+  if answer ~= 'none' then redis.call('ZREM', key, '~probe') end
+  local k, span = tonumber(ARGV[a]), 0
+  for j = 0, k - 1 do
+    local window = tonumber(ARGV[a + 2 + 2 * j])
+    if window > span then span = window end
+  end
+  a = a + 1 + 2 * k
+  -- The set outlives its longest window after its last slot's end, and the lease of any
+  -- slot still running.
+  redis.call('PEXPIRE', key, span + lease + 1000)
 end
 if answer ~= '429' then return -1 end
-local best, best_fill, best_window, best_n = 0, -1, 0, 0
+local best, best_fill, best_window, best_n, best_span = 0, -1, 0, 0, 0
+a = 6
 for i, key in ipairs(KEYS) do
-  local count, window = tonumber(ARGV[3 + 2 * i]), tonumber(ARGV[4 + 2 * i])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  local n = redis.call('ZCARD', key)
-  if redis.call('ZSCORE', key, '~pause') then n = n - 1 end
-  if redis.call('ZSCORE', key, '~probe') then n = n - 1 end
-  local fill = n / count
-  if fill > best_fill or (fill == best_fill and window < best_window) then
-    best, best_fill, best_window, best_n = i, fill, window, n
+  local k = tonumber(ARGV[a])
+  a = a + 1
+  local pause = tonumber(redis.call('ZSCORE', key, '~pause'))
+  local span = 0
+  for j = 0, k - 1 do
+    local count, window = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
+    a = a + 2
+    if window > span then span = window end
+    local n = redis.call('ZCOUNT', key, '(' .. (now - window), '+inf')
+    if pause and pause > now - window then n = n - 1 end
+    local fill = n / count
+    if fill > best_fill or (fill == best_fill and window < best_window) then
+      best, best_fill, best_window, best_n = i, fill, window, n
+      best_span = span
+    end
   end
+  if best == i then best_span = span end
 end
 local key, window = KEYS[best], best_window
 local pause = retry_after
 if pause < 0 then
   pause = window
   if best_n > 0 then
-    local e = redis.call('ZRANGEBYSCORE', key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+    local e = redis.call('ZRANGEBYSCORE', key, '(' .. (now - window), now, 'WITHSCORES', 'LIMIT', 0, 1)
     if e[2] then
       local left = tonumber(e[2]) + window - now
       if left > 0 then pause = left end
@@ -196,8 +267,8 @@ if pause < 0 then
 end
 if pause > cap then pause = cap end
 redis.call('ZADD', key, now + pause, '~pause')
-redis.call('ZREM', key, '~probe')
-redis.call('PEXPIRE', key, pause + window + 1000)
+local want = pause + best_span + 1000
+if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want) end
 return pause
 ";
 
@@ -212,10 +283,33 @@ pub(crate) struct Shared {
     settle: redis::Script,
     /// When Redis last failed: the process's windows are used until a while after.
     failed_at: Mutex<Option<Instant>>,
-    /// Settles running in the background, for [`flush`](Self::flush).
-    pending: std::sync::atomic::AtomicUsize,
+    /// Ends of slots not yet recorded in Redis: the next take carries them, or a batch shortly
+    /// after.
+    ended: Mutex<Ended>,
+    /// Announced when `ended` empties, for [`flush`](Self::flush).
     settled: tokio::sync::Notify,
 }
+
+/// One slot's end, waiting to be recorded.
+struct End {
+    slot: SharedSlot,
+    at: Instant,
+    tries: u32,
+}
+
+#[derive(Default)]
+struct Ended {
+    queue: Vec<End>,
+    /// Taken from the queue by a script that has not answered yet.
+    in_flight: usize,
+    /// Whether a batch is scheduled.
+    batch: bool,
+}
+
+/// How long an end waits for a take to carry it before it is recorded on its own.
+const BATCH_AFTER: Duration = Duration::from_millis(10);
+/// The most ends one script carries.
+const CARRY_AT_MOST: usize = 32;
 
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,10 +319,14 @@ impl fmt::Debug for Shared {
     }
 }
 
-/// A slot taken in Redis: its id and the windows it is in.
+/// A slot taken in Redis: its id, and the sorted sets it is in with their windows.
 pub(crate) struct SharedSlot {
     id: String,
-    windows: Vec<(String, Limit)>,
+    windows: Vec<(String, Vec<Limit>)>,
+    lease: Duration,
+    /// Whether it went first: its end is recorded before the call returns, since the other
+    /// takers wait for it.
+    probe: bool,
 }
 
 fn millis(d: Duration) -> u64 {
@@ -250,7 +348,7 @@ impl Shared {
             take: redis::Script::new(TAKE),
             settle: redis::Script::new(SETTLE),
             failed_at: Mutex::new(None),
-            pending: std::sync::atomic::AtomicUsize::new(0),
+            ended: Mutex::new(Ended::default()),
             settled: tokio::sync::Notify::new(),
         })
     }
@@ -259,17 +357,38 @@ impl Shared {
         &self.config
     }
 
-    fn key(&self, key: &Key, limit: &Limit) -> String {
-        let window = millis(limit.window());
+    /// The sorted set of one owner's windows.
+    fn key(&self, key: &Key) -> String {
         let owner = match key.owner {
             Owner::Global => "all".to_owned(),
             Owner::Operation(id) => format!("op:{}", id.name()),
             Owner::Action(id) => format!("action:{}", id.name()),
         };
         match &key.chat {
-            Some(chat) => format!("{}:{owner}:{window}:chat:{chat}", self.prefix),
-            None => format!("{}:{owner}:{window}", self.prefix),
+            Some(chat) => format!("{}:{owner}:chat:{chat}", self.prefix),
+            None => format!("{}:{owner}", self.prefix),
         }
+    }
+
+    /// The windows of a request, one sorted set per owner.
+    fn windows(
+        &self,
+        limits: &RateLimits,
+        operation: &'static Operation,
+        target: Target<'_>,
+    ) -> Vec<(String, Vec<Limit>)> {
+        let mut windows: Vec<(Key, Vec<Limit>)> = Vec::new();
+        for (key, limit) in limits.applicable(operation, target) {
+            let owner = Key { index: 0, ..key };
+            match windows.iter_mut().find(|(k, _)| *k == owner) {
+                Some((_, list)) => list.push(*limit),
+                None => windows.push((owner, vec![*limit])),
+            }
+        }
+        windows
+            .into_iter()
+            .map(|(key, list)| (self.key(&key), list))
+            .collect()
     }
 
     async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
@@ -359,43 +478,53 @@ impl Shared {
         if !self.config.strict && !self.healthy(now) {
             return None;
         }
-        let windows: Vec<(String, Limit)> = limits
-            .applicable(operation, target)
-            .map(|(key, limit)| (self.key(&key, limit), *limit))
-            .collect();
+        let windows = self.windows(limits, operation, target);
         let id = format!("{:032x}", fastrand::u128(..));
         let mut invocation = self.take.prepare_invoke();
         invocation
             .arg(&id)
             .arg(millis(lease))
-            .arg(millis(super::PROBE_PATIENCE));
-        for (key, limit) in &windows {
-            invocation
-                .key(key)
-                .arg(limit.count())
-                .arg(millis(limit.window()));
-        }
-        match self
+            .arg(millis(super::PROBE_PATIENCE))
+            .arg(windows.len());
+        add_windows(&mut invocation, &windows);
+        let carried = self.carry(&mut invocation, now);
+        let answer = self
             .run::<Vec<i64>>(invocation, clock, self.config.timeout)
-            .await
-        {
+            .await;
+        self.carried(carried, answer.is_ok());
+        match answer {
             Ok(answer) => {
                 self.answered(counters);
                 match answer.as_slice() {
-                    [1] => {
+                    [1, probe] => {
                         Counters::bump(&counters.shared);
-                        Some(Ok(Ok(SharedSlot { id, windows })))
+                        let probe = *probe == 1;
+                        Some(Ok(Ok(SharedSlot {
+                            id,
+                            windows,
+                            lease,
+                            probe,
+                        })))
                     }
-                    [0, index, wait] => {
-                        let limit = usize::try_from(*index)
+                    [0, key, window, wait, held]
+                        if let Some(limit) = usize::try_from(*key)
                             .ok()
-                            .and_then(|i| windows.get(i))
-                            .map(|(_, l)| *l)?;
+                            .and_then(|k| windows.get(k))
+                            .zip(usize::try_from(*window).ok())
+                            .and_then(|((_, list), w)| list.get(w)) =>
+                    {
                         let wait = u64::try_from(*wait).ok().map(Duration::from_millis);
+                        // Another process's first request is not announced here when it is
+                        // answered: ask again soon.
+                        let wait = if *held == 1 {
+                            wait.map(|w| w.min(POLL))
+                        } else {
+                            wait
+                        };
                         Some(Ok(Err(Full {
-                            limit,
+                            limit: *limit,
                             wait,
-                            probe: false,
+                            probe: *held == 1,
                         })))
                     }
                     _ => {
@@ -420,8 +549,9 @@ impl Shared {
         None
     }
 
-    /// Record the attempt's end. A plain answer is recorded in the background (the call does
-    /// not wait for it); after a 429 the pause is waited for, since the caller needs it.
+    /// Record the attempt's end. A plain answer rides on the next take (or a batch shortly
+    /// after), so the call waits for no round trip; the end of a first request, which others
+    /// wait for, and a 429, whose pause the caller needs, are recorded before returning.
     pub(super) async fn settle(
         self: &Arc<Self>,
         slot: SharedSlot,
@@ -429,35 +559,22 @@ impl Shared {
         clock: &ClientClock,
     ) -> Option<Duration> {
         let Answer::TooMany { retry_after, cap } = answer else {
+            if !slot.probe {
+                // The next take carries it (or a batch shortly after): no round trip here.
+                self.ended(slot, clock.now(), clock);
+                return None;
+            }
             let word = if answer == Answer::Answered {
                 "ok"
             } else {
                 "none"
             };
-            let shared = Arc::clone(self);
-            let clock = clock.clone();
-            // Without a runtime (a permit settled while one shuts down) the slot's lease runs
-            // out on its own.
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                self.pending
-                    .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-                runtime.spawn(async move {
-                    let _done = Pending(&shared);
-                    // A lost settle would leave the slot counted until its lease ends: try
-                    // again (rescoring is idempotent), with time to spare, since no call waits.
-                    for attempt in 1..=BACKGROUND_TRIES {
-                        match shared
-                            .run_settle(&slot, word, None, Duration::ZERO, &clock, BACKGROUND_TIMEOUT)
-                            .await
-                        {
-                            Ok(_) => break,
-                            Err(why) if attempt == BACKGROUND_TRIES => {
-                                tracing::warn!(error = %why, "rate limits: a slot's end was not recorded in Redis; its lease ends it");
-                            }
-                            Err(_) => {}
-                        }
-                    }
-                });
+            let timeout = self.config.timeout;
+            if let Err(why) = self
+                .run_settle(&slot, word, None, Duration::ZERO, clock, timeout)
+                .await
+            {
+                tracing::debug!(error = %why, "rate limits: the first request's end was not recorded in Redis; the others go when its patience ends");
             }
             return None;
         };
@@ -474,14 +591,122 @@ impl Shared {
         }
     }
 
-    /// Wait until no settle runs in the background.
+    /// Wait until every slot's end is recorded in Redis (or given up on).
     pub(super) async fn flush(&self) {
         loop {
             let settled = self.settled.notified();
-            if self.pending.load(std::sync::atomic::Ordering::Acquire) == 0 {
+            if self.lock_ended().is_empty() {
                 return;
             }
             settled.await;
+        }
+    }
+
+    fn lock_ended(&self) -> std::sync::MutexGuard<'_, Ended> {
+        self.ended.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queue a slot's end for the next take to carry, and make sure a batch records it soon
+    /// if no take comes.
+    fn ended(self: &Arc<Self>, slot: SharedSlot, at: Instant, clock: &ClientClock) {
+        let schedule = {
+            let mut ended = self.lock_ended();
+            ended.queue.push(End { slot, at, tries: 0 });
+            !std::mem::replace(&mut ended.batch, true)
+        };
+        if schedule {
+            self.schedule_batch(clock);
+        }
+    }
+
+    fn schedule_batch(self: &Arc<Self>, clock: &ClientClock) {
+        // Without a runtime (a client used while one shuts down) the ends stay queued and the
+        // slots' leases end them.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.lock_ended().batch = false;
+            return;
+        };
+        let shared = Arc::clone(self);
+        let clock = clock.clone();
+        runtime.spawn(async move {
+            clock.sleep(BATCH_AFTER).await;
+            loop {
+                let mut invocation = shared.take.prepare_invoke();
+                invocation.arg("").arg(0).arg(0).arg(0);
+                let carried = shared.carry(&mut invocation, clock.now());
+                if carried.is_empty() {
+                    let mut ended = shared.lock_ended();
+                    if ended.queue.is_empty() {
+                        ended.batch = false;
+                        drop(ended);
+                        shared.settled.notify_waiters();
+                        return;
+                    }
+                    continue;
+                }
+                let answer = shared
+                    .run::<Vec<i64>>(invocation, &clock, BACKGROUND_TIMEOUT)
+                    .await;
+                if let Err(why) = &answer {
+                    tracing::debug!(error = %why, "rate limits: slots' ends not recorded in Redis yet");
+                    clock.sleep(BATCH_AFTER).await;
+                }
+                shared.carried(carried, answer.is_ok());
+            }
+        });
+    }
+
+    /// Add queued ends to a take; they are returned to [`carried`](Self::carried) with the
+    /// take's outcome.
+    fn carry(&self, invocation: &mut redis::ScriptInvocation<'_>, now: Instant) -> Vec<End> {
+        let carried: Vec<End> = {
+            let mut ended = self.lock_ended();
+            let n = ended.queue.len().min(CARRY_AT_MOST);
+            ended.in_flight += n;
+            ended.queue.drain(..n).collect()
+        };
+        invocation.arg(carried.len());
+        for end in &carried {
+            let slot = &end.slot;
+            let ago = now.saturating_duration_since(end.at);
+            invocation
+                .arg(&slot.id)
+                .arg(millis(ago))
+                .arg(slot.windows.len());
+            for (key, limits) in &slot.windows {
+                let span = limits.iter().map(Limit::window).max().unwrap_or_default();
+                invocation.key(key);
+                invocation.arg(millis(span + slot.lease) + 1_000);
+            }
+        }
+        carried
+    }
+
+    /// The outcome of a script that carried `carried`: recorded, or queued again (given up
+    /// after a few tries: the slots' leases end them).
+    fn carried(&self, carried: Vec<End>, recorded: bool) {
+        if carried.is_empty() {
+            return;
+        }
+        let empty = {
+            let mut ended = self.lock_ended();
+            ended.in_flight -= carried.len();
+            if !recorded {
+                for mut end in carried {
+                    end.tries += 1;
+                    if end.tries < BACKGROUND_TRIES {
+                        ended.queue.push(end);
+                    } else {
+                        tracing::warn!(
+                            "rate limits: a slot's end was not recorded in Redis; its lease ends it"
+                        );
+                    }
+                }
+            }
+            ended.is_empty()
+        };
+        if empty {
+            self.settled.notify_waiters();
         }
     }
 
@@ -501,26 +726,26 @@ impl Shared {
             .arg(&slot.id)
             .arg(word)
             .arg(retry_after)
-            .arg(millis(cap));
-        for (key, limit) in &slot.windows {
-            invocation
-                .key(key)
-                .arg(limit.count())
-                .arg(millis(limit.window()));
-        }
+            .arg(millis(cap))
+            .arg(millis(slot.lease));
+        add_windows(&mut invocation, &slot.windows);
         self.run(invocation, clock, timeout).await
     }
 }
 
-/// One background settle; dropping it (done, or cancelled with its runtime) counts it out.
-struct Pending<'s>(&'s Shared);
+/// Each sorted set as a key, and its windows as arguments: how many, then count and length.
+fn add_windows(invocation: &mut redis::ScriptInvocation<'_>, windows: &[(String, Vec<Limit>)]) {
+    for (key, limits) in windows {
+        invocation.key(key).arg(limits.len());
+        for limit in limits {
+            invocation.arg(limit.count()).arg(millis(limit.window()));
+        }
+    }
+}
 
-impl Drop for Pending<'_> {
-    fn drop(&mut self) {
-        self.0
-            .pending
-            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-        self.0.settled.notify_waiters();
+impl Ended {
+    fn is_empty(&self) -> bool {
+        self.queue.is_empty() && self.in_flight == 0
     }
 }
 
