@@ -460,6 +460,21 @@ async fn fleet_batch(
     Ok((took, limited, failures))
 }
 
+/// The header of a table of batches of 30 calls against 10 per (scaled) minute; returns the
+/// least time the limit allows them (two windows).
+fn batch_table(title: &str, first_column: &str, window_scale: f64) -> Duration {
+    let window = Duration::from_secs_f64(60.0 * window_scale);
+    let minimum = 2 * window;
+    println!(
+        "\n## {title} against a limit of 10 per {:.2} s (minimum {:.2} s)",
+        window.as_secs_f64(),
+        minimum.as_secs_f64()
+    );
+    println!("| {first_column} | wall time (s) | × minimum | 429s answered | failed calls |");
+    println!("|---|---|---|---|---|");
+    minimum
+}
+
 /// The shared limiter's section: its cost per call and the fleet batch.
 async fn redis_section(
     size: &Size,
@@ -490,15 +505,11 @@ async fn redis_section(
     headline.push(format!(
         "latency p50 SDK with Redis limiter / (raw + one script round trip): {ratio} (target <= 1.1)"
     ));
-    let window = Duration::from_secs_f64(60.0 * size.window_scale);
-    let minimum = 2 * window;
-    println!(
-        "\n## Fleet batch: 4 clients built apart, one key, 30 calls against 10 per {:.2} s (minimum {:.2} s)",
-        window.as_secs_f64(),
-        minimum.as_secs_f64()
+    let minimum = batch_table(
+        "Fleet batch: 4 clients built apart, one key, 30 calls",
+        "windows counted",
+        size.window_scale,
     );
-    println!("| windows counted | wall time (s) | × minimum | 429s answered | failed calls |");
-    println!("|---|---|---|---|---|");
     let url = redis.url();
     for shared in [Some(url.as_str()), None] {
         let (took, limited, failures) = fleet_batch(shared, size.window_scale).await?;
@@ -584,15 +595,7 @@ async fn run(size: &Size) -> Result<(), Failure> {
         ));
     }
 
-    let window = Duration::from_secs_f64(60.0 * size.window_scale);
-    let minimum = 2 * window;
-    println!(
-        "\n## Rate-limited batch: 30 calls against a limit of 10 per {:.2} s (theoretical minimum {:.2} s)",
-        window.as_secs_f64(),
-        minimum.as_secs_f64()
-    );
-    println!("| limiter | wall time (s) | × minimum | 429s answered | failed calls |");
-    println!("|---|---|---|---|---|");
+    let minimum = batch_table("Rate-limited batch: 30 calls", "limiter", size.window_scale);
     for on in [true, false] {
         let (took, limited, failures) = batch(on, size.window_scale).await?;
         let ratio = took.as_secs_f64() / minimum.as_secs_f64();

@@ -23,3 +23,28 @@ pub fn root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     here.parent().map(PathBuf::from).unwrap_or(here)
 }
+
+/// Fill the mock's global window with `count` requests from another client on its key, one
+/// with no limits of its own (as another process would), and check that the next is a 429.
+pub async fn fill_window(mock: &optimly_mock::RunningMock, count: usize) {
+    let other = unlimited_client(mock);
+    for _ in 0..count {
+        other.list_chats("user_1").await.expect("fits the window");
+    }
+    let next = other.list_chats("user_1").await;
+    assert_eq!(
+        next.map_err(|e| e.kind().clone()).err(),
+        Some(optimly::ErrorKind::RateLimited),
+        "the window is full"
+    );
+}
+
+/// A client of the mock that holds itself to no limits.
+pub fn unlimited_client(mock: &optimly_mock::RunningMock) -> optimly::OptimlyClient {
+    optimly::OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(optimly::RateLimits::off())
+        .build()
+        .expect("client")
+}

@@ -23,28 +23,10 @@ fn config() -> MockConfig {
     }
 }
 
-/// Another client on the key, with no limits of its own, fills the mock's window.
+/// Another client fills the mock's window; returns when.
 async fn exhaust(mock: &RunningMock) -> Instant {
-    let other = OptimlyClient::builder()
-        .api_key(mock.key())
-        .base_url(mock.base_url())
-        .rate_limits(RateLimits::off())
-        .build()
-        .expect("client");
-    for _ in 0..LIMIT {
-        other.list_chats("user_1").await.expect("fits the window");
-    }
-    let filled = Instant::now();
-    assert_eq!(
-        other
-            .list_chats("user_1")
-            .await
-            .map_err(|e| e.kind().clone())
-            .err(),
-        Some(ErrorKind::RateLimited),
-        "the window is full"
-    );
-    filled
+    workspace_tests::fill_window(mock, LIMIT).await;
+    Instant::now()
 }
 
 fn statuses_since(mock: &RunningMock, n: usize) -> Vec<u16> {

@@ -145,12 +145,7 @@ fn assert_history_matches(mock: &RunningMock, reports: &[Report], empty_chat: us
 
 /// How many messages a new chat holds on this mock.
 async fn messages_of_a_new_chat(mock: &RunningMock) -> usize {
-    let client = optimly::OptimlyClient::builder()
-        .api_key(mock.key())
-        .base_url(mock.base_url())
-        .rate_limits(optimly::RateLimits::off())
-        .build()
-        .expect("client");
+    let client = workspace_tests::unlimited_client(mock);
     let chat = client.create_chat("probe").await.expect("chat");
     mock.message_count(chat.id()).expect("it exists")
 }

@@ -208,15 +208,7 @@ async fn two_replicas_behind_a_window_another_client_filled_earn_one_429_between
     };
     let limits = optimly::testing::limits_of(&config);
     let mock = optimly_mock::start(config).await.expect("mock");
-    let other = OptimlyClient::builder()
-        .api_key(mock.key())
-        .base_url(mock.base_url())
-        .rate_limits(RateLimits::off())
-        .build()
-        .expect("client");
-    for _ in 0..10 {
-        other.list_chats("user_1").await.expect("fits");
-    }
+    workspace_tests::fill_window(&mock, 10).await;
     let before = mock.requests().len();
     let replica = || {
         OptimlyClient::builder()

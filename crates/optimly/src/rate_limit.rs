@@ -471,31 +471,20 @@ impl State {
         let mut worst: Option<Full> = None;
         for (key, limit) in limits.applicable(operation, target) {
             let window = self.windows.entry(key.clone()).or_default();
-            match window.paused_until {
-                Some(until) if until > now => {
-                    let wait = Some(until - now);
-                    worst = Full::worse(
-                        worst,
-                        Full {
-                            limit: *limit,
-                            wait,
-                            probe: false,
-                        },
-                    );
-                }
+            let room = match window.paused_until {
+                Some(until) if until > now => Err(Some(until - now)),
                 _ => {
                     window.paused_until = None;
-                    if let Err(wait) = window.done.check(limit, window.in_flight, now) {
-                        worst = Full::worse(
-                            worst,
-                            Full {
-                                limit: *limit,
-                                wait,
-                                probe: false,
-                            },
-                        );
-                    }
+                    window.done.check(limit, window.in_flight, now)
                 }
+            };
+            if let Err(wait) = room {
+                let full = Full {
+                    limit: *limit,
+                    wait,
+                    probe: false,
+                };
+                worst = Full::worse(worst, full);
             }
             taken.push((key, *limit));
         }
