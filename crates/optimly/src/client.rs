@@ -180,8 +180,10 @@ impl Default for ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.key.as_ref().map(|_| "[redacted]"))
+        let mut f = f.debug_struct("ClientBuilder");
+        #[cfg(feature = "redis")]
+        f.field("redis_limits", &self.redis);
+        f.field("api_key", &self.key.as_ref().map(|_| "[redacted]"))
             .field("auth", &self.auth)
             .field("base_url", &self.base_url)
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -190,7 +192,6 @@ impl fmt::Debug for ClientBuilder {
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("rate_limits", &self.rate_limits)
-            .field("rate_limit_backend", &self.backend())
             .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
     }
@@ -256,14 +257,6 @@ impl ClientBuilder {
             env::REDIS_URL,
             "is set, but this build of the optimly crate has no `redis` feature",
         ))
-    }
-
-    fn backend(&self) -> String {
-        #[cfg(feature = "redis")]
-        if let Some(redis) = &self.redis {
-            return format!("{redis:?}");
-        }
-        "in process".to_owned()
     }
 
     /// The API key (required).

@@ -730,9 +730,14 @@ impl Limiter {
         clock: &ClientClock,
         lease: Duration,
     ) -> Result<Result<Slot, Full>, Unavailable> {
+        let local = || {
+            self.lock()
+                .try_take(&self.limits, operation, target, clock.now())
+                .map(Slot::Local)
+        };
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            let taken = Box::pin(shared.take(
+            let took = Box::pin(shared.take(
                 &self.limits,
                 operation,
                 target,
@@ -741,24 +746,22 @@ impl Limiter {
                 &self.counters,
             ))
             .await;
-            if let Some(taken) = taken {
-                return taken.map(|taken| taken.map(Slot::Shared));
-            }
-            // Redis failed: this process's windows, counted as a fallback.
-            let taken = self
-                .lock()
-                .try_take(&self.limits, operation, target, clock.now());
-            if taken.is_ok() {
-                Counters::bump(&self.counters.fallback);
-            }
-            return Ok(taken.map(Slot::Local));
+            return match took {
+                redis::Took::Slot(slot) => Ok(Ok(Slot::Shared(slot))),
+                redis::Took::Full(full) => Ok(Err(full)),
+                redis::Took::Refused(why) => Err(why),
+                redis::Took::Local => {
+                    let taken = local();
+                    if taken.is_ok() {
+                        Counters::bump(&self.counters.fallback);
+                    }
+                    Ok(taken)
+                }
+            };
         }
         #[cfg(not(feature = "redis"))]
         let _ = lease;
-        let taken = self
-            .lock()
-            .try_take(&self.limits, operation, target, clock.now());
-        Ok(taken.map(Slot::Local))
+        Ok(local())
     }
 
     /// Take a slot for one attempt of `operation`, waiting for one when the limits say so.

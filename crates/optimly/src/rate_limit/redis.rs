@@ -3,13 +3,13 @@
 //!
 //! Each owner of windows (the key's global minute, hour and day; an operation's; a chat's; an
 //! action's) is one sorted set of slots, scored by time in milliseconds on Redis's clock
-//! (`TIME`), each of its windows counting the slots younger than its length: a running attempt's slot is scored at the end of its lease (the attempt's
-//! timeout, so a process that dies mid-call frees it then), an answered one at its completion.
-//! Two scripts, one round trip each: `take` trims every window that applies, checks them all and
-//! adds the slot to each or to none; `settle` rescores the slot at its completion and, after a
-//! 429, pauses the tightest window. A plain answer's end is not sent on its own: the
-//! process's next take carries it (or a batch 10 ms later, when no take comes), so a call
-//! costs one round trip.
+//! (`TIME`), each of its windows counting the slots younger than its length. A running
+//! attempt's slot is scored at the end of its lease (the attempt's timeout, so a process that
+//! dies mid-call frees it then), an answered one at its completion. `take` checks every window
+//! that applies and adds the slot to all of them or to none; a plain answer's end rides on the
+//! process's next take (or a batch 10 ms later, when no take comes), so a call costs one round
+//! trip. `settle` records the end of a first request, which others wait for, and of a 429,
+//! whose pause it sets on the tightest window.
 //!
 //! Keys are `optimly:{<hash>}:<owner>`, the hash being SHA-256 of the API key (never the key
 //! itself); the braces make every key of one API key a single Redis Cluster hash slot, as a
@@ -248,7 +248,6 @@ for i, key in ipairs(KEYS) do
     local fill = n / count
     if fill > best_fill or (fill == best_fill and window < best_window) then
       best, best_fill, best_window, best_n = i, fill, window, n
-      best_span = span
     end
   end
   if best == i then best_span = span end
@@ -271,6 +270,18 @@ local want = pause + best_span + 1000
 if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want) end
 return pause
 ";
+
+/// What a take in Redis came to.
+pub(super) enum Took {
+    /// A slot in every window.
+    Slot(SharedSlot),
+    /// A window is full.
+    Full(Full),
+    /// Redis failed (now or within the last second): count in the process instead.
+    Local,
+    /// Redis failed and the limiter is strict.
+    Refused(Unavailable),
+}
 
 /// The Redis side of one client.
 pub(crate) struct Shared {
@@ -461,8 +472,7 @@ impl Shared {
         }
     }
 
-    /// Take a slot in Redis. `None`: use the process's windows (Redis failed, or failed lately,
-    /// and the limiter is not strict); the caller counts the slots it takes there.
+    /// Take a slot in Redis.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn take(
         &self,
@@ -472,11 +482,11 @@ impl Shared {
         clock: &ClientClock,
         lease: Duration,
         counters: &Counters,
-    ) -> Option<Result<Result<SharedSlot, Full>, Unavailable>> {
+    ) -> Took {
         let now = clock.now();
         // Strict: every call asks Redis. Otherwise a failure is not asked again for a second.
         if !self.config.strict && !self.healthy(now) {
-            return None;
+            return Took::Local;
         }
         let windows = self.windows(limits, operation, target);
         let id = format!("{:032x}", fastrand::u128(..));
@@ -499,12 +509,12 @@ impl Shared {
                     [1, probe] => {
                         Counters::bump(&counters.shared);
                         let probe = *probe == 1;
-                        Some(Ok(Ok(SharedSlot {
+                        Took::Slot(SharedSlot {
                             id,
                             windows,
                             lease,
                             probe,
-                        })))
+                        })
                     }
                     [0, key, window, wait, held]
                         if let Some(limit) = usize::try_from(*key)
@@ -521,11 +531,11 @@ impl Shared {
                         } else {
                             wait
                         };
-                        Some(Ok(Err(Full {
+                        Took::Full(Full {
                             limit: *limit,
                             wait,
                             probe: *held == 1,
-                        })))
+                        })
                     }
                     _ => {
                         let why =
@@ -542,11 +552,12 @@ impl Shared {
         }
     }
 
-    fn fallback(&self, why: Unavailable) -> Option<Result<Result<SharedSlot, Full>, Unavailable>> {
+    fn fallback(&self, why: Unavailable) -> Took {
         if self.config.strict {
-            return Some(Err(why));
+            Took::Refused(why)
+        } else {
+            Took::Local
         }
-        None
     }
 
     /// Record the attempt's end. A plain answer rides on the next take (or a batch shortly
