@@ -23,7 +23,8 @@ static ONE_FLEET_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_n
 const COUNT_SCALE: f64 = 0.2;
 const LIMIT: usize = 20;
 /// Appends per member in the outage tests.
-const APPENDS_IN_OUTAGE: usize = 40;
+/// Enough that no member can finish its batch alone while Redis is down (seen in CI with 40).
+const APPENDS_IN_OUTAGE: usize = 60;
 
 async fn mock(time_scale: f64) -> RunningMock {
     optimly_mock::start(MockConfig {
@@ -221,8 +222,8 @@ async fn mock_contrast(time_scale: f64, appends: usize) -> usize {
     count_429(&mock)
 }
 
-/// Run a fleet of 40 appends per member with windows of 1 s (about 8 s with Redis), killing
-/// Redis 1.5 s after the start and (when `restart`) starting it again 1.5 s later.
+/// Run a fleet of 60 appends per member with windows of 1 s (about 12 s with Redis), killing
+/// Redis 1.5 s after the start and (when `restart`) starting it again 1 s later.
 async fn fleet_with_an_outage(strict: bool, restart: bool) -> Option<(RunningMock, Vec<Report>)> {
     let mut redis = RedisServer::start("fleet with an outage")?;
     let time_scale = 1.0 / 60.0;
@@ -236,7 +237,7 @@ async fn fleet_with_an_outage(strict: bool, restart: bool) -> Option<(RunningMoc
         }
         redis.kill();
         if restart {
-            if let Ok(wait) = at(3_000).duration_since(SystemTime::now()) {
+            if let Ok(wait) = at(2_500).duration_since(SystemTime::now()) {
                 std::thread::sleep(wait);
             }
             redis.restart();
