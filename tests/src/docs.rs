@@ -1,4 +1,7 @@
-//! The documentation side: `openapi/docs/examples/*.json` and `openapi/docs/surface.yaml`.
+//! The documentation side: what `cargo xtask docs import` extracted from the pages in
+//! `shared/optimly-docs` (`openapi/docs/pages/*.json`, `openapi/docs/examples/*.json`), and
+//! `openapi/docs/surface.yaml`, the facts of Optimly's other pages and the numbered
+//! contradictions.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -6,68 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// One JSON example from a documentation page.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Example {
-    /// The file name without `.json`: `002-07-email-handoff-response`.
-    #[serde(skip)]
-    pub id: String,
-    /// The page file (`002_dfd81d934c34d7d6.txt`).
-    pub page: String,
-    /// The page's title.
-    pub page_title: String,
-    /// The section the example stands in.
-    pub section: String,
-    /// `GET` or `POST`.
-    pub method: String,
-    /// The path the page sends it to.
-    pub path: String,
-    /// `request` or `response`.
-    pub direction: Direction,
-    /// The status of a response example.
-    pub status: Option<u16>,
-    /// `json`, `javascript`, `python` or `jsx`: how the page writes it.
-    pub form: String,
-    /// Anything a reader needs to know (values that are variables, ...).
-    pub note: Option<String>,
-    /// The example itself.
-    pub body: Value,
-}
-
-/// Which way an example travels.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// Sent by the client.
-    Request,
-    /// Sent by the server.
-    Response,
-}
-
-/// Every example in `dir`, sorted by id.
-pub fn examples(dir: &Path) -> Result<Vec<Example>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut examples = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut example: Example =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        example.id = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        examples.push(example);
-    }
-    examples.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(examples)
-}
+pub use xtask::docs::{Direction, Example, PageFacts, load_examples as examples, load_pages};
 
 /// What the docs say about the API's surface.
 #[derive(Clone, Debug, Deserialize)]

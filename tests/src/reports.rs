@@ -13,13 +13,17 @@ use crate::types;
 /// The schema an example should match: its operation's request or response schema; the
 /// shared `Error` for any error status, wherever the page sends it.
 fn schema_for<'s>(spec: &'s Spec, example: &Example) -> (String, Option<&'s Value>) {
-    let operation = spec.operation(&example.method, &example.path);
+    let operation = match (&example.method, &example.path) {
+        (Some(method), Some(path)) => spec.operation(method, path),
+        _ => None,
+    };
     let op_name = operation
         .as_ref()
         .map_or("not in spec".to_owned(), |op| op.id.to_owned());
     if let Some(status) = example.status.filter(|s| *s >= 400) {
         let label = match &operation {
             Some(op) => format!("{} ({status})", op.id),
+            None if example.path.is_none() => format!("no endpoint; shared Error ({status})"),
             None => format!("not in spec; shared Error ({status})"),
         };
         return (label, spec.component("Error").map(|_| &*ERROR_REF));
@@ -121,7 +125,10 @@ pub fn examples(spec: &Spec, examples: &[Example]) -> String {
         let _ = writeln!(
             out,
             "{} | {} {} {} | {operation} | {label} | {check} | {trip}",
-            ex.id, ex.method, ex.path, direction
+            ex.id,
+            ex.method.as_deref().unwrap_or("-"),
+            ex.path.as_deref().unwrap_or("-"),
+            direction
         );
         for line in detail {
             let _ = writeln!(out, "    {line}");

@@ -2,7 +2,10 @@
 //!
 //! - `generate`: regenerate `crates/optimly-api/src/generated.rs` from `openapi/v3.yaml`.
 //! - `check`: fail with a diff when the checked-in generated code drifts from the spec.
-//! - `spec-diff <rev>`: classify the spec's changes since a revision as breaking or compatible.
+//! - `spec-diff <rev|file>`: classify the spec's changes since a revision (or against a spec
+//!   file) as breaking or compatible.
+//! - `docs import|check PAGE…`: extract what Optimly's documentation pages state into
+//!   `openapi/docs/`, or fail with the differences.
 
 mod codegen;
 mod open_enums;
@@ -23,7 +26,33 @@ commands:
   check      fail with a diff if the generated code is not what the spec produces
   spec-diff <git-rev> [--allow-breaking]
              classify the spec changes since <git-rev> as breaking or compatible;
-             fail on breaking ones unless --allow-breaking";
+             fail on breaking ones unless --allow-breaking
+  docs import PAGE...
+             extract what Optimly's documentation pages (saved as text or HTML)
+             state into openapi/docs/ (pages/*.json, examples/*.json)
+  docs check PAGE...
+             fail, naming page, section and field, when openapi/docs/ is not what
+             the pages state";
+
+/// `docs import|check PAGE…`.
+fn docs(layout: &codegen::Layout, verb: &str, pages: &[&str]) -> anyhow::Result<()> {
+    let pages: Vec<std::path::PathBuf> = pages.iter().map(std::path::PathBuf::from).collect();
+    let dir = layout.root.join("openapi/docs");
+    if verb == "import" {
+        let (written, removed) = xtask::docs::import(&pages, &dir).map_err(anyhow::Error::msg)?;
+        println!(
+            "{} page(s) imported into openapi/docs/: {written} file(s) written, {removed} removed",
+            pages.len()
+        );
+    } else {
+        let files = xtask::docs::check(&pages, &dir).map_err(anyhow::Error::msg)?;
+        println!(
+            "openapi/docs/ is what the {} page(s) state ({files} files)",
+            pages.len()
+        );
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +72,9 @@ fn main() -> ExitCode {
         ["spec-diff", rev] => spec_diff::run(&layout, rev, false),
         ["spec-diff", rev, "--allow-breaking"] | ["spec-diff", "--allow-breaking", rev] => {
             spec_diff::run(&layout, rev, true)
+        }
+        ["docs", verb @ ("import" | "check"), pages @ ..] if !pages.is_empty() => {
+            docs(&layout, verb, pages)
         }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
