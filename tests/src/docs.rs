@@ -129,6 +129,8 @@ pub struct RateLimit {
 pub struct Claim {
     /// What is claimed.
     pub claim: String,
+    /// `wrapped`, `flat` or `tool`: the success shape claimed.
+    pub shape: String,
     /// Source keys.
     pub sources: Vec<String>,
 }
@@ -139,26 +141,61 @@ pub struct Claim {
 pub struct ErrorShape {
     /// Its shape, in words.
     pub shape: String,
-    /// Source keys.
+    /// Source keys (none when no page names the shape).
     pub sources: Vec<String>,
+    /// Whether `example` is ours (no page shows a body of this shape).
+    pub constructed: bool,
     /// One instance of it.
     pub example: Value,
 }
 
-/// Two or more pages disagreeing on one topic.
+/// One of the numbered disagreements of `shared/optimly-docs/CONTRADICTIONS.md`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contradiction {
-    /// What they disagree on.
+    /// `C1` ... `C24`.
+    pub id: String,
+    /// What the pages disagree on.
     pub topic: String,
-    /// What these sources say.
+    /// What each group of pages says.
+    pub sides: Vec<Side>,
+    /// What `openapi/v3.yaml` (and the SDK) follow.
+    pub ruling: String,
+}
+
+/// One side of a contradiction.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Side {
+    /// What these pages say.
     pub claim: String,
-    /// Source keys.
-    pub sources: Vec<String>,
+    /// Page keys.
+    pub pages: Vec<String>,
 }
 
 /// Read `surface.yaml`.
 pub fn surface(path: &Path) -> Result<Surface, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Everything the drift reports read of the docs side: the hand-kept surface and what the
+/// import extracted from the pages.
+#[derive(Clone, Debug)]
+pub struct Docs {
+    /// `surface.yaml`.
+    pub surface: Surface,
+    /// `pages/*.json`, by page key.
+    pub pages: BTreeMap<String, PageFacts>,
+    /// `examples/*.json`.
+    pub examples: Vec<Example>,
+}
+
+/// Read `openapi/docs` (or a folder laid out like it).
+pub fn load(dir: &Path) -> Result<Docs, String> {
+    Ok(Docs {
+        surface: surface(&dir.join("surface.yaml"))?,
+        pages: load_pages(&dir.join("pages"))?,
+        examples: examples(&dir.join("examples"))?,
+    })
 }

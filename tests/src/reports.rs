@@ -1,12 +1,12 @@
 //! The plain-text reports. Each row is one fact, so a snapshot diff shows exactly which
 //! disagreement appeared, changed or went away.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::docs::{Direction, Example, Surface};
+use crate::docs::{Direction, Docs, Example};
 use crate::spec::{Spec, ref_name, violations};
 use crate::types;
 
@@ -86,7 +86,7 @@ pub fn examples(spec: &Spec, examples: &[Example]) -> String {
         out,
         "{} documented examples against openapi/v3.yaml\n\
          columns: example | method path direction | operation | schema | schema check | round trip\n\
-         indented lines: each violation (JSON path: message) and each field the generated type drops, adds or changes",
+         indented lines: the example's fields (JSON pointers), each violation (JSON path: message) and each field the generated type drops, adds or changes",
         examples.len()
     );
     for ex in examples {
@@ -130,6 +130,9 @@ pub fn examples(spec: &Spec, examples: &[Example]) -> String {
             ex.path.as_deref().unwrap_or("-"),
             direction
         );
+        let mut fields = Vec::new();
+        leaves("", &ex.body, &mut fields);
+        let _ = writeln!(out, "    fields: {}", fields.join(", "));
         for line in detail {
             let _ = writeln!(out, "    {line}");
         }
@@ -137,62 +140,162 @@ pub fn examples(spec: &Spec, examples: &[Example]) -> String {
     out
 }
 
+/// The JSON pointers of a body's leaves (an empty object or array counts as one).
+fn leaves(pointer: &str, value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                leaves(&format!("{pointer}/{k}"), v, out);
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for (i, v) in a.iter().enumerate() {
+                leaves(&format!("{pointer}/{i}"), v, out);
+            }
+        }
+        _ => out.push(if pointer.is_empty() {
+            "/".into()
+        } else {
+            pointer.to_owned()
+        }),
+    }
+}
+
 fn sources(list: &[String]) -> String {
     list.join(", ")
 }
 
-/// Report 2: the docs' surface beside the spec's, one section per kind of fact.
-pub fn surface(spec: &Spec, surface: &Surface) -> String {
+/// Report 2: the docs' surface beside the spec's, one section per kind of fact. The three
+/// pages kept in `shared/optimly-docs` speak through what `cargo xtask docs import`
+/// extracted (credited `P001 › section`); Optimly's other pages through `surface.yaml`.
+pub fn surface(spec: &Spec, docs: &Docs) -> String {
     let mut out = String::new();
-    endpoints_section(spec, surface, &mut out);
-    auth_section(spec, surface, &mut out);
-    statuses_section(spec, surface, &mut out);
-    rate_limits_section(spec, surface, &mut out);
-    envelope_section(spec, surface, &mut out);
-    error_shapes_section(spec, surface, &mut out);
-    contradictions_section(surface, &mut out);
+    endpoints_section(spec, docs, &mut out);
+    auth_section(spec, docs, &mut out);
+    statuses_section(spec, docs, &mut out);
+    rate_limits_section(spec, docs, &mut out);
+    parameters_section(docs, &mut out);
+    envelope_section(spec, docs, &mut out);
+    error_shapes_section(spec, docs, &mut out);
+    contradictions_section(docs, &mut out);
     out
 }
 
-fn endpoints_section(spec: &Spec, surface: &Surface, out: &mut String) {
+/// `P001 › Lead Form Capture › Endpoint` and how many more sections say the same.
+fn credit(page: &str, sections: &[&str]) -> String {
+    match sections {
+        [] => page.to_owned(),
+        [one] => format!("{page} › {one}"),
+        [first, rest @ ..] => format!("{page} › {first} (+{} more)", rest.len()),
+    }
+}
+
+/// `(method, path)` and what each page says of it, in first-mention order.
+type Rows = Vec<((String, String), Vec<(String, String)>)>;
+
+fn add(rows: &mut Rows, method: &str, path: &str, source: String, says: String) {
+    let key = (method.to_owned(), path.to_owned());
+    match rows.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, v)) => v.push((source, says)),
+        None => rows.push((key, vec![(source, says)])),
+    }
+}
+
+fn endpoints_section(spec: &Spec, docs: &Docs, out: &mut String) {
     let ops = spec.operations();
     let _ = writeln!(
         out,
-        "ENDPOINTS: method path | what each source says | in the spec"
+        "ENDPOINTS: method path | what each page says | in the spec"
     );
+    // (method, path) -> [(source, says)], in first-mention order.
+    let mut rows: Rows = Vec::new();
+    for (key, page) in &docs.pages {
+        let mut by_endpoint: Vec<((String, String), Vec<&str>)> = Vec::new();
+        for e in &page.endpoints {
+            let Some(method) = &e.method else { continue };
+            let k = (method.clone(), e.path.clone());
+            match by_endpoint.iter_mut().find(|(x, _)| *x == k) {
+                Some((_, v)) => v.push(&e.section),
+                None => by_endpoint.push((k, vec![&e.section])),
+            }
+        }
+        for ((method, path), sections) in by_endpoint {
+            add(
+                &mut rows,
+                &method,
+                &path,
+                credit(key, &sections),
+                "named".into(),
+            );
+        }
+    }
+    for ep in &docs.surface.endpoints {
+        for m in &ep.mentions {
+            let says = match &m.quote {
+                Some(q) => format!("{} ({q})", m.says),
+                None => m.says.clone(),
+            };
+            add(&mut rows, &ep.method, &ep.path, m.source.clone(), says);
+        }
+    }
+    // A path named without a method goes to the rows of that path, else a row of its own.
+    for (key, page) in &docs.pages {
+        for e in page.endpoints.iter().filter(|e| e.method.is_none()) {
+            let methods: Vec<String> = rows
+                .iter()
+                .filter(|((_, p), _)| *p == e.path)
+                .map(|((m, _), _)| m.clone())
+                .collect();
+            let source = credit(key, &[&e.section]);
+            if methods.is_empty() {
+                add(
+                    &mut rows,
+                    "-",
+                    &e.path,
+                    source.clone(),
+                    "named, no method".into(),
+                );
+            }
+            for m in methods {
+                add(
+                    &mut rows,
+                    &m,
+                    &e.path,
+                    source.clone(),
+                    "named, no method".into(),
+                );
+            }
+        }
+    }
+    rows.sort_by(|a, b| (&a.0.1, &a.0.0).cmp(&(&b.0.1, &b.0.0)));
     let mut documented = BTreeSet::new();
-    for ep in &surface.endpoints {
-        documented.insert((ep.method.to_ascii_lowercase(), ep.path.clone()));
-        let says: Vec<String> = ep
-            .mentions
-            .iter()
-            .map(|m| format!("{}: {}", m.source, m.says))
-            .collect();
-        let in_spec = match spec.operation(&ep.method, &ep.path) {
+    for ((method, path), mentions) in &rows {
+        documented.insert((method.to_ascii_lowercase(), path.clone()));
+        let in_spec = match spec.operation(method, path) {
             Some(op) if op.value.get("deprecated") == Some(&Value::Bool(true)) => {
                 format!("{} (deprecated)", op.id)
             }
             Some(op) => op.id.to_owned(),
             None => "NOT IN SPEC".to_owned(),
         };
-        let disagree = if ep
-            .mentions
+        let says: BTreeSet<&str> = mentions
             .iter()
-            .map(|m| &m.says)
-            .collect::<BTreeSet<_>>()
-            .len()
-            > 1
-        {
+            .map(|(_, s)| s.split(" (").next().unwrap_or(s))
+            .map(|s| if s.starts_with("named") { "current" } else { s })
+            .collect();
+        let disagree = if says.len() > 1 {
             "  <- pages disagree"
         } else {
             ""
         };
+        let list: Vec<String> = mentions
+            .iter()
+            .map(|(src, says)| format!("{src}: {says}"))
+            .collect();
         let _ = writeln!(
             out,
-            "{} {} | {} | {in_spec}{disagree}",
-            ep.method,
-            ep.path,
-            says.join("; ")
+            "{method} {path} | {} | {in_spec}{disagree}",
+            list.join("; ")
         );
     }
     for op in &ops {
@@ -208,35 +311,58 @@ fn endpoints_section(spec: &Spec, surface: &Surface, out: &mut String) {
     }
 }
 
-fn auth_section(spec: &Spec, surface: &Surface, out: &mut String) {
+/// How the docs write a way of sending the key, by the name the import records.
+const AUTH_WAYS: &[(&str, &str, &str)] = &[
+    (
+        "Authorization",
+        "bearer",
+        "header Authorization: Bearer <key>",
+    ),
+    ("X-API-Key", "api key header", "header X-API-Key: <key>"),
+    ("x_api_key", "api key header", "header x_api_key: <key>"),
+    (
+        "access_token_query",
+        "query parameter",
+        "query access_token_query=<key>",
+    ),
+];
+
+fn auth_section(spec: &Spec, docs: &Docs, out: &mut String) {
     let _ = writeln!(
         out,
-        "\nAUTH: way | where the docs put the key | sources | in the spec"
+        "\nAUTH: way | where the docs put the key | pages | in the spec"
     );
     let schemes = spec
         .value
         .pointer("/components/securitySchemes")
         .and_then(Value::as_object);
-    for way in &surface.auth {
+    for (name, way, place) in AUTH_WAYS {
+        let mut sources: Vec<String> = Vec::new();
+        for (key, page) in &docs.pages {
+            let sections: Vec<&str> = page
+                .auth
+                .iter()
+                .filter(|a| a.name == *name)
+                .map(|a| a.section.as_str())
+                .collect();
+            if !sections.is_empty() {
+                sources.push(credit(key, &sections));
+            }
+        }
+        for w in docs.surface.auth.iter().filter(|w| w.r#where == *place) {
+            sources.extend(w.sources.iter().cloned());
+        }
         let matched = schemes.and_then(|s| {
             s.iter().find(|(_, v)| {
-                let name = v.get("name").and_then(Value::as_str).unwrap_or_default();
+                let n = v.get("name").and_then(Value::as_str).unwrap_or_default();
                 let scheme = v.get("scheme").and_then(Value::as_str).unwrap_or_default();
-                (scheme == "bearer" && way.r#where.contains("Bearer"))
-                    || (!name.is_empty() && way.r#where.contains(&format!("{name}:")))
-                    || (!name.is_empty() && way.r#where.contains(&format!("{name}=")))
+                (scheme == "bearer" && *name == "Authorization") || n == *name
             })
         });
         let in_spec = matched.map_or("NOT IN SPEC".to_owned(), |(k, _)| k.clone());
-        let _ = writeln!(
-            out,
-            "{} | {} | {} | {in_spec}",
-            way.way,
-            way.r#where,
-            sources(&way.sources),
-        );
+        let _ = writeln!(out, "{way} | {place} | {} | {in_spec}", sources.join(", "));
     }
-    for name in &surface.key_names {
+    for name in &docs.surface.key_names {
         let _ = writeln!(
             out,
             "key called \"{}\" | {}",
@@ -246,37 +372,96 @@ fn auth_section(spec: &Spec, surface: &Surface, out: &mut String) {
     }
 }
 
-fn statuses_section(spec: &Spec, surface: &Surface, out: &mut String) {
+fn statuses_section(spec: &Spec, docs: &Docs, out: &mut String) {
     let ops = spec.operations();
+    let spec_codes: BTreeSet<u16> = ops
+        .iter()
+        .flat_map(|op| op.statuses())
+        .filter_map(|c| c.parse().ok())
+        .collect();
     let _ = writeln!(
         out,
-        "\nSTATUSES: code | what the docs say it means | sources | spec operations that declare it"
+        "\nSTATUS SETS (C13): page | the codes it names | how | codes every spec operation declares that it leaves out"
     );
-    for status in &surface.statuses {
-        let code = status.code.to_string();
-        let declaring = ops
+    let mut sets: Vec<(String, BTreeSet<u16>, String)> = Vec::new();
+    for (key, page) in &docs.pages {
+        if page.statuses.is_empty() {
+            continue;
+        }
+        let codes: BTreeSet<u16> = page.statuses.iter().map(|s| s.code).collect();
+        let hows: BTreeSet<String> = page
+            .statuses
             .iter()
-            .filter(|op| op.statuses().contains(&code))
-            .count();
+            .map(|s| format!("{} in {}", s.how, s.section))
+            .collect();
+        sets.push((
+            key.clone(),
+            codes,
+            hows.into_iter().collect::<Vec<_>>().join("; "),
+        ));
+    }
+    let mut generated: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
+    for s in &docs.surface.statuses {
+        generated
+            .entry(sources(&s.sources))
+            .or_default()
+            .insert(s.code);
+    }
+    for (pages, codes) in generated {
+        sets.push((pages, codes, "status list".into()));
+    }
+    for (who, codes, how) in &sets {
+        let missing: Vec<String> = spec_codes.difference(codes).map(u16::to_string).collect();
+        let codes: Vec<String> = codes.iter().map(u16::to_string).collect();
         let _ = writeln!(
             out,
-            "{} | {} | {} | {declaring} of {}",
-            status.code,
-            status.meaning,
-            sources(&status.sources),
-            ops.len()
+            "{who} | {} | {how} | {}",
+            codes.join(", "),
+            if missing.is_empty() {
+                "-".to_owned()
+            } else {
+                missing.join(", ")
+            }
         );
     }
-    let documented_codes: BTreeSet<String> = surface
-        .statuses
-        .iter()
-        .map(|s| s.code.to_string())
-        .collect();
-    let spec_codes: BTreeSet<String> = ops.iter().flat_map(|op| op.statuses()).collect();
-    for code in spec_codes.difference(&documented_codes) {
-        let _ = writeln!(out, "{code} | in the spec only  <- undocumented");
+    let _ = writeln!(
+        out,
+        "\nSTATUSES: code | what each page says it means | spec operations that declare it"
+    );
+    let mut meanings: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+    for (key, page) in &docs.pages {
+        for s in &page.statuses {
+            if let Some(m) = &s.meaning {
+                meanings
+                    .entry(s.code)
+                    .or_default()
+                    .push(format!("{key}: {m}"));
+            }
+        }
     }
-    for header in &surface.headers {
+    for s in &docs.surface.statuses {
+        meanings
+            .entry(s.code)
+            .or_default()
+            .push(format!("{}: {}", sources(&s.sources), s.meaning));
+    }
+    let codes: BTreeSet<u16> = meanings
+        .keys()
+        .copied()
+        .chain(sets.iter().flat_map(|(_, c, _)| c.iter().copied()))
+        .chain(spec_codes.iter().copied())
+        .collect();
+    for code in codes {
+        let declaring = ops
+            .iter()
+            .filter(|op| op.statuses().contains(&code.to_string()))
+            .count();
+        let said = meanings
+            .get(&code)
+            .map_or("(no meaning given)".to_owned(), |m| m.join("; "));
+        let _ = writeln!(out, "{code} | {said} | {declaring} of {}", ops.len());
+    }
+    for header in &docs.surface.headers {
         let in_spec = if spec
             .value
             .to_string()
@@ -301,37 +486,88 @@ fn statuses_section(spec: &Spec, surface: &Surface, out: &mut String) {
     }
 }
 
-fn rate_limits_section(spec: &Spec, surface: &Surface, out: &mut String) {
+/// The spec's scope for what a page counts per: the key is the agent's one token (C20) and
+/// is tied to one agent (P000).
+fn scope_of(words: &str) -> &'static str {
+    let w = words.to_ascii_lowercase();
+    if w.contains("chat") {
+        "chat"
+    } else if w.contains("agent") {
+        "agent"
+    } else {
+        "api_key"
+    }
+}
+
+fn rate_limits_section(spec: &Spec, docs: &Docs, out: &mut String) {
     let _ = writeln!(
         out,
-        "\nRATE LIMITS: scope | limit | sources | where the spec's x-rate-limits has the same limit"
+        "\nRATE LIMITS: what is counted, per what | limit | page | the spec's x-rate-limits with the same number (scope)"
     );
     let spec_limits = spec_rate_limits(spec);
-    for limit in &surface.rate_limits {
-        let places: Vec<&str> = spec_limits
+    let mut rows: Vec<(String, u64, String, String)> = Vec::new();
+    for (key, page) in &docs.pages {
+        for l in &page.rate_limits {
+            rows.push((
+                format!("{} per {}", l.counts, l.scope),
+                l.limit,
+                l.per.clone(),
+                format!("{key} › {}", l.section),
+            ));
+        }
+    }
+    for l in &docs.surface.rate_limits {
+        rows.push((l.scope.clone(), l.limit, l.per.clone(), sources(&l.sources)));
+    }
+    for (what, limit, per, source) in rows {
+        let scope = scope_of(what.rsplit(" per ").next().unwrap_or(&what));
+        let places: Vec<String> = spec_limits
             .iter()
-            .filter(|(l, p, _)| *l == limit.limit && *p == limit.per)
-            .map(|(_, _, at)| at.as_str())
+            .filter(|(l, p, _, _)| *l == limit && *p == per)
+            .map(|(_, _, at, s)| {
+                let same = if s == scope {
+                    "same scope"
+                } else {
+                    "OTHER SCOPE"
+                };
+                format!("{at} ({s}: {same})")
+            })
             .collect();
         let places = if places.is_empty() {
             "NOT IN SPEC".to_owned()
         } else {
             places.join(", ")
         };
-        let _ = writeln!(
-            out,
-            "{} | {}/{} | {} | {places}",
-            limit.scope,
-            limit.limit,
-            limit.per,
-            sources(&limit.sources)
-        );
+        let _ = writeln!(out, "{what} | {limit}/{per} | {source} | {places}");
     }
 }
 
-fn envelope_section(spec: &Spec, surface: &Surface, out: &mut String) {
+fn parameters_section(docs: &Docs, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "\nPARAMETER TABLES: page › section | field | type | required | default"
+    );
+    for (key, page) in &docs.pages {
+        for p in &page.parameters {
+            let _ = writeln!(
+                out,
+                "{key} › {} | {} | {} | {} | {}",
+                p.section,
+                p.name,
+                p.r#type,
+                if p.required { "required" } else { "optional" },
+                p.default.as_deref().unwrap_or("-")
+            );
+        }
+    }
+}
+
+fn envelope_section(spec: &Spec, docs: &Docs, out: &mut String) {
     let ops = spec.operations();
-    let _ = writeln!(out, "\nENVELOPE: claim | sources | the spec");
+    let _ = writeln!(
+        out,
+        "\nENVELOPE (C10): claim | pages | response examples of those pages in that shape | the spec"
+    );
     let wrapped = ops.iter().any(|op| {
         op.response_schema(spec, 200)
             .and_then(ref_name)
@@ -339,54 +575,126 @@ fn envelope_section(spec: &Spec, surface: &Surface, out: &mut String) {
             .and_then(|s| s.pointer("/properties/data"))
             .is_some()
     });
-    for claim in &surface.envelope {
-        let verdict = if wrapped {
-            "some responses have `data`"
+    let verdict = if wrapped {
+        "some responses have `data`"
+    } else {
+        "every success body is flat"
+    };
+    let shape_of = |body: &Value| {
+        if body.get("success").is_some() && body.get("data").is_some() {
+            "wrapped"
+        } else if body.get("status").and_then(Value::as_str) == Some("success")
+            && body.get("data").is_some()
+        {
+            "tool"
         } else {
-            "every success body is flat"
+            "flat"
+        }
+    };
+    for claim in &docs.surface.envelope {
+        let ours: Vec<&Example> = docs
+            .examples
+            .iter()
+            .filter(|e| e.direction == Direction::Response && e.status == Some(200))
+            .filter(|e| claim.sources.contains(&e.page))
+            .collect();
+        let matching = ours
+            .iter()
+            .filter(|e| shape_of(&e.body) == claim.shape)
+            .count();
+        let seen = if ours.is_empty() {
+            "(no page kept here)".to_owned()
+        } else {
+            format!("{matching} of {}", ours.len())
         };
         let _ = writeln!(
             out,
-            "{} | {} | {verdict}",
+            "{} | {} | {seen} | {verdict}",
             claim.claim,
             sources(&claim.sources)
         );
     }
 }
 
-fn error_shapes_section(spec: &Spec, surface: &Surface, out: &mut String) {
+fn error_shapes_section(spec: &Spec, docs: &Docs, out: &mut String) {
     let _ = writeln!(
         out,
-        "\nERROR SHAPES: shape | sources | accepted by the spec's Error"
+        "\nERROR SHAPES (C11): shape | pages | body checked | accepted by the spec's Error"
     );
     let error = serde_json::json!({"$ref": "#/components/schemas/Error"});
-    for shape in &surface.error_shapes {
-        let verdict = match violations(&spec.json_schema(&error, true), &shape.example) {
-            Ok(v) if v.is_empty() => "yes".to_owned(),
-            Ok(v) => format!("NO: {}", v.join("; ")),
-            Err(e) => e,
+    let verdict = |body: &Value| match violations(&spec.json_schema(&error, true), body) {
+        Ok(v) if v.is_empty() => "yes".to_owned(),
+        Ok(v) => format!("NO: {}", v.join("; ")),
+        Err(e) => e,
+    };
+    for ex in docs
+        .examples
+        .iter()
+        .filter(|e| e.status.is_some_and(|s| s >= 400))
+    {
+        let mut keys: Vec<&String> = ex
+            .body
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        let _ = writeln!(
+            out,
+            "{{{}}} | {} › {} | the page's example {} | {}",
+            keys.iter()
+                .map(|k| format!("\"{k}\""))
+                .collect::<Vec<_>>()
+                .join(", "),
+            ex.page,
+            ex.section,
+            ex.id,
+            verdict(&ex.body)
+        );
+    }
+    for shape in &docs.surface.error_shapes {
+        let pages = if shape.sources.is_empty() {
+            "no page shows it".to_owned()
+        } else {
+            sources(&shape.sources)
+        };
+        let body = if shape.constructed {
+            "a body we constructed (no page shows one)"
+        } else {
+            "a body the page shows"
         };
         let _ = writeln!(
             out,
-            "{} | {} | {verdict}",
+            "{} | {pages} | {body} | {}",
             shape.shape,
-            sources(&shape.sources)
+            verdict(&shape.example)
         );
     }
 }
 
-fn contradictions_section(surface: &Surface, out: &mut String) {
+fn contradictions_section(docs: &Docs, out: &mut String) {
     let _ = writeln!(
         out,
-        "\nCONTRADICTIONS BETWEEN PAGES: topic | claim | sources"
+        "\nCONTRADICTIONS (shared/optimly-docs/CONTRADICTIONS.md): number | topic | each side: claim [pages] | the spec's ruling"
     );
-    for c in &surface.contradictions {
-        let _ = writeln!(out, "{} | {} | {}", c.topic, c.claim, sources(&c.sources));
+    for c in &docs.surface.contradictions {
+        let sides: Vec<String> = c
+            .sides
+            .iter()
+            .map(|s| format!("{} [{}]", s.claim, s.pages.join(", ")))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} | {} | {} | {}",
+            c.id,
+            c.topic,
+            sides.join(" VS "),
+            c.ruling
+        );
     }
 }
 
-/// `(limit, per, where)` for every entry of the spec's `x-rate-limits`.
-fn spec_rate_limits(spec: &Spec) -> Vec<(u64, String, String)> {
+/// `(limit, per, where, scope)` for every entry of the spec's `x-rate-limits`.
+fn spec_rate_limits(spec: &Spec) -> Vec<(u64, String, String, String)> {
     let mut out = Vec::new();
     let mut push = |entries: Option<&Value>, at: String| {
         for e in entries.and_then(Value::as_array).into_iter().flatten() {
@@ -394,7 +702,8 @@ fn spec_rate_limits(spec: &Spec) -> Vec<(u64, String, String)> {
                 e.get("limit").and_then(Value::as_u64),
                 e.get("per").and_then(Value::as_str),
             ) {
-                out.push((limit, per.to_owned(), at.clone()));
+                let scope = e.get("scope").and_then(Value::as_str).unwrap_or("api_key");
+                out.push((limit, per.to_owned(), at.clone(), scope.to_owned()));
             }
         }
     };

@@ -156,13 +156,13 @@ fn the_text_form_states_what_it_says() {
     assert_eq!(
         examples,
         [
-            "P900-01-register-a-widget-request-body | POST /external/widgets/register Request None json",
-            "P900-02-register-a-widget-response | POST /external/widgets/register Response Some(200) json",
-            "P900-03-register-a-widget-javascript | POST /external/widgets/register Request None javascript",
-            "P900-04-register-a-widget-python | POST /external/widgets/register Request None python",
-            "P900-05-retire-a-widget-request-body | POST /external/widgets/retire Request None json",
-            "P900-06-error-handling-response | - - Response Some(409) json",
-            "P900-07-batch-registration-javascript | POST /external/widgets/register Request None javascript",
+            "P900-register-a-widget-request-body | POST /external/widgets/register Request None json",
+            "P900-register-a-widget-response | POST /external/widgets/register Response Some(200) json",
+            "P900-register-a-widget-javascript | POST /external/widgets/register Request None javascript",
+            "P900-register-a-widget-python | POST /external/widgets/register Request None python",
+            "P900-retire-a-widget-request-body | POST /external/widgets/retire Request None json",
+            "P900-error-handling-response | - - Response Some(409) json",
+            "P900-batch-registration-javascript | POST /external/widgets/register Request None javascript",
         ]
     );
     // Literals kept, expressions marked.
@@ -258,7 +258,7 @@ fn a_renamed_field_in_an_example_names_page_section_and_field() {
         )
     });
     assert!(
-        report.contains("P900 › Register a Widget › Request Body › example P900-01-register-a-widget-request-body field /owner_email: committed \"owner@example.com\", the page says absent"),
+        report.contains("P900 › Register a Widget › Request Body › example P900-register-a-widget-request-body field /owner_email: committed \"owner@example.com\", the page says absent"),
         "{report}"
     );
     assert!(
@@ -305,7 +305,7 @@ fn a_removed_endpoint_names_page_section_and_endpoint() {
         "{report}"
     );
     assert!(
-        report.contains("P900 › Retire a Widget › Request Body › example P900-05-retire-a-widget-request-body: committed, no longer on the page"),
+        report.contains("P900 › Retire a Widget › Request Body › example P900-retire-a-widget-request-body: committed, no longer on the page"),
         "{report}"
     );
 }

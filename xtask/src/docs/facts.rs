@@ -548,7 +548,8 @@ fn examples(
     }
     found.sort_by_key(|(f, _)| f.at);
     let mut out = Vec::new();
-    for (n, (f, direction)) in found.into_iter().enumerate() {
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    for (f, direction) in found {
         let seg = &segments[f.at.0];
         let (method, path) = match (&f.path, f.form) {
             (Some(_), _) => (f.method.clone(), f.path.clone()),
@@ -572,15 +573,23 @@ fn examples(
             (Direction::Request, "json") => "request",
             (Direction::Request, form) => form,
         };
-        let id = format!(
-            "{key}-{:02}-{slug}{}",
-            n + 1,
+        // Named by section, numbered only among examples of one name, so that a change
+        // elsewhere on the page renames nothing.
+        let base = format!(
+            "{key}-{slug}{}",
             if slug.contains(suffix) {
                 String::new()
             } else {
                 format!("-{suffix}")
             }
         );
+        let same = names.entry(base.clone()).or_insert(0usize);
+        *same += 1;
+        let id = if *same == 1 {
+            base
+        } else {
+            format!("{base}-{same}")
+        };
         out.push(Example {
             id,
             page: key.to_owned(),
