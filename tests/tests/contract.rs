@@ -29,7 +29,7 @@ async fn the_sdk_flow_against_the_mock() {
         .await
         .expect("lead");
     let appointment =
-        AppointmentRequest::new("Jane Smith", "jane@company.com", "2026-12-01", "14:00");
+        AppointmentRequest::new("Jane Smith", "jane@company.com", "2030-12-02", "14:00");
     let message = conversation
         .request_appointment(&appointment)
         .await

@@ -62,14 +62,17 @@ pub async fn run(out: &Output) -> Result<(), Error> {
         captured.id()
     ));
 
-    let appointment =
-        AppointmentRequest::new("Jane Smith", "jane@company.com", "2026-12-01", "14:00")
-            .subject("onboarding call")
-            .timezone("Europe/Berlin")
-            .preferred_channel("Zoom");
+    // A week from today: the API refuses an appointment in the past.
+    let date = (chrono::Utc::now().date_naive() + chrono::Days::new(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let appointment = AppointmentRequest::new("Jane Smith", "jane@company.com", &*date, "14:00")
+        .subject("onboarding call")
+        .timezone("Europe/Berlin")
+        .preferred_channel("Zoom");
     let requested = conversation.request_appointment(&appointment).await?;
     say(format!(
-        "4. appointment requested for 2026-12-01 at 14:00, message {}",
+        "4. appointment requested for {date} at 14:00, message {}",
         requested.id()
     ));
     if let Some(answer) = requested.agent_response() {

@@ -151,7 +151,7 @@ async fn lead_appointment_and_handoff() {
             "--email",
             "jane@company.com",
             "--date",
-            "2026-12-01",
+            "2030-12-02",
             "--time",
             "14:00",
             "--channel",

@@ -538,11 +538,38 @@ fn list_client_chats(s: &Shared, client_id: &str) -> Response {
     json_response(&chats)
 }
 
+/// A chat's messages, each with its time as `timestamp`, as the chat management page shows
+/// them (the new-message reply has it as `created_at`, as the automations page shows it).
 fn list_chat_messages(s: &Shared, chat_id: &str) -> Response {
     match lock(&s.store).chats.get(chat_id) {
-        Some(chat) => json_response(&chat.messages),
+        Some(chat) => {
+            let listed: Vec<types::Message> = chat
+                .messages
+                .iter()
+                .cloned()
+                .map(|mut m| {
+                    m.timestamp = m.created_at.take();
+                    m
+                })
+                .collect();
+            json_response(&listed)
+        }
         None => not_found("chat", chat_id),
     }
+}
+
+/// An appointment request's date and time, when they are before now (UTC: the time zone a
+/// request may name is not looked up).
+fn in_the_past(metadata: Option<&types::Metadata>) -> bool {
+    let field = |k: &str| metadata.and_then(|m| m.get(k)).and_then(Value::as_str);
+    let Some(Ok(date)) = field("date").map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d"))
+    else {
+        return false;
+    };
+    let time = field("time")
+        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok())
+        .unwrap_or(chrono::NaiveTime::MIN);
+    date.and_time(time) < chrono::Utc::now().naive_utc()
 }
 
 // ---- messages and the agent
@@ -661,6 +688,16 @@ fn new_message(s: &Shared, op: &Operation, body: JsonBody) -> Response {
         .and_then(|m| m.get("form_type"))
         .and_then(Value::as_str)
         .map(str::to_owned);
+    let appointment =
+        form_type.is_some() && form_type.as_deref() == operations::REQUEST_APPOINTMENT.form_type();
+    // The tools page's example of a tool that fails: an appointment in the past.
+    if appointment && in_the_past(body.metadata.as_ref()) {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Tool execution failed",
+            "Unable to schedule appointment for past date",
+        );
+    }
     let mut stored = message(
         &mut store,
         &body.chat_id,
@@ -668,12 +705,19 @@ fn new_message(s: &Shared, op: &Operation, body: JsonBody) -> Response {
         &body.content,
         body.metadata.clone(),
     );
-    let record = json!({"chat_id": body.chat_id, "source": "message", "message_id": stored.message_id, "metadata": body.metadata});
+    let record = json!({
+        "chat_id": body.chat_id, "source": "message", "message_id": stored.message_id,
+        "sender": body.sender, "content": body.content, "metadata": body.metadata
+    });
     match form_type.as_deref() {
-        Some("lead_capture") => store.captured.leads.push(record),
-        form if form.is_some() && form == operations::REQUEST_APPOINTMENT.form_type() => {
-            store.captured.appointments.push(record);
+        Some("lead_capture") => {
+            store.captured.leads.push(record);
+            // A lead message marks its chat as having collected a lead.
+            if let Some(chat) = store.chats.get_mut(&body.chat_id) {
+                chat.chat.lead_collected = Some(true);
+            }
         }
+        _ if appointment => store.captured.appointments.push(record),
         _ => {}
     }
     if let Some(chat) = store.chats.get_mut(&body.chat_id) {

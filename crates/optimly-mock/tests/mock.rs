@@ -428,3 +428,119 @@ async fn shutdown_stops_the_server() {
     mock.shutdown().await;
     assert!(http.get(&url).send().await.is_err());
 }
+
+async fn get(http: &reqwest::Client, mock: &RunningMock, path: &str) -> Value {
+    http.get(format!("{}{path}", mock.base_url()))
+        .bearer_auth(mock.key())
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// The rulings: `timestamp` in message lists and agent replies (chat-mgmt, agent-v2),
+/// `created_at` in the new-message reply (P002).
+#[tokio::test]
+async fn each_time_field_where_its_pages_show_it() {
+    let (mock, http) = mock().await;
+    let chat = new_chat(&http, &mock).await;
+    let (_, sent) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        json!({
+            "chat_id": chat, "sender": "user", "content": "Hello"
+        }),
+    )
+    .await;
+    assert!(
+        sent["created_at"].is_string() && sent.get("timestamp").is_none(),
+        "{sent}"
+    );
+    let (_, reply) = post(
+        &http,
+        &mock,
+        "/external/agent/v2",
+        json!({"chat_id": chat, "content": "Hi"}),
+    )
+    .await;
+    assert!(
+        reply["timestamp"].is_string() && reply.get("created_at").is_none(),
+        "{reply}"
+    );
+    let listed = get(&http, &mock, &format!("/external/chat/{chat}/messages")).await;
+    let listed = listed.as_array().expect("array");
+    assert_eq!(listed.len(), 4, "two user messages, two replies");
+    for m in listed {
+        assert!(
+            m["timestamp"].is_string() && m.get("created_at").is_none(),
+            "{m}"
+        );
+    }
+    assert_eq!(listed[0]["timestamp"], sent["created_at"]);
+}
+
+/// A lead-capture message marks its chat `lead_collected`.
+#[tokio::test]
+async fn a_lead_message_marks_its_chat_lead_collected() {
+    let (mock, http) = mock().await;
+    let chat = new_chat(&http, &mock).await;
+    let chats = get(&http, &mock, "/external/chat/user_456/chats").await;
+    assert_eq!(chats[0]["lead_collected"], false);
+    let (status, _) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        json!({
+            "chat_id": chat, "sender": "assistant", "content": "Lead captured: <j@example.com>",
+            "metadata": {"form_type": "lead_capture", "email": "j@example.com"}
+        }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let chats = get(&http, &mock, "/external/chat/user_456/chats").await;
+    assert_eq!(chats[0]["lead_collected"], true);
+}
+
+/// An appointment request dated in the past is the tools page's 422 "Tool execution failed",
+/// and nothing is stored.
+#[tokio::test]
+async fn an_appointment_in_the_past_is_a_422_tool_execution_failed() {
+    let (mock, http) = mock().await;
+    let chat = new_chat(&http, &mock).await;
+    let request = |date: &str| {
+        json!({
+            "chat_id": chat, "sender": "user", "content": format!("Book a call on {date} at 14:00"),
+            "metadata": {"form_type": "appointment_request", "date": date, "time": "14:00"}
+        })
+    };
+    let (status, body) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        request("2020-01-01"),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({"error": "Tool execution failed", "detail": "Unable to schedule appointment for past date", "status_code": 422})
+    );
+    assert_eq!(mock.message_count(&chat), Some(0));
+    assert!(mock.appointments().is_empty());
+    let (status, _) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        request("2099-01-01"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        mock.appointments().len(),
+        2,
+        "the form and the agent's own detection"
+    );
+}

@@ -8,8 +8,8 @@
 //! |---|---|---|
 //! | [`Lead`] via [`capture_lead`](crate::OptimlyClient::capture_lead) | `POST /external/message/new-message` | `sender: "assistant"`; `content: "Lead captured for <full_name> <<email>>"` (`"Lead captured: <<email>>"` without a name); `metadata`: `form_type: "lead_capture"`, `lead_collected: true`, `full_name`, `email`, `phone`, `company`, `message`, `message_id`, then your own keys |
 //! | [`Lead`] via [`start_lead_chat`](crate::OptimlyClient::start_lead_chat) | `POST /external/message/new-chat`, then the call above | chat: `client_id`, `ai_enabled: true`, `lead_collected: true`, your lead metadata |
-//! | [`AppointmentRequest`] via [`request_appointment`](crate::OptimlyClient::request_appointment) | `POST /external/message/new-message` | `sender: "user"`; `content: "Book a <duration>-minute <subject> on <date> at <time> for <name>"`; `metadata`: `form_type: "appointment_request"`, `name`, `email`, `phone`, `date`, `time`, `duration_minutes`, `timezone`, `preferred_channel`, `notes`, then your own keys |
-//! | [`EmailHandoff`] via [`hand_off`](crate::OptimlyClient::hand_off) | `POST /external/message/email-handoff` | `chat_id`, `customer_email`, `reason`, `context`; `metadata`: `priority` (from `urgency`), `category`, `assigned_team`, then your own keys |
+//! | [`AppointmentRequest`] via [`request_appointment`](crate::OptimlyClient::request_appointment) | `POST /external/message/new-message` | `sender: "user"`; `content: "Book a <duration>-minute <subject> on <date> at <time> for <name>"`; `metadata`: `form_type: "appointment_request"`, `name`, `email`, `phone`, `date`, `time`, `duration_minutes`, `timezone`, `preferred_channel`, `notes`, `message_id`, then your own keys |
+//! | [`EmailHandoff`] via [`hand_off`](crate::OptimlyClient::hand_off) | `POST /external/message/email-handoff` | `chat_id`, `customer_email`, `reason`, `context`; `metadata`: `priority` (from `urgency`), `category`, `assigned_team`, `message_id`, then your own keys |
 //!
 //! Checked before anything is sent, every problem at once, each named by its path on the wire
 //! (`metadata.email`, as a 422 from the server would name it): emails (`name@example.com`),
@@ -18,6 +18,9 @@
 //! appointment: `name`, `email`, `date`, `time`; every call: `chat_id`). A lead's `full_name`
 //! is optional: the tools page's table requires it, but its own "progressive lead capture"
 //! sends only the email.
+//!
+//! A key of your own (`.meta(..)`) that the mapping also sets, to another value, is refused
+//! the same way (`metadata.<key>`): nothing you give is silently dropped.
 //!
 //! Each is a request builder like every other call: configure it (`.options(..)`, `.meta(..)`)
 //! and await it, or call `send`.
@@ -117,7 +120,9 @@ impl Lead {
         if let Some(name) = &self.full_name {
             check.required("metadata.full_name", name);
         }
-        check.issues()
+        let mut issues = check.issues();
+        issues.extend(collisions(&self.mapped_metadata(), &self.metadata));
+        issues
     }
 
     fn content(&self) -> String {
@@ -128,6 +133,11 @@ impl Lead {
     }
 
     fn wire_metadata(&self) -> Metadata {
+        with_own_keys(self.mapped_metadata(), &self.metadata)
+    }
+
+    /// The keys the mapping sets.
+    fn mapped_metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         m.insert("form_type".into(), FORM_TYPE_LEAD.into());
         m.insert("lead_collected".into(), true.into());
@@ -137,7 +147,6 @@ impl Lead {
         insert_some(&mut m, "company", &self.company);
         insert_some(&mut m, "message", &self.message);
         insert_some(&mut m, "message_id", &self.message_id);
-        extend_missing(&mut m, &self.metadata);
         m
     }
 }
@@ -163,6 +172,7 @@ pub struct AppointmentRequest {
     notes: Option<String>,
     timezone: Option<String>,
     preferred_channel: Option<String>,
+    message_id: Option<String>,
     metadata: Metadata,
 }
 
@@ -188,6 +198,7 @@ impl AppointmentRequest {
             notes: None,
             timezone: None,
             preferred_channel: None,
+            message_id: None,
             metadata: Metadata::new(),
         }
     }
@@ -228,6 +239,12 @@ impl AppointmentRequest {
         self
     }
 
+    /// The chat message the request came from (sent as `metadata.message_id`).
+    pub fn message_id(mut self, id: impl Into<String>) -> Self {
+        self.message_id = Some(id.into());
+        self
+    }
+
     /// Add a key of your own.
     pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.metadata.insert(key.into(), value.into());
@@ -243,6 +260,9 @@ impl AppointmentRequest {
             .time("metadata.time", &self.time)
             .positive("metadata.duration_minutes", self.duration_minutes)
             .issues()
+            .into_iter()
+            .chain(collisions(&self.mapped_metadata(), &self.metadata))
+            .collect()
     }
 
     fn content(&self) -> String {
@@ -253,6 +273,11 @@ impl AppointmentRequest {
     }
 
     fn wire_metadata(&self) -> Metadata {
+        with_own_keys(self.mapped_metadata(), &self.metadata)
+    }
+
+    /// The keys the mapping sets.
+    fn mapped_metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         m.insert("form_type".into(), FORM_TYPE_APPOINTMENT.into());
         m.insert("name".into(), self.name.clone().into());
@@ -264,7 +289,7 @@ impl AppointmentRequest {
         insert_some(&mut m, "timezone", &self.timezone);
         insert_some(&mut m, "preferred_channel", &self.preferred_channel);
         insert_some(&mut m, "notes", &self.notes);
-        extend_missing(&mut m, &self.metadata);
+        insert_some(&mut m, "message_id", &self.message_id);
         m
     }
 }
@@ -338,6 +363,7 @@ pub struct EmailHandoff {
     urgency: Option<Urgency>,
     category: Option<String>,
     assigned_team: Option<String>,
+    message_id: Option<String>,
     metadata: Metadata,
 }
 
@@ -383,6 +409,12 @@ impl EmailHandoff {
         self
     }
 
+    /// The chat message that asked for a human (sent as `metadata.message_id`).
+    pub fn message_id(mut self, id: impl Into<String>) -> Self {
+        self.message_id = Some(id.into());
+        self
+    }
+
     /// Add a key of your own.
     pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.metadata.insert(key.into(), value.into());
@@ -395,17 +427,25 @@ impl EmailHandoff {
         if let Some(email) = &self.customer_email {
             check.email("customer_email", email);
         }
-        check.issues()
+        let mut issues = check.issues();
+        issues.extend(collisions(&self.mapped_metadata(), &self.metadata));
+        issues
     }
 
-    fn wire(&self, chat_id: String) -> types::EmailHandoffRequest {
+    /// The metadata keys the mapping sets.
+    fn mapped_metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         if let Some(urgency) = self.urgency {
             m.insert("priority".into(), urgency.as_str().into());
         }
         insert_some(&mut m, "category", &self.category);
         insert_some(&mut m, "assigned_team", &self.assigned_team);
-        extend_missing(&mut m, &self.metadata);
+        insert_some(&mut m, "message_id", &self.message_id);
+        m
+    }
+
+    fn wire(&self, chat_id: String) -> types::EmailHandoffRequest {
+        let m = with_own_keys(self.mapped_metadata(), &self.metadata);
         types::EmailHandoffRequest {
             chat_id,
             customer_email: self.customer_email.clone(),
@@ -455,11 +495,30 @@ fn insert_some(m: &mut Metadata, key: &str, value: &Option<String>) {
     }
 }
 
-/// The caller's own keys, without overriding the fields the mapping defines.
-fn extend_missing(m: &mut Metadata, extra: &Metadata) {
-    for (k, v) in extra {
-        m.entry(k.clone()).or_insert_with(|| v.clone());
+/// The mapped keys and the caller's own. A caller's key that the mapping also sets is
+/// refused before sending ([`collisions`]), so none is dropped here.
+fn with_own_keys(mut mapped: Metadata, own: &Metadata) -> Metadata {
+    for (k, v) in own {
+        mapped.entry(k.clone()).or_insert_with(|| v.clone());
     }
+    mapped
+}
+
+/// A key of the caller's that the mapping sets to something else: it would be lost, so it is
+/// an error (the same value is no loss).
+fn collisions(mapped: &Metadata, own: &Metadata) -> Vec<FieldIssue> {
+    own.iter()
+        .filter(|(k, v)| mapped.get(*k).is_some_and(|m| m != *v))
+        .map(|(k, _)| {
+            FieldIssue::new(
+                format!("metadata.{k}"),
+                format!(
+                    "`{k}` is set by the SDK from its own field; set it there, not with meta()"
+                ),
+                "value_error",
+            )
+        })
+        .collect()
 }
 
 /// Builds `POST /external/message/email-handoff`. Await it, or call `send`.
@@ -601,7 +660,8 @@ mod tests {
             .company("Acme Corp")
             .phone("+1-555-123-4567")
             .meta("interest", "50 seat pilot")
-            .meta("form_type", "cannot override");
+            .meta("form_type", FORM_TYPE_LEAD);
+        assert!(lead.issues().is_empty(), "the same value is no collision");
         assert_eq!(
             lead.content(),
             "Lead captured for John Doe <john@example.com>"
@@ -637,6 +697,59 @@ mod tests {
                 "date": "2025-06-20", "time": "14:00", "duration_minutes": 30,
                 "timezone": "America/New_York", "preferred_channel": "Zoom"
             })
+        );
+    }
+
+    #[test]
+    fn message_id_reaches_the_wire_for_all_three() {
+        let lead = Lead::new("j@example.com").message_id("msg_456");
+        assert_eq!(lead.wire_metadata()["message_id"], "msg_456");
+        let r = AppointmentRequest::new("Jane", "jane@example.com", "2030-06-20", "14:00")
+            .message_id("msg_456");
+        assert_eq!(r.wire_metadata()["message_id"], "msg_456");
+        let h = EmailHandoff::new().message_id("msg_456");
+        let wire = serde_json::to_value(h.wire("chat_1".into())).expect("json");
+        assert_eq!(wire["metadata"]["message_id"], "msg_456");
+    }
+
+    #[test]
+    fn an_own_key_the_mapping_sets_otherwise_is_an_error_not_a_silent_drop() {
+        let fields = |issues: Vec<FieldIssue>| -> Vec<String> {
+            issues.into_iter().map(|i| i.field).collect()
+        };
+        assert_eq!(
+            fields(
+                Lead::new("j@example.com")
+                    .full_name("J")
+                    .meta("full_name", "K")
+                    .meta("form_type", "x")
+                    .issues()
+            ),
+            ["metadata.form_type", "metadata.full_name"]
+        );
+        assert_eq!(
+            fields(
+                AppointmentRequest::new("Jane", "jane@example.com", "2030-06-20", "14:00")
+                    .meta("duration_minutes", 45)
+                    .issues()
+            ),
+            ["metadata.duration_minutes"]
+        );
+        assert_eq!(
+            fields(
+                EmailHandoff::new()
+                    .urgency(Urgency::Low)
+                    .meta("priority", "high")
+                    .issues()
+            ),
+            ["metadata.priority"]
+        );
+        // A key the mapping leaves unset is the caller's to use.
+        assert!(
+            EmailHandoff::new()
+                .meta("priority", "high")
+                .issues()
+                .is_empty()
         );
     }
 
