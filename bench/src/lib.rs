@@ -316,16 +316,25 @@ mod tests {
         assert_eq!(
             ids,
             [
-                ("000-01-agent-v2-send-a-message", "AgentRequest"),
-                ("000-02-new-chat-create-a-new-conversation", "ChatBase"),
-                ("000-04-agent-v2-website-chat-widget", "AgentRequest"),
-                ("002-01-new-message-lead-request", "MessageCore"),
-                ("002-02-new-message-lead-response", "Message"),
-                ("002-03-new-chat-lead-chat-request", "ChatBase"),
-                ("002-04-new-chat-lead-chat-response", "Chat"),
-                ("002-05-new-message-appointment-request", "MessageCore"),
-                ("002-06-email-handoff-request", "EmailHandoffRequest"),
-                ("002-07-email-handoff-response", "EmailHandoff"),
+                ("P000-create-a-new-conversation-javascript", "ChatBase"),
+                ("P000-send-a-message-enhanced-javascript", "AgentRequest"),
+                ("P000-website-chat-widget-javascript", "AgentRequest"),
+                (
+                    "P002-append-lead-data-to-an-active-chat-request",
+                    "MessageCore"
+                ),
+                (
+                    "P002-append-lead-data-to-an-active-chat-response-message-schema",
+                    "Message"
+                ),
+                ("P002-capture-appointment-requests", "MessageCore"),
+                ("P002-create-a-dedicated-lead-chat-request", "ChatBase"),
+                (
+                    "P002-create-a-dedicated-lead-chat-response-chat-schema-excerpt",
+                    "Chat"
+                ),
+                ("P002-escalate-to-email-request", "EmailHandoffRequest"),
+                ("P002-escalate-to-email-response", "EmailHandoff"),
             ]
         );
         for payload in &payloads {

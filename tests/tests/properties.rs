@@ -264,8 +264,8 @@ fn agent_reply(rt: &tokio::runtime::Runtime) -> Value {
 #[test]
 fn mutated_documented_responses_parse_or_give_a_typed_error() {
     let rt = runtime();
-    let message = documented("002-02-new-message-lead-response");
-    let chat = documented("002-04-new-chat-lead-chat-response");
+    let message = documented("P002-append-lead-data-to-an-active-chat-response-message-schema");
+    let chat = documented("P002-create-a-dedicated-lead-chat-response-chat-schema-excerpt");
     let seeds: Vec<(Call, u16, Value)> = vec![
         (Call::Ask, 200, agent_reply(&rt)),
         (Call::AppendMessage, 200, message.clone()),
@@ -275,17 +275,17 @@ fn mutated_documented_responses_parse_or_give_a_typed_error() {
         (
             Call::HandOff,
             200,
-            documented("002-07-email-handoff-response"),
+            documented("P002-escalate-to-email-response"),
         ),
         (
             Call::AppendMessage,
             400,
-            documented("001-12-error-validation-400"),
+            documented("P001-error-handling-common-error-responses"),
         ),
         (
             Call::History,
             422,
-            documented("001-13-error-tool-execution-422"),
+            documented("P001-error-handling-common-error-responses-2"),
         ),
     ];
     let server = rt

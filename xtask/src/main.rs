@@ -24,9 +24,10 @@ commands:
              --without leaves speed rewrites out, to measure what each one buys
              (response-value, path-segment, url, execute, free-parameters, unset)
   check      fail with a diff if the generated code is not what the spec produces
-  spec-diff <git-rev> [--allow-breaking]
-             classify the spec changes since <git-rev> as breaking or compatible;
-             fail on breaking ones unless --allow-breaking
+  spec-diff <git-rev|spec-file> [--allow-breaking]
+             classify the spec changes since <git-rev> (or from a spec file, such as
+             Optimly's own api_versions/v3.yaml) as breaking or compatible; fail on
+             breaking ones unless --allow-breaking
   docs import PAGE...
              extract what Optimly's documentation pages (saved as text or HTML)
              state into openapi/docs/ (pages/*.json, examples/*.json)

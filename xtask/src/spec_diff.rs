@@ -423,29 +423,15 @@ pub fn table(changes: &[Change]) -> String {
 }
 
 /// `cargo xtask spec-diff <rev> [--allow-breaking]`.
-pub fn run(layout: &Layout, rev: &str, allow_breaking: bool) -> Result<()> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(&layout.root)
-        .arg("show")
-        .arg(format!("{rev}:openapi/v3.yaml"))
-        .output()
-        .context("running git")?;
-    if !output.status.success() {
-        bail!(
-            "cannot read openapi/v3.yaml at `{rev}`: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let old: Value = serde_yaml::from_slice(&output.stdout)
-        .with_context(|| format!("openapi/v3.yaml at {rev}"))?;
+pub fn run(layout: &Layout, base: &str, allow_breaking: bool) -> Result<()> {
+    let old = base_spec(layout, base)?;
     let path = layout.spec();
     let new: Value = serde_yaml::from_str(
         &std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?,
     )
     .context("openapi/v3.yaml")?;
     let changes = diff(&old, &new);
-    println!("openapi/v3.yaml: {rev} -> working copy");
+    println!("openapi/v3.yaml: {base} -> working copy");
     print!("{}", table(&changes));
     if changes.iter().any(|c| c.breaking) && !allow_breaking {
         bail!("breaking changes; pass --allow-breaking if they are intended");
@@ -453,9 +439,50 @@ pub fn run(layout: &Layout, rev: &str, allow_breaking: bool) -> Result<()> {
     Ok(())
 }
 
+/// The spec to compare against: a spec file when `base` is one (Optimly's own
+/// `api_versions/v3.yaml`, say), else `openapi/v3.yaml` at the git revision `base`.
+fn base_spec(layout: &Layout, base: &str) -> Result<Value> {
+    let file = std::path::Path::new(base);
+    if file.is_file() {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {base}"))?;
+        return serde_yaml::from_str(&text).with_context(|| format!("{base} is not a YAML spec"));
+    }
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(&layout.root)
+        .arg("show")
+        .arg(format!("{base}:openapi/v3.yaml"))
+        .output()
+        .context("running git")?;
+    if !output.status.success() {
+        bail!(
+            "`{base}` is neither a spec file nor a revision with openapi/v3.yaml: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    serde_yaml::from_slice(&output.stdout).with_context(|| format!("openapi/v3.yaml at {base}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_spec_file_is_a_base_as_well_as_a_revision() {
+        let layout = Layout::workspace();
+        let file = format!(
+            "{}/fixtures/spec-diff/base.yaml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        assert_eq!(base_spec(&layout, &file).expect("file"), fixture("base"));
+        let missing = base_spec(&layout, "no-such-revision-or-file").expect_err("neither");
+        assert!(
+            missing
+                .to_string()
+                .contains("neither a spec file nor a revision"),
+            "{missing}"
+        );
+    }
 
     fn fixture(name: &str) -> Value {
         let path = format!(
