@@ -1048,3 +1048,68 @@ fn compare(spec: &Value, rust: &Value) -> Vec<String> {
     }
     rows
 }
+
+/// One tools-page request example run through the SDK's automation types.
+#[derive(Debug)]
+pub struct Mapped {
+    /// The example's id.
+    pub example: String,
+    /// The SDK type it was read as.
+    pub sdk_type: &'static str,
+    /// Each field of the page's body (JSON pointer, the page's value) and where it landed on
+    /// the v3 wire (JSON pointers of the request the mock received); or why the body was
+    /// refused.
+    pub fields: Result<Vec<(String, Value, Vec<String>)>, String>,
+}
+
+/// Report 6: every tools-page request example, field by field, onto the v3 wire.
+pub fn automations(rows: &[Mapped]) -> String {
+    let mut out = String::from(
+        "tools-page request examples through Lead, AppointmentRequest and EmailHandoff, onto the v3 wire\n\
+         columns: example | SDK type | fields placed | fields dropped\n\
+         indented lines: page field = page value -> where it is on the wire (DROPPED when nowhere)\n",
+    );
+    for row in rows {
+        match &row.fields {
+            Err(e) => {
+                let _ = writeln!(out, "{} | {} | REFUSED: {e}", row.example, row.sdk_type);
+            }
+            Ok(fields) => {
+                let dropped = fields.iter().filter(|(_, _, w)| w.is_empty()).count();
+                let _ = writeln!(
+                    out,
+                    "{} | {} | {} | {dropped}",
+                    row.example,
+                    row.sdk_type,
+                    fields.len() - dropped
+                );
+                for (field, value, wire) in fields {
+                    let at = if wire.is_empty() {
+                        "DROPPED".to_owned()
+                    } else {
+                        wire.join(", ")
+                    };
+                    let _ = writeln!(out, "    {field} = {value} -> {at}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The leaves of a body, by JSON pointer.
+pub fn leaf_values(value: &Value) -> Vec<(String, Value)> {
+    let mut pointers = Vec::new();
+    leaves("", value, &mut pointers);
+    pointers
+        .into_iter()
+        .filter_map(|p| {
+            let v = if p == "/" {
+                Some(value)
+            } else {
+                value.pointer(&p)
+            };
+            v.map(|v| (p, v.clone()))
+        })
+        .collect()
+}

@@ -184,3 +184,208 @@ fn an_imported_change_shows_in_the_rows_that_name_it() {
         "{gone:?}"
     );
 }
+
+/// A value the SDK accepts in place of a page's expression, by the field it stands in.
+fn stand_in(pointer: &str) -> Option<serde_json::Value> {
+    let field = pointer.rsplit('/').next().unwrap_or_default();
+    Some(match field {
+        f if f.contains("email") => serde_json::json!("stand.in@example.com"),
+        "date" => serde_json::json!("2099-01-01"),
+        "time" => serde_json::json!("09:00"),
+        "duration_minutes" => serde_json::json!(30),
+        "urgency" => serde_json::json!("medium"),
+        _ => return None,
+    })
+}
+
+/// Where each leaf of `sent` is in `wire`: equal leaves, and `content` when a string is part
+/// of the message's text.
+fn places(value: &serde_json::Value, wire: &serde_json::Value) -> Vec<String> {
+    let mut at: Vec<String> = reports::leaf_values(wire)
+        .into_iter()
+        .filter(|(p, v)| {
+            v == value && !["/source", "/message_id", "/handoff_id"].contains(&p.as_str())
+        })
+        .map(|(p, _)| p)
+        .collect();
+    if let (Some(s), Some(content)) = (value.as_str(), wire["content"].as_str()) {
+        if !at.contains(&"/content".to_owned()) && content.contains(s) {
+            at.push("/content (in the text)".into());
+        }
+    }
+    at
+}
+
+async fn mapped(
+    client: &optimly::OptimlyClient,
+    mock: &optimly::testing::RunningMock,
+    example: &docs::Example,
+) -> reports::Mapped {
+    let path = example.path.as_deref().unwrap_or_default();
+    let sdk_type = match path {
+        "/external/tools/lead-form" => "Lead",
+        "/external/tools/appointment" => "AppointmentRequest",
+        _ => "EmailHandoff",
+    };
+    let mut body = example.body.clone();
+    for pointer in &example.expressions {
+        if let (Some(v), Some(slot)) = (stand_in(pointer), body.pointer_mut(pointer)) {
+            *slot = v;
+        }
+    }
+    // A page's appointment date that has passed is sent on the same day of 2099 (the API
+    // refuses a past date); the report says so.
+    let mut moved = None;
+    if let Some(date) = body.get("date").and_then(|d| d.as_str()).map(str::to_owned) {
+        let today = chrono::Utc::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        if !example.expressions.contains(&"/date".to_owned()) && date.len() == 10 && date < today {
+            let future = format!("2099{}", &date[4..]);
+            body["date"] = serde_json::json!(future);
+            moved = Some(future);
+        }
+    }
+    let chat = client.create_chat("mapping").await.expect("chat");
+    let page_chat = body.as_object_mut().and_then(|m| m.remove("chat_id"));
+    let sent = body.clone();
+    let wire: Result<serde_json::Value, String> = async {
+        let text = |e: &dyn std::fmt::Display| e.to_string();
+        match sdk_type {
+            "Lead" => {
+                let lead: optimly::Lead = serde_json::from_value(body).map_err(|e| text(&e))?;
+                client
+                    .capture_lead(chat.id(), &lead)
+                    .await
+                    .map_err(|e| text(&e))?;
+                mock.leads()
+                    .pop()
+                    .ok_or_else(|| "no lead recorded".to_owned())
+            }
+            "AppointmentRequest" => {
+                let request: optimly::AppointmentRequest =
+                    serde_json::from_value(body).map_err(|e| text(&e))?;
+                client
+                    .request_appointment(chat.id(), &request)
+                    .await
+                    .map_err(|e| text(&e))?;
+                mock.appointments()
+                    .into_iter()
+                    .rfind(|r| r["source"] == "message")
+                    .ok_or_else(|| "no appointment recorded".to_owned())
+            }
+            _ => {
+                let handoff: optimly::EmailHandoff =
+                    serde_json::from_value(body).map_err(|e| text(&e))?;
+                client
+                    .hand_off(chat.id(), &handoff)
+                    .await
+                    .map_err(|e| text(&e))?;
+                mock.handoffs()
+                    .pop()
+                    .ok_or_else(|| "no handoff recorded".to_owned())
+            }
+        }
+    }
+    .await;
+    let fields = wire.map(|wire| {
+        let mut fields: Vec<(String, serde_json::Value, Vec<String>)> = Vec::new();
+        if let Some(page_value) = page_chat {
+            let at = if wire["chat_id"] == chat.id() {
+                vec!["/chat_id (the chat the call names)".to_owned()]
+            } else {
+                Vec::new()
+            };
+            fields.push(("/chat_id".into(), page_value, at));
+        }
+        for (pointer, value) in reports::leaf_values(&sent) {
+            let page_value = example
+                .body
+                .pointer(&pointer)
+                .cloned()
+                .unwrap_or(value.clone());
+            let mut at = places(&value, &wire);
+            if let (Some(future), "/date") = (&moved, pointer.as_str()) {
+                for a in &mut at {
+                    a.push_str(&format!(" (sent as {future}: the page's date has passed)"));
+                }
+            }
+            fields.push((pointer, page_value, at));
+        }
+        fields
+    });
+    reports::Mapped {
+        example: example.id.clone(),
+        sdk_type,
+        fields,
+    }
+}
+
+/// Every tools-page request example through the SDK's automation types onto the v3 wire;
+/// no field of the tools page's parameter tables is dropped.
+#[tokio::test]
+async fn automations_mapping() {
+    let (client, mock) = optimly::testing::start_mock().await.expect("mock");
+    let docs = docs::load(&root().join("openapi/docs")).expect("docs");
+    let mut rows = Vec::new();
+    for ex in docs.examples.iter().filter(|e| {
+        e.direction == docs::Direction::Request
+            && e.path
+                .as_deref()
+                .is_some_and(|p| p.starts_with("/external/tools/"))
+    }) {
+        rows.push(mapped(&client, &mock, ex).await);
+    }
+    let report = reports::automations(&rows);
+    insta::assert_snapshot!("automations", report);
+
+    // Every field of the tools page's parameter tables is placed on the wire by its
+    // section's request body.
+    let tables = &docs.pages["P001"].parameters;
+    assert_eq!(tables.len(), 25, "lead 8, appointment 10, handoff 7");
+    for p in tables {
+        let section = p.section.trim_end_matches(" › Parameters");
+        let body = docs
+            .examples
+            .iter()
+            .find(|e| e.section == format!("{section} › Request Body"))
+            .unwrap_or_else(|| panic!("no request body for {section}"));
+        let row = rows.iter().find(|r| r.example == body.id).expect("mapped");
+        let fields = row
+            .fields
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{}: {e}", row.example));
+        let placed = fields.iter().any(|(f, _, wire)| {
+            (f == &format!("/{}", p.name) || f.starts_with(&format!("/{}/", p.name)))
+                && !wire.is_empty()
+        });
+        assert!(
+            placed,
+            "{section}: {} is not placed on the wire\n{report}",
+            p.name
+        );
+    }
+    // message_id round-trips for all three automations.
+    for section in [
+        "Lead Form Capture",
+        "Appointment Scheduling",
+        "Email Handoff",
+    ] {
+        let id = &docs
+            .examples
+            .iter()
+            .find(|e| e.section == format!("{section} › Request Body"))
+            .expect("body")
+            .id;
+        let row = rows.iter().find(|r| &r.example == id).expect("row");
+        let fields = row.fields.as_ref().expect("mapped");
+        assert!(
+            fields.iter().any(|(f, v, w)| f == "/message_id"
+                && v == "msg_456"
+                && w.iter().any(|w| w == "/metadata/message_id")),
+            "{section}: {fields:?}"
+        );
+    }
+    mock.shutdown().await;
+}

@@ -57,7 +57,22 @@ pub const FORM_TYPE_APPOINTMENT: &str = match REQUEST_APPOINTMENT.form_type() {
 ///     .company("Acme Corp")
 ///     .meta("interest", "50 seat pilot");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// It also reads the tools page's lead-form body (less `chat_id`, which the call takes),
+/// refusing a field it does not know rather than dropping it:
+///
+/// ```
+/// let lead: optimly::Lead = serde_json::from_value(serde_json::json!({
+///     "full_name": "John Doe", "email": "john@example.com", "message_id": "msg_456",
+///     "metadata": {"source": "website"}
+/// }))?;
+/// assert_eq!(lead, optimly::Lead::new("john@example.com").full_name("John Doe")
+///     .message_id("msg_456").meta("source", "website"));
+/// assert!(serde_json::from_value::<optimly::Lead>(serde_json::json!({"email": "j@example.com", "nmae": "J"})).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Lead {
     email: String,
     full_name: Option<String>,
@@ -65,6 +80,7 @@ pub struct Lead {
     company: Option<String>,
     message: Option<String>,
     message_id: Option<String>,
+    #[serde(default)]
     metadata: Metadata,
 }
 
@@ -160,20 +176,35 @@ impl Lead {
 ///     .timezone("America/New_York")
 ///     .preferred_channel("Zoom");
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+///
+/// It also reads the tools page's appointment body (less `chat_id`), with the documented
+/// default duration; an unknown field is refused, not dropped.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppointmentRequest {
     name: String,
     email: String,
     date: String,
     time: String,
+    #[serde(default = "default_duration")]
     duration_minutes: u32,
+    #[serde(default = "default_subject")]
     subject: String,
     phone: Option<String>,
     notes: Option<String>,
     timezone: Option<String>,
     preferred_channel: Option<String>,
     message_id: Option<String>,
+    #[serde(default)]
     metadata: Metadata,
+}
+
+fn default_duration() -> u32 {
+    AppointmentRequest::DEFAULT_DURATION_MINUTES
+}
+
+fn default_subject() -> String {
+    "appointment".into()
 }
 
 impl AppointmentRequest {
@@ -193,7 +224,7 @@ impl AppointmentRequest {
             date: date.into(),
             time: time.into(),
             duration_minutes: Self::DEFAULT_DURATION_MINUTES,
-            subject: "appointment".into(),
+            subject: default_subject(),
             phone: None,
             notes: None,
             timezone: None,
@@ -355,7 +386,11 @@ impl std::fmt::Display for Urgency {
 ///     .urgency(Urgency::High)
 ///     .assigned_team("Sales");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// It also reads the tools page's email-handoff body (less `chat_id`); an unknown field is
+/// refused, not dropped.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EmailHandoff {
     customer_email: Option<String>,
     reason: Option<String>,
@@ -364,6 +399,7 @@ pub struct EmailHandoff {
     category: Option<String>,
     assigned_team: Option<String>,
     message_id: Option<String>,
+    #[serde(default)]
     metadata: Metadata,
 }
 
