@@ -208,10 +208,11 @@ fn places(value: &serde_json::Value, wire: &serde_json::Value) -> Vec<String> {
         })
         .map(|(p, _)| p)
         .collect();
-    if let (Some(s), Some(content)) = (value.as_str(), wire["content"].as_str()) {
-        if !at.contains(&"/content".to_owned()) && content.contains(s) {
-            at.push("/content (in the text)".into());
-        }
+    if let (Some(s), Some(content)) = (value.as_str(), wire["content"].as_str())
+        && !at.contains(&"/content".to_owned())
+        && content.contains(s)
+    {
+        at.push("/content (in the text)".into());
     }
     at
 }
