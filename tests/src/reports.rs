@@ -833,9 +833,9 @@ pub fn inventory(spec: &Spec) -> String {
         let Some(schema) = spec.component(&name) else {
             continue;
         };
-        if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        if let Some(values) = schema.get("x-extensible-enum").and_then(Value::as_array) {
             let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-            let _ = writeln!(out, "{name}: enum [{}]", values.join(", "));
+            let _ = writeln!(out, "{name}: extensible enum [{}]", values.join(", "));
             continue;
         }
         let extra = match schema.get("additionalProperties") {
@@ -877,6 +877,15 @@ pub fn inventory(spec: &Spec) -> String {
             .map(Value::to_string)
             .unwrap_or_default()
     );
+    let mut assumed = Vec::new();
+    find_assumed(&spec.value, "", &mut assumed);
+    let _ = writeln!(
+        out,
+        "\nASSUMED (the spec fills a gap no page settles): where | what"
+    );
+    for (at, what) in assumed {
+        let _ = writeln!(out, "{at} | {what}");
+    }
     out
 }
 
@@ -965,7 +974,7 @@ fn rust_type(schema: &Value) -> (String, bool) {
 
 fn compare(spec: &Value, rust: &Value) -> Vec<String> {
     let mut rows = Vec::new();
-    if let Some(values) = spec.get("enum").and_then(Value::as_array) {
+    if let Some(values) = spec.get("x-extensible-enum").and_then(Value::as_array) {
         let known = rust.get("examples").and_then(Value::as_array);
         if rust.get("type") == Some(&Value::String("string".into())) && known == Some(values) {
             rows.push(format!(
@@ -1095,6 +1104,30 @@ pub fn automations(rows: &[Mapped]) -> String {
         }
     }
     out
+}
+
+/// Every `x-assumed` of the spec, with the JSON pointer of the object it stands in.
+fn find_assumed(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(what) = map.get("x-assumed").and_then(Value::as_str) {
+                out.push((at.to_owned(), what.to_owned()));
+            }
+            for (k, v) in map {
+                find_assumed(
+                    v,
+                    &format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                find_assumed(v, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The leaves of a body, by JSON pointer.

@@ -1,5 +1,6 @@
-//! Open enums: every top-level `type: string` + `enum` schema becomes a Rust enum with an
-//! `Unknown(String)` variant, so a server that adds a value breaks no user.
+//! Open enums: every top-level `type: string` schema with an `x-extensible-enum` list (the
+//! convention that marks a list that can grow, in place of `enum`) becomes a Rust enum with
+//! an `Unknown(String)` variant, so a server that adds a value breaks no user.
 //!
 //! typify generates closed enums and has no catch-all setting, so each enum schema is
 //! registered as a replacement type and its code is emitted here, into the generated `types`
@@ -9,6 +10,9 @@ use anyhow::{Result, bail};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 use serde_json::Value;
+
+/// The key that lists an open enum's known values.
+pub const EXTENSIBLE: &str = "x-extensible-enum";
 
 /// One string enum of `components.schemas`.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,7 +40,7 @@ pub fn collect(spec: &Value) -> Result<Vec<OpenEnum>> {
     };
     let mut enums = Vec::new();
     for (name, schema) in schemas {
-        let Some(values) = schema.get("enum").and_then(Value::as_array) else {
+        let Some(values) = schema.get(EXTENSIBLE).and_then(Value::as_array) else {
             continue;
         };
         if schema.get("type").and_then(Value::as_str) != Some("string") {
@@ -220,7 +224,7 @@ mod tests {
     #[test]
     fn collects_only_top_level_string_enums_sorted() {
         let spec = json!({"components": {"schemas": {
-            "Sender": {"type": "string", "description": "Who.", "enum": ["user", "assistant"]},
+            "Sender": {"type": "string", "description": "Who.", "x-extensible-enum": ["user", "assistant"]},
             "Chat": {"type": "object"},
             "Anything": {"type": "string"}
         }}});
@@ -238,7 +242,7 @@ mod tests {
     #[test]
     fn a_value_named_unknown_is_refused() {
         let spec = json!({"components": {"schemas": {
-            "State": {"type": "string", "enum": ["ok", "unknown"]}
+            "State": {"type": "string", "x-extensible-enum": ["ok", "unknown"]}
         }}});
         let err = collect(&spec).expect_err("refused").to_string();
         assert!(
@@ -249,8 +253,7 @@ mod tests {
 
     #[test]
     fn non_string_enum_is_refused() {
-        let spec =
-            json!({"components": {"schemas": {"Level": {"type": "integer", "enum": [1, 2]}}}});
+        let spec = json!({"components": {"schemas": {"Level": {"type": "integer", "x-extensible-enum": [1, 2]}}}});
         let err = collect(&spec).expect_err("refused").to_string();
         assert_eq!(
             err,

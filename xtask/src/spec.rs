@@ -140,13 +140,22 @@ fn resolve_response_schema(response: &Value) -> Value {
     }
 }
 
-/// Enums must be top-level component schemas so they can be made open; an inline enum would
-/// stay closed and fail a whole response on an unknown value.
+/// Every enum is open: written `x-extensible-enum` (so a consumer of the spec learns that the
+/// list can grow) in a top-level component schema (so it becomes an open Rust enum). A plain
+/// `enum`, or one inline, would stay closed and fail a whole response on an unknown value.
 fn find_inline_enums(value: &Value, at: &str, problems: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             let top_level = at.starts_with("components.schemas.") && at.matches('.').count() == 2;
-            if map.contains_key("enum") && !top_level && !at.contains(".example") {
+            if map.contains_key("enum") && !at.contains(".example") {
+                problems.push(format!(
+                    "{at}: `enum`; write `x-extensible-enum` in a components.schemas entry, so the list can grow"
+                ));
+            }
+            if map.contains_key(crate::open_enums::EXTENSIBLE)
+                && !top_level
+                && !at.contains(".example")
+            {
                 problems.push(format!(
                     "{at}: inline enum; hoist it into components.schemas so it becomes an open enum"
                 ));
@@ -307,12 +316,22 @@ mod tests {
     #[test]
     fn inline_enum_is_refused_with_its_location() {
         let yaml = spec_with(
-            "    Chat:\n      type: object\n      properties:\n        status: {type: string, enum: [active]}\n",
+            "    Chat:\n      type: object\n      properties:\n        status: {type: string, x-extensible-enum: [active]}\n",
             "  {}",
         );
         let err = load_str(&yaml).expect_err("refused").to_string();
         assert!(
             err.contains("components.schemas.Chat.properties.status: inline enum"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_closed_enum_is_refused_even_at_the_top() {
+        let yaml = spec_with("    Sender: {type: string, enum: [user]}\n", "  {}");
+        let err = load_str(&yaml).expect_err("refused").to_string();
+        assert!(
+            err.contains("components.schemas.Sender: `enum`; write `x-extensible-enum`"),
             "{err}"
         );
     }

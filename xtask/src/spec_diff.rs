@@ -257,7 +257,12 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
                 ),
             ));
         }
-        let (e1, e2) = (strings(s1.get("enum")), strings(s2.get("enum")));
+        let values = |s: &Value| {
+            s.get("enum")
+                .or_else(|| s.get("x-extensible-enum"))
+                .cloned()
+        };
+        let (e1, e2) = (strings(values(s1).as_ref()), strings(values(s2).as_ref()));
         for gone in e1.difference(&e2) {
             out.push(Change::breaking(
                 &at,

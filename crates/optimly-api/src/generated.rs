@@ -2427,7 +2427,7 @@ other values.*/
     }
 }
 #[derive(Clone, Debug)]
-#[doc = "Client for Optimly External API\n\nOptimly's v3 External API: create chats for your users, send their messages to an\nOptimly AI agent, read its replies, and record leads, appointment requests and email\nhandoffs on the chat timeline.\n\nThis document is maintained by hand from Optimly's documentation pages, which contradict\neach other in places. Every ruling taken here is recorded in `shared/optimly-docs/API-NOTES.md`\nand every disagreement between the pages and this document is listed by the drift snapshots.\n\n- Every body is JSON; every success is HTTP 200 (no 201 anywhere).\n- Responses are flat JSON objects or bare arrays. The external overview page claims a\n  `{\"success\": true, \"data\": ...}` envelope, but every concrete example is flat; this\n  document follows the examples.\n- Each key (\"API key\", also called \"agent access token\") looks like `agt_` followed by\n  32 alphanumerics and is tied to one agent. Keep it out of front-end code, store it in\n  an environment variable, and rotate it when exposed.\n- Once the monthly message quota is used up, agents stop responding until the next cycle\n  or an upgrade; the docs give no status code for this.\n- The `/external/tools/*` routes (lead-form, appointment, email-handoff) are documented by\n  the overview and tools pages but no longer exist in the v3 API: automations go through\n  `/external/message/*`. They are deliberately absent here.\n\n\nVersion: 3.0.0"]
+#[doc = "Client for Optimly External API\n\nOptimly's v3 External API: create chats for your users, send their messages to an\nOptimly AI agent, read its replies, and record leads, appointment requests and email\nhandoffs on the chat timeline.\n\nThis document is maintained by hand from Optimly's documentation pages, which contradict\neach other in places. Every ruling taken here is recorded in `shared/optimly-docs/API-NOTES.md`\nand every disagreement between the pages and this document is listed by the drift snapshots.\n\n- Every body is JSON; every success is HTTP 200 (no 201 anywhere).\n- Responses are flat JSON objects or bare arrays. The external overview page claims a\n  `{\"success\": true, \"data\": ...}` envelope, but every concrete example is flat; this\n  document follows the examples.\n- Each key (\"API key\", also called \"agent access token\") looks like `agt_` followed by\n  32 alphanumerics and is tied to one agent. Keep it out of front-end code, store it in\n  an environment variable, and rotate it when exposed.\n- Once the monthly message quota is used up, agents stop responding until the next cycle\n  or an upgrade; the docs give no status code for this.\n- The `/external/tools/*` routes (lead-form, appointment, email-handoff) are documented by\n  the overview and tools pages; the automations page says they \"no longer exist in the\n  OpenAPI spec\" and that a site-wide redirect keeps old bookmarks working, without saying\n  whether the API still answers them. They are deliberately absent from this spec:\n  automations go through `/external/message/*`.\n- Where no page settles a fact, this spec assumes one and says so, in the description and\n  in an `x-assumed` extension beside it.\n\n\nVersion: 3.0.0"]
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -2492,7 +2492,8 @@ impl Client {
     /**Ask the agent (legacy endpoint)
 
 Legacy agent endpoint: use it "only when supporting historical webhooks". New
-integrations call `POST /external/agent/v2`. Same request and reply as v2.
+integrations call `POST /external/agent/v2`. Same request as v2; the reply is assumed
+to be v2's, since no page shows the legacy reply.
 
 
 Sends a `POST` request to `/external/agent`
@@ -2504,7 +2505,7 @@ let response = client.call_agent()
     .await;
 ```*/
     #[deprecated(
-        note = "Legacy agent endpoint: use it \"only when supporting historical webhooks\". New integrations call `POST /external/agent/v2`. Same request and reply as v2."
+        note = "Legacy agent endpoint: use it \"only when supporting historical webhooks\". New integrations call `POST /external/agent/v2`. Same request as v2; the reply is assumed to be v2's, since no page shows the legacy reply."
     )]
     pub fn call_agent(&self) -> builder::CallAgent<'_> {
         builder::CallAgent::new(self)
@@ -2565,8 +2566,8 @@ let response = client.create_chat()
     }
     /**Read a chat's history
 
-Returns every message of the chat as a bare JSON array, oldest first. No pagination
-is documented.
+Returns every message of the chat as a bare JSON array, assumed oldest first (no page
+states the order). No pagination is documented.
 
 
 Sends a `GET` request to `/external/chat/{chat_id}/messages`

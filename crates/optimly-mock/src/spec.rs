@@ -176,6 +176,10 @@ fn convert(value: &Value, strict: bool) -> Value {
             for (key, child) in map {
                 match key.as_str() {
                     "example" | "examples" | "nullable" | "deprecated" => {}
+                    // The mock is strict: a list that may grow is checked as it stands.
+                    "x-extensible-enum" => {
+                        out.insert("enum".into(), child.clone());
+                    }
                     "$ref" => {
                         let target = child.as_str().unwrap_or_default();
                         out.insert(
