@@ -2606,7 +2606,7 @@ let response = client.list_client_chats()
 
 Signals that a human should take over the chat by email while the chat history is
 kept for auditing (automations page contract). The tools page documents a different
-contract on the removed `/external/tools/email-handoff` (`urgency`, `category`, a
+contract on `/external/tools/email-handoff`, absent from this spec (`urgency`, `category`, a
 reply with `ticket_id` and `estimated_response`); this operation follows the
 automations page.
 

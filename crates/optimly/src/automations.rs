@@ -2,7 +2,8 @@
 //!
 //! You describe them with the fields Optimly's tools page documents; the SDK validates them
 //! locally and maps them onto the v3 wire format, where every automation rides on the
-//! `/external/message` namespace (the `/external/tools/*` routes no longer exist):
+//! `/external/message` namespace (the automations page says the `/external/tools/*` routes
+//! are absent from the OpenAPI spec; the SDK does not call them):
 //!
 //! | you give | wire call | what is sent |
 //! |---|---|---|
