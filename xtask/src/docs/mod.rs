@@ -431,8 +431,8 @@ fn diff_values(pointer: &str, old: &Value, new: &Value, out: &mut Vec<(String, S
     }
 }
 
-/// Every example under `dir` (`openapi/docs/examples`), sorted by id.
-pub fn load_examples(dir: &Path) -> Result<Vec<Example>, String> {
+/// Every `*.json` file under `dir`, read as `T`, with its file stem, sorted by it.
+fn read_json_dir<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<Vec<(String, T)>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut out = Vec::new();
     for entry in entries {
@@ -442,33 +442,32 @@ pub fn load_examples(dir: &Path) -> Result<Vec<Example>, String> {
         }
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut ex: Example =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        ex.id = path
+        let value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let stem = path
             .file_stem()
             .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        out.push(ex);
+            .unwrap_or_default();
+        out.push((stem.to_owned(), value));
     }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// Every example under `dir` (`openapi/docs/examples`), sorted by id.
+pub fn load_examples(dir: &Path) -> Result<Vec<Example>, String> {
+    Ok(read_json_dir::<Example>(dir)?
+        .into_iter()
+        .map(|(id, mut ex)| {
+            ex.id = id;
+            ex
+        })
+        .collect())
 }
 
 /// Every page's facts under `dir` (`openapi/docs/pages`), by key.
 pub fn load_pages(dir: &Path) -> Result<BTreeMap<String, PageFacts>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut out = BTreeMap::new();
-    for entry in entries {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let facts: PageFacts =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        out.insert(facts.page.clone(), facts);
-    }
-    Ok(out)
+    Ok(read_json_dir::<PageFacts>(dir)?
+        .into_iter()
+        .map(|(_, facts)| (facts.page.clone(), facts))
+        .collect())
 }
