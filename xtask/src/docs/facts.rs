@@ -1,4 +1,4 @@
-//! What a page states, extracted from its [`Page`](super::page::Page): the facts
+//! What a page states, extracted from its [`Page`]: the facts
 //! `openapi/docs/` holds, each with the page and section it came from.
 
 use std::collections::BTreeMap;
