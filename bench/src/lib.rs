@@ -131,7 +131,7 @@ impl Drop for CannedServer {
 /// documented payloads, doing nothing else, on an OS-assigned loopback port.
 pub async fn canned_server() -> std::io::Result<CannedServer> {
     let message = std::fs::read_to_string(
-        root().join("openapi/docs/examples/002-02-new-message-lead-response.json"),
+        root().join("openapi/docs/examples/P002-append-lead-data-to-an-active-chat-response-message-schema.json"),
     )?;
     let example: Value = serde_json::from_str(&message).map_err(std::io::Error::other)?;
     let body = &example["body"];

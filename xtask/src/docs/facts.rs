@@ -132,7 +132,7 @@ pub enum Direction {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
-    /// The file name without `.json`: `P002-07-escalate-to-email-response`.
+    /// The file name without `.json`: `P002-escalate-to-email-response`.
     #[serde(skip)]
     pub id: String,
     /// The page's key.
