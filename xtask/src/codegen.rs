@@ -682,6 +682,31 @@ impl Layout {
     pub fn generated(&self) -> PathBuf {
         self.root.join("crates/optimly-api/src/generated.rs")
     }
+
+    /// `crates/optimly-mock/spec/v3.yaml`: the mock's copy of the spec, inside its package
+    /// so that the published crate builds on its own.
+    pub fn mock_spec(&self) -> PathBuf {
+        self.root.join("crates/optimly-mock/spec/v3.yaml")
+    }
+}
+
+/// First lines of the mock's copy of the spec.
+pub const SPEC_COPY_HEADER: &str = "\
+# @generated: a copy of openapi/v3.yaml written by `cargo xtask generate`; do not edit.
+# It sits inside the optimly-mock package so that the published crate builds on its own.
+";
+
+/// Every file the spec produces, with what it must hold.
+fn outputs(layout: &Layout, without: &[String]) -> Result<Vec<(PathBuf, String)>> {
+    let spec = std::fs::read_to_string(layout.spec())
+        .with_context(|| format!("reading {}", layout.spec().display()))?;
+    Ok(vec![
+        (
+            layout.generated(),
+            render_from_disk_without(layout, without)?,
+        ),
+        (layout.mock_spec(), format!("{SPEC_COPY_HEADER}{spec}")),
+    ])
 }
 
 /// The generator settings: builder interface, one merged client, the auth/transport hooks
@@ -855,11 +880,8 @@ pub fn render_without(loaded: &LoadedSpec, without: &[String]) -> Result<String>
     Ok(format!("{HEADER}{}", prettyplease::unparse(&file)))
 }
 
-/// Load the spec from disk and render it, printing any normalisation notes.
-fn render_from_disk(layout: &Layout) -> Result<String> {
-    render_from_disk_without(layout, &[])
-}
-
+/// Load the spec from disk and render it (leaving out the rewrites named in `without`),
+/// printing any normalisation notes.
 fn render_from_disk_without(layout: &Layout, without: &[String]) -> Result<String> {
     let path = layout.spec();
     let yaml =
@@ -875,31 +897,40 @@ fn render_from_disk_without(layout: &Layout, without: &[String]) -> Result<Strin
 /// changes. `--without` leaves speed rewrites out, to measure what each buys; `cargo xtask
 /// check` fails until a plain `generate` puts them back.
 pub fn generate(layout: &Layout, without: &[String]) -> Result<()> {
-    let code = render_from_disk_without(layout, without)?;
-    let out = layout.generated();
-    if std::fs::read_to_string(&out).ok().as_deref() == Some(code.as_str()) {
-        eprintln!("{} is up to date", relative(layout, &out));
-        return Ok(());
+    for (out, text) in outputs(layout, without)? {
+        if std::fs::read_to_string(&out).ok().as_deref() == Some(text.as_str()) {
+            eprintln!("{} is up to date", relative(layout, &out));
+            continue;
+        }
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        std::fs::write(&out, text).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {}", relative(layout, &out));
     }
-    std::fs::write(&out, code).with_context(|| format!("writing {}", out.display()))?;
-    eprintln!("wrote {}", relative(layout, &out));
     Ok(())
 }
 
-/// `cargo xtask check`: fail with a unified diff when `generated.rs` is not what the spec
-/// produces.
+/// `cargo xtask check`: fail with a unified diff when a file the spec produces
+/// (`generated.rs`, the mock's copy of the spec) is not what it produces.
 pub fn check(layout: &Layout) -> Result<()> {
-    let expected = render_from_disk(layout)?;
-    let out = layout.generated();
-    let actual = std::fs::read_to_string(&out).unwrap_or_default();
-    if actual == expected {
-        eprintln!("{} matches openapi/v3.yaml", relative(layout, &out));
+    let mut stale = Vec::new();
+    for (out, expected) in outputs(layout, &[])? {
+        let actual = std::fs::read_to_string(&out).unwrap_or_default();
+        let name = relative(layout, &out);
+        if actual == expected {
+            eprintln!("{name} matches openapi/v3.yaml");
+            continue;
+        }
+        eprintln!("{}", unified_diff(&name, &actual, &expected));
+        stale.push(name);
+    }
+    if stale.is_empty() {
         return Ok(());
     }
-    let name = relative(layout, &out);
-    eprintln!("{}", unified_diff(&name, &actual, &expected));
     bail!(
-        "{name} is not what openapi/v3.yaml produces; run `cargo xtask generate` and commit the result"
+        "{} not what openapi/v3.yaml produces; run `cargo xtask generate` and commit the result",
+        stale.join(" and ") + if stale.len() == 1 { " is" } else { " are" }
     )
 }
 
@@ -932,6 +963,34 @@ mod tests {
 
     fn render_text(yaml: &str) -> Result<String> {
         render(&spec::load_str(yaml)?)
+    }
+
+    #[test]
+    fn generate_writes_the_mocks_copy_of_the_spec_and_check_requires_it() {
+        let root = std::env::temp_dir().join(format!("xtask-layout-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let layout = Layout { root: root.clone() };
+        std::fs::create_dir_all(root.join("openapi")).expect("dir");
+        std::fs::create_dir_all(root.join("crates/optimly-api/src")).expect("dir");
+        std::fs::write(layout.spec(), spec_text()).expect("spec");
+        let stale = check(&layout)
+            .expect_err("nothing generated yet")
+            .to_string();
+        assert!(
+            stale.contains("crates/optimly-api/src/generated.rs and crates/optimly-mock/spec/v3.yaml are not what"),
+            "{stale}"
+        );
+        generate(&layout, &[]).expect("generates");
+        check(&layout).expect("up to date");
+        let copy = std::fs::read_to_string(layout.mock_spec()).expect("copy");
+        assert_eq!(copy, format!("{SPEC_COPY_HEADER}{}", spec_text()));
+        std::fs::write(layout.mock_spec(), spec_text()).expect("edit the copy");
+        let stale = check(&layout).expect_err("an edited copy").to_string();
+        assert!(
+            stale.starts_with("crates/optimly-mock/spec/v3.yaml is not what"),
+            "{stale}"
+        );
+        let _ = std::fs::remove_dir_all(&root);
     }
 
     #[test]

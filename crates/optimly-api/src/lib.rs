@@ -33,6 +33,8 @@
 //! Errors: a documented status whose body is the documented `Error` JSON gives
 //! [`Error::ErrorResponse`]; any other non-success response (an undocumented status, an HTML
 //! or empty body) gives [`Error::UnexpectedResponse`] with its status, headers and body.
+// On docs.rs, each item gated by a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[rustfmt::skip]
 #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused, rustdoc::all)]

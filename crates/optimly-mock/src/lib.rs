@@ -36,7 +36,7 @@ use serde_json::Value;
 pub use server::{REQUEST_LOG_CAPACITY, RequestRecord};
 
 /// The spec the mock follows, embedded at build time.
-pub const SPEC: &str = include_str!("../../../openapi/v3.yaml");
+pub const SPEC: &str = include_str!("../spec/v3.yaml");
 
 /// The key the mock accepts unless told otherwise (it has the documented shape). It is not a
 /// secret: the mock's binary prints it, and `optimly::testing` clients use it.

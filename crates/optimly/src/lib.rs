@@ -1,4 +1,6 @@
 #![doc = include_str!("../README.md")]
+// On docs.rs, each item gated by a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod agent;
 pub mod automations;
