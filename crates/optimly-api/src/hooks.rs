@@ -5,6 +5,7 @@
 //! and the orphan rule forbids implementing progenitor's trait for it anywhere else.
 
 use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
@@ -19,26 +20,68 @@ use crate::auth::{Auth, Prepared};
 ///
 /// let client = Client::new("https://api.optimly.io", Context::new(Auth::bearer("agt_…")));
 /// ```
-#[derive(Clone, Debug, Default)]
+///
+/// Its credentials are shared by every clone of the context (and so of the client): a key
+/// set with [`set_auth`](Self::set_auth) is what every clone presents from its next request.
+#[derive(Clone, Default)]
 pub struct Context {
+    credentials: Arc<RwLock<Credentials>>,
+    max_response_bytes: Option<u64>,
+}
+
+/// How the key is presented, and the header (or query) prepared from it once.
+#[derive(Default)]
+struct Credentials {
     auth: Auth,
     prepared: Prepared,
-    max_response_bytes: Option<u64>,
+}
+
+impl Credentials {
+    fn of(auth: Auth) -> Self {
+        Self {
+            prepared: Prepared::of(&auth),
+            auth,
+        }
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("auth", &self.auth())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
 }
 
 impl Context {
     /// A context that presents the key as `auth` says, with no bound on response size.
     pub fn new(auth: Auth) -> Self {
         Self {
-            prepared: Prepared::of(&auth),
-            auth,
+            credentials: Arc::new(RwLock::new(Credentials::of(auth))),
             max_response_bytes: None,
         }
     }
 
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Credentials> {
+        self.credentials
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// How the API key is presented.
-    pub fn auth(&self) -> &Auth {
-        &self.auth
+    pub fn auth(&self) -> Auth {
+        self.read().auth.clone()
+    }
+
+    /// Present another key (or the same key another way) from the next request on, in this
+    /// context and every clone of it: a running client switches keys without being rebuilt.
+    pub fn set_auth(&self, auth: Auth) {
+        let fresh = Credentials::of(auth);
+        *self
+            .credentials
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = fresh;
     }
 
     /// The most bytes of a response body read; a longer body fails with a
@@ -120,6 +163,7 @@ impl ClientHooks<Context> for Client {
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         self.inner()
+            .read()
             .prepared
             .apply(request)
             .map_err(|e| Error::InvalidRequest(e.to_string()))

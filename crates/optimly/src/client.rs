@@ -59,6 +59,8 @@ pub(crate) struct Inner {
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) clock: ClientClock,
     pub(crate) redactor: Redactor,
+    /// The generated client's context, whose credentials every clone shares.
+    credentials: optimly_api::Context,
     pub(crate) limiter: Limiter,
 }
 
@@ -101,6 +103,43 @@ impl OptimlyClient {
     /// How the key is presented.
     pub fn auth_method(&self) -> AuthMethod {
         self.inner.auth
+    }
+
+    /// Switch to a new API key (Optimly's advice: rotate a key you suspect is exposed). This
+    /// client and every clone of it present the new key from their next attempt, a retry of
+    /// a call already running included; nothing is rebuilt, and neither key is ever logged
+    /// or shown in an error. The rate limits go on counting as before: they belong to the
+    /// agent, whichever of its keys is sent.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), optimly::Error> {
+    /// let client = optimly::OptimlyClient::builder()
+    ///     .api_key("agt_0123456789abcdef0123456789abcdef")
+    ///     .build()?;
+    /// let clone = client.clone();
+    /// client.rotate_key("agt_fedcba9876543210fedcba9876543210")?;
+    /// // `clone` sends the new key too.
+    /// # drop(clone);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rotate_key(&self, key: impl Into<ApiKey>) -> Result<(), Error> {
+        let key = key.into();
+        if key.expose().trim().is_empty() {
+            return Err(Error::config("api_key", "is empty"));
+        }
+        if !key.looks_valid() {
+            tracing::warn!(
+                "the new API key does not look like an Optimly key (`agt_` followed by 32 letters or digits); using it anyway"
+            );
+        }
+        // Scrub the new key before anything can send it.
+        self.inner.redactor.add(&key);
+        self.inner
+            .credentials
+            .set_auth(self.inner.auth.with_key(&key));
+        tracing::info!("API key rotated");
+        Ok(())
     }
 
     /// The retry policy applied to every call.
@@ -372,6 +411,7 @@ impl ClientBuilder {
         };
         let context = optimly_api::Context::new(self.auth.with_key(&key))
             .with_max_response_bytes(self.max_response_bytes);
+        let credentials = context.clone();
         let api = optimly_api::Client::new_with_client(&base_url, http, context);
         let limiter = Limiter::new(self.rate_limits);
         #[cfg(feature = "redis")]
@@ -392,6 +432,7 @@ impl ClientBuilder {
                 operation_timeout: self.operation_timeout,
                 clock: self.clock,
                 redactor: Redactor::for_key(&key),
+                credentials,
                 limiter,
             }),
         })

@@ -100,28 +100,44 @@ impl std::str::FromStr for AuthMethod {
     }
 }
 
-/// Replaces every occurrence of the key (plain or percent-encoded) with `[redacted]`.
-#[derive(Clone, Default)]
+/// Replaces every occurrence of the keys (plain or percent-encoded) with `[redacted]`: the
+/// client's key, and every key it used before a rotation.
+#[derive(Default)]
 pub(crate) struct Redactor {
-    needles: Vec<String>,
+    needles: std::sync::RwLock<Vec<String>>,
 }
 
 impl Redactor {
     pub(crate) fn for_key(key: &ApiKey) -> Self {
+        let redactor = Self::default();
+        redactor.add(key);
+        redactor
+    }
+
+    /// Scrub `key` too, from now on.
+    pub(crate) fn add(&self, key: &ApiKey) {
         let plain = key.expose().to_owned();
         if plain.is_empty() {
-            return Self::default();
+            return;
         }
-        let encoded: String = url_encode(&plain);
-        let mut needles = vec![plain];
-        if encoded != needles[0] {
-            needles.push(encoded);
+        let encoded = url_encode(&plain);
+        let mut needles = self
+            .needles
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for needle in [plain, encoded] {
+            if !needles.contains(&needle) {
+                needles.push(needle);
+            }
         }
-        Self { needles }
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {
-        self.needles.iter().fold(text.to_owned(), |acc, needle| {
+        let needles = self
+            .needles
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        needles.iter().fold(text.to_owned(), |acc, needle| {
             acc.replace(needle.as_str(), "[redacted]")
         })
     }

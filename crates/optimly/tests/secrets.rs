@@ -295,3 +295,87 @@ fn plain_http_to_a_remote_host_is_refused() {
             .is_ok()
     );
 }
+
+/// A second canary, the key a rotation switches to.
+const NEW_KEY: &str = "agt_ROTATED0000000000000000000000000";
+
+/// Rotation: the client and its clones present the new key from their next attempt (a retry
+/// of a call already running included), in every auth way; neither key appears in any
+/// error, `Debug` or tracing line.
+#[tokio::test]
+async fn a_rotated_key_is_sent_by_every_clone_from_the_next_attempt_and_never_shown() {
+    let (captured, _guard) = capture();
+    for auth in [
+        AuthMethod::Bearer,
+        AuthMethod::ApiKeyHeader,
+        AuthMethod::QueryParam,
+    ] {
+        let server = MockServer::start_async().await;
+        let with_key = |when: httpmock::When, key: &str| match auth {
+            AuthMethod::ApiKeyHeader => when.header("x-api-key", key),
+            AuthMethod::QueryParam => when.query_param("access_token_query", key),
+            _ => when.header("authorization", format!("Bearer {key}")),
+        };
+        // The old key's first attempt is answered 503; the retry must carry the new key.
+        let old = server
+            .mock_async(|when, then| {
+                with_key(when.method(GET).path("/external/chat/c1/messages"), KEY);
+                then.status(503);
+            })
+            .await;
+        let new = server
+            .mock_async(|when, then| {
+                with_key(when.method(GET).path("/external/chat/c1/messages"), NEW_KEY);
+                then.status(200).json_body(serde_json::json!([]));
+            })
+            .await;
+        // Both keys echoed back in an error body: scrubbed.
+        let echo = server
+            .mock_async(|when, then| {
+                with_key(when.method(GET).path("/external/chat/echo/messages"), NEW_KEY);
+                then.status(400).json_body(serde_json::json!({
+                    "error": "Bad Request", "detail": format!("old {KEY} new {NEW_KEY}"), "status_code": 400
+                }));
+            })
+            .await;
+        let client = OptimlyClient::builder()
+            .api_key(KEY)
+            .auth_method(auth)
+            .base_url(server.base_url())
+            .retry_policy(RetryPolicy {
+                max_attempts: 2,
+                base_delay: Duration::from_millis(300),
+                ..RetryPolicy::default()
+            })
+            .build()
+            .expect("client");
+        let clone = client.clone();
+        let running = tokio::spawn(async move { clone.history("c1").await });
+        while old.calls_async().await == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        client.rotate_key(NEW_KEY).expect("rotates");
+        let history = running
+            .await
+            .expect("joins")
+            .expect("the retry, with the new key, succeeds");
+        assert!(history.is_empty());
+        assert_eq!(
+            (old.calls_async().await, new.calls_async().await),
+            (1, 1),
+            "{auth:?}"
+        );
+        let err = client.history("echo").await.expect_err("400");
+        assert_eq!(echo.calls_async().await, 1);
+        for shown in [format!("{err}"), format!("{err:?}"), format!("{client:?}")] {
+            assert!(
+                !shown.contains(KEY) && !shown.contains(NEW_KEY),
+                "{auth:?}: {shown}"
+            );
+        }
+        assert!(client.rotate_key("  ").is_err(), "an empty key is refused");
+    }
+    let logs = captured.text();
+    assert!(logs.contains("API key rotated"), "{logs}");
+    assert!(!logs.contains(KEY) && !logs.contains(NEW_KEY), "{logs}");
+}
