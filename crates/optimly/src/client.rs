@@ -441,6 +441,12 @@ impl ClientBuilder {
 
 /// Accept `https://` anywhere and `http://` on loopback (or anywhere when allowed); return the
 /// URL without a trailing slash. The reason never echoes the URL, which could carry a key.
+/// Whether this build can speak TLS.
+const TLS: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
+
+/// Why an `https` URL is refused by a build without TLS.
+const NO_TLS: &str = "https needs one of optimly's TLS features, `rustls` (the default) or `native-tls`; this build has neither, so only plain http to a loopback host works";
+
 fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a valid URL ({e})"))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
@@ -450,6 +456,7 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, String
         return Err("must not contain credentials".into());
     }
     match parsed.scheme() {
+        "https" if !TLS => return Err(NO_TLS.into()),
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&parsed) => {}
         "http" => {
@@ -475,6 +482,26 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only built without a TLS feature (`.ci/run` runs it so).
+    #[test]
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    fn without_tls_https_is_a_config_error_and_loopback_http_works() {
+        assert_eq!(
+            check_base_url("https://api.optimly.io", false),
+            Err(NO_TLS.into())
+        );
+        let err = OptimlyClient::builder()
+            .api_key("agt_0123456789abcdef0123456789abcdef")
+            .build()
+            .expect_err("the default base URL is https");
+        assert!(
+            err.to_string()
+                .contains("`rustls` (the default) or `native-tls`"),
+            "{err}"
+        );
+        assert!(check_base_url("http://127.0.0.1:8080", false).is_ok());
+    }
 
     #[test]
     fn base_url_rules() {
