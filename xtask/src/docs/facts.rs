@@ -137,8 +137,6 @@ pub struct Example {
     pub id: String,
     /// The page's key.
     pub page: String,
-    /// The page's title.
-    pub page_title: String,
     /// The section the example stands in.
     pub section: String,
     /// The method it is sent with, when the page tells.
@@ -369,7 +367,7 @@ pub fn extract(key: &str, page: &Page) -> Result<Extracted, String> {
             offset += line.len() + 1;
         }
     }
-    let examples = examples(key, page, &segments, &texts, &mut mentions)?;
+    let examples = examples(key, &segments, &texts, &mut mentions)?;
     for ex in &examples {
         let code = ex.body.get("status_code").and_then(Value::as_u64);
         if let (Direction::Response, Some(code)) =
@@ -422,7 +420,6 @@ struct Found {
 
 fn examples(
     key: &str,
-    page: &Page,
     segments: &[Segment],
     texts: &[String],
     mentions: &mut Vec<(At, Named, bool)>,
@@ -514,6 +511,7 @@ fn examples(
     }
     // Calls of those functions with an object written out: `captureLead({ email, ... })`.
     for (si, text) in texts.iter().enumerate() {
+        let bindings = js_bindings(text)?;
         for (name, (method, path)) in &wrappers {
             let call = format!("{name}({{");
             let mut from = 0;
@@ -539,7 +537,7 @@ fn examples(
                             "the object the sample passes to {name}(), which posts to {path}"
                         ),
                         lit,
-                        bindings: js_bindings(text)?,
+                        bindings: bindings.clone(),
                     },
                     Direction::Request,
                 ));
@@ -593,7 +591,6 @@ fn examples(
         out.push(Example {
             id,
             page: key.to_owned(),
-            page_title: page.title.clone(),
             section: seg.section.clone(),
             method,
             path,
