@@ -297,10 +297,7 @@ async fn batch(limiter: bool, window_scale: f64) -> Result<(Duration, usize, usi
         .api_key(mock.key())
         .base_url(mock.base_url())
         .rate_limits(limits)
-        .retry_policy(RetryPolicy {
-            max_attempts: 10,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(RetryPolicy::default().with_max_attempts(10))
         .build()?;
     let started = Instant::now();
     let results = join_all((0..30).map(|_| client.list_chats("user_456").send())).await;

@@ -390,3 +390,13 @@ async fn automations_mapping() {
     }
     mock.shutdown().await;
 }
+
+/// `optimly`'s public API, one line per item (`cargo xtask public-api` prints it): a pull
+/// request that changes the public surface changes this snapshot, and fails until it is
+/// reviewed.
+#[test]
+fn public_api() {
+    let listing = xtask::public_api::listing(&root().join("crates/optimly"), "optimly")
+        .expect("the crate's source lists");
+    insta::assert_snapshot!("public_api", listing);
+}

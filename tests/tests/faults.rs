@@ -71,7 +71,7 @@ fn describe(result: Result<String, Error>) -> (String, u32) {
                     "Validation {message} {}",
                     fields
                         .iter()
-                        .map(|f| f.field.as_str())
+                        .map(|f| f.field())
                         .collect::<Vec<_>>()
                         .join(",")
                 ),

@@ -49,11 +49,7 @@ async fn failure_helpers_give_their_typed_errors() {
         .expect_err("422");
     assert_eq!(
         rejected.fields(),
-        [FieldIssue {
-            field: "metadata.email".into(),
-            message: "not an email".into(),
-            kind: Some("value_error".into()),
-        }]
+        [FieldIssue::new("metadata.email", "not an email").with_kind("value_error")]
     );
 }
 

@@ -33,7 +33,10 @@ commands:
              state into openapi/docs/ (pages/*.json, examples/*.json)
   docs check PAGE...
              fail, naming page, section and field, when openapi/docs/ is not what
-             the pages state";
+             the pages state
+  public-api [CRATE_DIR]
+             print the public API of crates/optimly (or CRATE_DIR), one line per
+             item, as the snapshot tests/tests/snapshots/api__optimly.snap holds it";
 
 /// `docs import|check PAGE…`.
 fn docs(layout: &codegen::Layout, verb: &str, pages: &[&str]) -> anyhow::Result<()> {
@@ -77,6 +80,8 @@ fn main() -> ExitCode {
         ["docs", verb @ ("import" | "check"), pages @ ..] if !pages.is_empty() => {
             docs(&layout, verb, pages)
         }
+        ["public-api"] => xtask::public_api::run(&layout.root.join("crates/optimly")),
+        ["public-api", dir] => xtask::public_api::run(std::path::Path::new(dir)),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

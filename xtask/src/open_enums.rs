@@ -107,6 +107,7 @@ pub fn tokens(e: &OpenEnum) -> TokenStream {
         #[doc = ""]
         #[doc = "Open enum: a value this version does not know is kept in `Unknown` and serialised back unchanged."]
         #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[non_exhaustive]
         pub enum #name {
             #( #[doc = #value_docs] #idents, )*
             /// A value the spec does not list, kept verbatim.

@@ -239,6 +239,7 @@ fn actions(value: &Value) -> Result<TokenStream> {
     Ok(quote! {
         /// Which action of `x-rate-limits.actions`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum ActionId {
             #(#variants)*
         }
@@ -358,6 +359,7 @@ pub fn module(value: &Value, file: &syn::File) -> Result<syn::Item> {
 
             /// Which operation of the spec.
             #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
             pub enum OperationId {
                 #(#variants)*
             }

@@ -6,6 +6,12 @@
 //! field that is no longer required, a narrowed enum, a changed type, changed auth.
 //! Compatible: anything added that clients may ignore (operations, schemas, optional fields,
 //! response fields, enum values, auth alternatives), and deprecations.
+//!
+//! Each change is also classified by what it does to Rust code that uses the generated
+//! crate, which is not always the same: a moved operation keeps its method and types; a new
+//! enum value is compatible only in an open (`x-extensible-enum`, so `#[non_exhaustive]`)
+//! enum; a new field only when it is optional (an `Option`); a request field that becomes
+//! optional changes its type to `Option<_>`; auth is named by no generated type.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -19,29 +25,44 @@ use crate::spec;
 /// One difference between two specs.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
-    /// Whether existing clients can break.
+    /// Whether existing clients can break (on the wire).
     pub breaking: bool,
+    /// Whether Rust code using the generated types can stop compiling or change meaning.
+    pub rust_breaking: bool,
     /// Where in the spec.
     pub location: String,
     /// What changed.
     pub what: String,
+    /// What it does to Rust code.
+    pub rust: &'static str,
 }
 
 impl Change {
     fn breaking(location: impl Into<String>, what: impl Into<String>) -> Self {
         Self {
             breaking: true,
+            rust_breaking: true,
             location: location.into(),
             what: what.into(),
+            rust: "a type, method or field Rust code names changes or goes",
         }
     }
 
     fn compatible(location: impl Into<String>, what: impl Into<String>) -> Self {
         Self {
             breaking: false,
+            rust_breaking: false,
             location: location.into(),
             what: what.into(),
+            rust: "an addition Rust code need not name",
         }
+    }
+
+    /// The change's effect on Rust code, where it differs from the default of its kind.
+    fn for_rust(mut self, breaking: bool, why: &'static str) -> Self {
+        self.rust_breaking = breaking;
+        self.rust = why;
+        self
     }
 }
 
@@ -52,8 +73,8 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     schemas(old, new, &mut changes);
     auth(old, new, &mut changes);
     changes.sort_by(|a, b| {
-        b.breaking
-            .cmp(&a.breaking)
+        (b.breaking || b.rust_breaking)
+            .cmp(&(a.breaking || a.rust_breaking))
             .then(a.location.cmp(&b.location))
             .then(a.what.cmp(&b.what))
     });
@@ -96,14 +117,17 @@ fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
             continue;
         };
         if (method, path) != (m2, p2) {
-            out.push(Change::breaking(
-                &at,
-                format!(
-                    "moved from {} {path} to {} {p2}",
-                    method.to_uppercase(),
-                    m2.to_uppercase()
-                ),
-            ));
+            out.push(
+                Change::breaking(
+                    &at,
+                    format!(
+                        "moved from {} {path} to {} {p2}",
+                        method.to_uppercase(),
+                        m2.to_uppercase()
+                    ),
+                )
+                .for_rust(false, "the same method and types; only the URL changes"),
+            );
         }
         if body_schema(op) != body_schema(op2) {
             out.push(Change::breaking(
@@ -128,15 +152,24 @@ fn operations(old: &Value, new: &Value, out: &mut Vec<Change>) {
         }
         let deprecated = |o: &Value| o.get("deprecated") == Some(&Value::Bool(true));
         if !deprecated(op) && deprecated(op2) {
-            out.push(Change::compatible(&at, "deprecated"));
+            out.push(
+                Change::compatible(&at, "deprecated")
+                    .for_rust(false, "a #[deprecated] warning where it is called"),
+            );
         }
     }
     for (id, (method, path, _)) in &after {
         if !before.contains_key(id) {
-            out.push(Change::compatible(
-                format!("operation {id}"),
-                format!("added ({} {path})", method.to_uppercase()),
-            ));
+            out.push(
+                Change::compatible(
+                    format!("operation {id}"),
+                    format!("added ({} {path})", method.to_uppercase()),
+                )
+                .for_rust(
+                    false,
+                    "a new method, and a variant of the #[non_exhaustive] OperationId",
+                ),
+            );
         }
     }
 }
@@ -269,11 +302,17 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
                 format!("enum narrowed: `{gone}` removed"),
             ));
         }
+        let open = s2.get("x-extensible-enum").is_some();
         for added in e2.difference(&e1) {
-            out.push(Change::compatible(
-                &at,
-                format!("enum value `{added}` added"),
-            ));
+            let change = Change::compatible(&at, format!("enum value `{added}` added"));
+            out.push(if open {
+                change.for_rust(false, "a new variant of a #[non_exhaustive] open enum")
+            } else {
+                change.for_rust(
+                    true,
+                    "a new variant of an exhaustive enum breaks every match",
+                )
+            });
         }
         properties(&at, s1, s2, in_request, in_response, out);
     }
@@ -330,8 +369,18 @@ fn properties(
         let loc = format!("{at}.{prop}");
         if in_request && r2.contains(prop) {
             out.push(Change::breaking(loc, "new required request field"));
+        } else if r2.contains(prop) {
+            out.push(
+                Change::compatible(loc, format!("{side} field added")).for_rust(
+                    true,
+                    "a new required (not `Option`) field: struct literals must name it",
+                ),
+            );
         } else {
-            out.push(Change::compatible(loc, format!("{side} field added")));
+            out.push(
+                Change::compatible(loc, format!("{side} field added"))
+                    .for_rust(false, "a new `Option` field, left out by the builders"),
+            );
         }
     }
     for prop in r2.difference(&r1).filter(|p| p1.contains_key(*p)) {
@@ -349,15 +398,16 @@ fn properties(
                 "response field no longer required",
             ));
         } else {
-            out.push(Change::compatible(
-                format!("{at}.{prop}"),
-                "request field became optional",
-            ));
+            out.push(
+                Change::compatible(format!("{at}.{prop}"), "request field became optional")
+                    .for_rust(true, "the field's type becomes `Option<_>`"),
+            );
         }
     }
 }
 
-fn auth(old: &Value, new: &Value, out: &mut Vec<Change>) {
+fn auth(old: &Value, new: &Value, changes: &mut Vec<Change>) {
+    let mut out = Vec::new();
     let empty = serde_json::Map::new();
     let s1 = old
         .pointer("/components/securitySchemes")
@@ -405,24 +455,31 @@ fn auth(old: &Value, new: &Value, out: &mut Vec<Change>) {
             format!("requirement {added} added"),
         ));
     }
+    // The key's placement is the SDK's hand-written code; no generated type names it.
+    changes.extend(
+        out.into_iter()
+            .map(|c| c.for_rust(false, "no generated type names the auth")),
+    );
 }
-
 /// The changes as a table, and a summary line.
 pub fn table(changes: &[Change]) -> String {
-    let mut out = String::from("kind       | where | change\n");
+    let kind = |breaking: bool| if breaking { "BREAKING  " } else { "compatible" };
+    let mut out = String::from("wire       | rust       | where | change | for Rust code\n");
     for c in changes {
-        let kind = if c.breaking {
-            "BREAKING  "
-        } else {
-            "compatible"
-        };
-        out.push_str(&format!("{kind} | {} | {}\n", c.location, c.what));
+        out.push_str(&format!(
+            "{} | {} | {} | {} | {}\n",
+            kind(c.breaking),
+            kind(c.rust_breaking),
+            c.location,
+            c.what,
+            c.rust
+        ));
     }
     let breaking = changes.iter().filter(|c| c.breaking).count();
+    let rust = changes.iter().filter(|c| c.rust_breaking).count();
     out.push_str(&format!(
-        "{} change(s): {breaking} breaking, {} compatible\n",
+        "{} change(s): {breaking} breaking on the wire, {rust} breaking for Rust code\n",
         changes.len(),
-        changes.len() - breaking
     ));
     out
 }
@@ -438,8 +495,11 @@ pub fn run(layout: &Layout, base: &str, allow_breaking: bool) -> Result<()> {
     let changes = diff(&old, &new);
     println!("openapi/v3.yaml: {base} -> working copy");
     print!("{}", table(&changes));
-    if changes.iter().any(|c| c.breaking) && !allow_breaking {
-        bail!("breaking changes; pass --allow-breaking if they are intended");
+    if changes.iter().any(|c| c.breaking || c.rust_breaking) && !allow_breaking {
+        bail!(
+            "breaking changes (on the wire or for Rust code); pass --allow-breaking if they \
+             are intended, and bump the major version"
+        );
     }
     Ok(())
 }
@@ -498,15 +558,18 @@ mod tests {
         serde_yaml::from_str(&text).expect("fixture parses")
     }
 
-    fn changes(name: &str) -> Vec<(bool, String, String)> {
+    /// (wire breaking, Rust breaking, where, what)
+    type Row = (bool, bool, String, String);
+
+    fn changes(name: &str) -> Vec<Row> {
         diff(&fixture("base"), &fixture(name))
             .into_iter()
-            .map(|c| (c.breaking, c.location, c.what))
+            .map(|c| (c.breaking, c.rust_breaking, c.location, c.what))
             .collect()
     }
 
-    fn row(breaking: bool, location: &str, what: &str) -> (bool, String, String) {
-        (breaking, location.to_owned(), what.to_owned())
+    fn row(breaking: bool, rust: bool, location: &str, what: &str) -> Row {
+        (breaking, rust, location.to_owned(), what.to_owned())
     }
 
     #[test]
@@ -520,6 +583,7 @@ mod tests {
             changes("removed-operation"),
             [row(
                 true,
+                true,
                 "operation list_messages",
                 "removed (GET /chats/{chat_id}/messages)"
             )]
@@ -531,6 +595,7 @@ mod tests {
         assert_eq!(
             changes("removed-response-field"),
             [row(
+                true,
                 true,
                 "components.schemas.Message.created_at",
                 "response field removed"
@@ -544,6 +609,7 @@ mod tests {
             changes("new-required-field"),
             [row(
                 true,
+                true,
                 "components.schemas.MessageCore.channel",
                 "new required request field"
             )]
@@ -551,17 +617,21 @@ mod tests {
     }
 
     #[test]
+    /// The fixture's enum is a plain `enum`: a new value is compatible on the wire, but an
+    /// exhaustive Rust enum's new variant breaks every `match`.
     fn a_narrowed_enum_is_breaking_and_a_widened_one_is_not() {
         assert_eq!(
             changes("narrowed-enum"),
             [
                 row(
                     true,
+                    true,
                     "components.schemas.Sender",
                     "enum narrowed: `assistant` removed"
                 ),
                 row(
                     false,
+                    true,
                     "components.schemas.Sender",
                     "enum value `system` added"
                 ),
@@ -575,6 +645,7 @@ mod tests {
             changes("changed-type"),
             [row(
                 true,
+                true,
                 "components.schemas.Message.created_at",
                 "type changed: string -> integer"
             )]
@@ -586,9 +657,15 @@ mod tests {
         assert_eq!(
             changes("changed-auth"),
             [
-                row(true, "security", r#"requirement {"bearerAuth":[]} removed"#),
                 row(
                     true,
+                    false,
+                    "security",
+                    r#"requirement {"bearerAuth":[]} removed"#
+                ),
+                row(
+                    true,
+                    false,
                     "securitySchemes.apiKeyHeader",
                     r#"auth way changed: {"in":"header","name":"X-API-Key","type":"apiKey"} -> {"in":"header","name":"x_api_key","type":"apiKey"}"#
                 ),
@@ -603,21 +680,70 @@ mod tests {
             [
                 row(
                     false,
+                    false,
                     "components.schemas.Message.processed",
                     "response field added"
                 ),
                 row(
                     false,
+                    false,
                     "components.schemas.MessageCore.source",
                     "request field added"
                 ),
-                row(false, "operation list_messages", "deprecated"),
-                row(false, "operation new_chat", "added (POST /chats)"),
+                row(false, false, "operation list_messages", "deprecated"),
+                row(false, false, "operation new_chat", "added (POST /chats)"),
             ]
         );
         assert!(
             table(&diff(&fixture("base"), &fixture("compatible")))
-                .ends_with("4 change(s): 0 breaking, 4 compatible\n")
+                .ends_with("4 change(s): 0 breaking on the wire, 0 breaking for Rust code\n")
+        );
+    }
+
+    /// Where the wire and Rust code disagree: a moved operation keeps its Rust method; a value
+    /// of an open enum is a `#[non_exhaustive]` variant; a new required response field and a
+    /// request field turned optional change Rust types that clients on the wire ignore.
+    #[test]
+    fn rust_code_breaks_where_the_wire_does_not_and_the_other_way_round() {
+        assert_eq!(
+            changes("rust-only"),
+            [
+                row(
+                    false,
+                    true,
+                    "components.schemas.Message.chat_id",
+                    "response field added"
+                ),
+                row(
+                    false,
+                    true,
+                    "components.schemas.MessageCore.content",
+                    "request field became optional"
+                ),
+                row(
+                    true,
+                    false,
+                    "operation new_message",
+                    "moved from POST /messages to POST /v2/messages"
+                ),
+                row(
+                    false,
+                    false,
+                    "components.schemas.Sender",
+                    "enum value `system` added"
+                ),
+            ]
+        );
+        let table = table(&diff(&fixture("base"), &fixture("rust-only")));
+        assert!(
+            table.contains(
+                "compatible | compatible | components.schemas.Sender | enum value `system` added | a new variant of a #[non_exhaustive] open enum\n"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.ends_with("4 change(s): 1 breaking on the wire, 2 breaking for Rust code\n"),
+            "{table}"
         );
     }
 }

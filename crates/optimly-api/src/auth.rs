@@ -17,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 /// assert_eq!(format!("{auth:?}"), "Bearer([redacted])");
 /// ```
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub enum Auth {
     /// Send no credentials (for servers that need none, or to test a 401).
     #[default]

@@ -2007,6 +2007,7 @@ every other page; both are optional here.
     ///
     ///Open enum: a value this version does not know is kept in `Unknown` and serialised back unchanged.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum ChatStatus {
         ///`active`
         Active,
@@ -2088,6 +2089,7 @@ every other page; both are optional here.
     ///
     ///Open enum: a value this version does not know is kept in `Unknown` and serialised back unchanged.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum HandoffStatus {
         ///`queued`
         Queued,
@@ -2169,6 +2171,7 @@ every other page; both are optional here.
     ///
     ///Open enum: a value this version does not know is kept in `Unknown` and serialised back unchanged.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum Sender {
         ///`user`
         User,
@@ -2255,6 +2258,7 @@ other values.*/
     ///
     ///Open enum: a value this version does not know is kept in `Unknown` and serialised back unchanged.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum ToolName {
         ///`lead_capture`
         LeadCapture,
@@ -2348,6 +2352,7 @@ other values.*/
     ///
     ///Open enum: a value this version does not know is kept in `Unknown` and serialised back unchanged.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
     pub enum ToolStatus {
         ///`executed`
         Executed,
@@ -3757,6 +3762,7 @@ pub mod operations {
     use crate::types;
     /// Which operation of the spec.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum OperationId {
         /// `POST` `/external/agent` (`call_agent`)
         CallAgent,
@@ -3815,6 +3821,7 @@ pub mod operations {
     ];
     /// Which action of `x-rate-limits.actions`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
     pub enum ActionId {
         /// `request_appointment`
         RequestAppointment,

@@ -544,3 +544,33 @@ async fn an_appointment_in_the_past_is_a_422_tool_execution_failed() {
         "the form and the agent's own detection"
     );
 }
+
+/// The dispatch has a fallback for operations a newer spec adds (the ids are non-exhaustive);
+/// no operation of this spec may reach it.
+#[tokio::test]
+async fn every_operation_is_played() {
+    let (mock, http) = mock().await;
+    let chat = new_chat(&http, &mock).await;
+    for op in optimly_api::operations::ALL {
+        let path = op
+            .path
+            .replace("{chat_id}", &chat)
+            .replace("{client_id}", "user_456");
+        let request = http
+            .request(
+                op.method.as_str().parse().expect("a method"),
+                format!("{}{path}", mock.base_url()),
+            )
+            .bearer_auth(mock.key());
+        let request = match op.method.as_str() {
+            "GET" => request,
+            _ => request.json(&json!({})),
+        };
+        let status = request.send().await.expect("answered").status().as_u16();
+        assert!(
+            matches!(status, 200 | 422),
+            "{} answered {status}",
+            op.name()
+        );
+    }
+}

@@ -36,8 +36,8 @@ async fn run() -> Result<(), Error> {
         .company("Acme Corp")
         .meta("interest", "50 seat pilot");
     let started = client.start_lead_chat("web_form_47", &lead).await?;
-    let chat_id = started.chat.id().to_owned();
-    println!("lead chat {chat_id}: seeded = {}", started.seeded.is_ok());
+    let chat_id = started.chat().id().to_owned();
+    println!("lead chat {chat_id}: seeded = {}", started.seeded().is_ok());
 
     let appointment =
         AppointmentRequest::new("John Doe", "john@example.com", "2025-06-20", "14:00")

@@ -329,6 +329,7 @@ impl AppointmentRequest {
 /// How urgently a human should pick up a handoff (tools page: low, medium, high, critical).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Urgency {
     /// `low`
     Low,
@@ -519,11 +520,26 @@ impl Handoff {
 /// seeding its transcript is a second call that may fail on its own.
 #[derive(Debug)]
 pub struct LeadChat {
+    chat: Chat,
+    seeded: Result<Message, Error>,
+}
+
+impl LeadChat {
     /// The new chat, marked `lead_collected`.
-    pub chat: Chat,
+    pub fn chat(&self) -> &Chat {
+        &self.chat
+    }
+
     /// The lead message seeded into it, or why seeding failed (retry it with
-    /// [`capture_lead`](OptimlyClient::capture_lead) on `chat.id()`).
-    pub seeded: Result<Message, Error>,
+    /// [`capture_lead`](OptimlyClient::capture_lead) on `chat().id()`).
+    pub fn seeded(&self) -> Result<&Message, &Error> {
+        self.seeded.as_ref()
+    }
+
+    /// The chat and the seeding's result, owned.
+    pub fn into_parts(self) -> (Chat, Result<Message, Error>) {
+        (self.chat, self.seeded)
+    }
 }
 
 fn insert_some(m: &mut Metadata, key: &str, value: &Option<String>) {
@@ -552,8 +568,8 @@ fn collisions(mapped: &Metadata, own: &Metadata) -> Vec<FieldIssue> {
                 format!(
                     "`{k}` is set by the SDK from its own field; set it there, not with meta()"
                 ),
-                "value_error",
             )
+            .with_kind("value_error")
         })
         .collect()
 }
@@ -752,7 +768,7 @@ mod tests {
     #[test]
     fn an_own_key_the_mapping_sets_otherwise_is_an_error_not_a_silent_drop() {
         let fields = |issues: Vec<FieldIssue>| -> Vec<String> {
-            issues.into_iter().map(|i| i.field).collect()
+            issues.iter().map(|i| i.field().to_owned()).collect()
         };
         assert_eq!(
             fields(

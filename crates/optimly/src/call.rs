@@ -114,7 +114,7 @@ impl OptimlyClient {
         let resend_allowed = R::OPERATION.retry_safe
             || options
                 .retry_non_idempotent
-                .unwrap_or(policy.retry_non_idempotent);
+                .unwrap_or(inner.retry_non_idempotent);
         // The clock is read as little as a correct deadline allows: once per call, again
         // only after time was spent waiting (for a slot, or before a retry).
         let mut now = clock.now();
@@ -180,7 +180,7 @@ impl OptimlyClient {
                 Ok(_) => Answer::Answered,
                 Err(e) if *e.kind() == ErrorKind::RateLimited => Answer::TooMany {
                     retry_after: e.retry_after(),
-                    cap: policy.max_retry_after,
+                    cap: policy.max_retry_after(),
                 },
                 Err(e) if e.status().is_some() => Answer::Answered,
                 Err(_) => Answer::Unanswered,
@@ -220,11 +220,7 @@ impl OptimlyClient {
             let Some(outcome) = err.retry_outcome() else {
                 return Err(err.ended(R::OPERATION, number));
             };
-            let attempt = Attempt {
-                number,
-                resend_allowed,
-                remaining: remaining(),
-            };
+            let attempt = Attempt::new(number, resend_allowed, remaining());
             match policy.decide(attempt, outcome, fastrand::f64()) {
                 Decision::Stop => {
                     tracing::debug!(attempt = number, error = %err, "giving up");

@@ -55,6 +55,7 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) auth: AuthMethod,
     pub(crate) retry: RetryPolicy,
+    pub(crate) retry_non_idempotent: bool,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) operation_timeout: Option<Duration>,
     pub(crate) clock: ClientClock,
@@ -72,6 +73,7 @@ impl fmt::Debug for OptimlyClient {
             .field("auth", &i.auth)
             .field("api_key", &"[redacted]")
             .field("retry", &i.retry)
+            .field("retry_non_idempotent", &i.retry_non_idempotent)
             .field("attempt_timeout", &i.attempt_timeout)
             .field("operation_timeout", &i.operation_timeout)
             .field("rate_limits", i.limiter.limits())
@@ -185,6 +187,7 @@ pub struct ClientBuilder {
     attempt_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
     retry: RetryPolicy,
+    retry_non_idempotent: bool,
     rate_limits: RateLimits,
     #[cfg(feature = "redis")]
     redis: Option<crate::RedisLimits>,
@@ -207,6 +210,7 @@ impl Default for ClientBuilder {
             attempt_timeout: Some(Duration::from_secs(60)),
             operation_timeout: Some(Duration::from_secs(120)),
             retry: RetryPolicy::default(),
+            retry_non_idempotent: false,
             rate_limits: RateLimits::documented(),
             #[cfg(feature = "redis")]
             redis: None,
@@ -230,6 +234,7 @@ impl fmt::Debug for ClientBuilder {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
             .field("rate_limits", &self.rate_limits)
             .field("max_response_bytes", &self.max_response_bytes)
             .finish_non_exhaustive()
@@ -350,6 +355,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Re-send POSTs after the server may have acted on them (a 5xx, a timeout or a lost
+    /// response could mean the message was stored or the handoff queued). Default `false`;
+    /// a call overrides it with
+    /// [`RequestOptions::retry_non_idempotent`](crate::RequestOptions::retry_non_idempotent).
+    pub fn retry_non_idempotent(mut self, allow: bool) -> Self {
+        self.retry_non_idempotent = allow;
+        self
+    }
+
     /// The client-side rate limits. Default: [`RateLimits::documented`], waiting for capacity;
     /// [`RateLimits::off`] turns them off.
     pub fn rate_limits(mut self, limits: RateLimits) -> Self {
@@ -428,6 +442,7 @@ impl ClientBuilder {
                 base_url,
                 auth: self.auth,
                 retry: self.retry,
+                retry_non_idempotent: self.retry_non_idempotent,
                 attempt_timeout: self.attempt_timeout,
                 operation_timeout: self.operation_timeout,
                 clock: self.clock,

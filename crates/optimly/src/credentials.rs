@@ -62,6 +62,7 @@ impl From<&str> for ApiKey {
 
 /// Where the key travels. Each way alone is enough; the docs recommend the bearer header.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthMethod {
     /// `Authorization: Bearer <key>`.
     #[default]

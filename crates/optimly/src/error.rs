@@ -132,24 +132,53 @@ pub enum ErrorKind {
 /// One problem with a request, located by its field path on the wire: found locally before
 /// sending, or by the server (FastAPI's `detail` list). Both use the same paths
 /// (`chat_id`, `metadata.email`), so one mapping to form fields serves both.
+///
+/// ```
+/// use optimly::FieldIssue;
+///
+/// let issue = FieldIssue::new("metadata.email", "not an email").with_kind("value_error");
+/// assert_eq!(issue.field(), "metadata.email");
+/// assert_eq!(issue.kind(), Some("value_error"));
+/// assert_eq!(issue.to_string(), "metadata.email: not an email");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldIssue {
-    /// Where, dotted, without FastAPI's leading `body`/`query`/`path` (`metadata.email`).
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-    /// The error type (`missing`, `value_error`, or the server's own), if known.
-    pub kind: Option<String>,
+    field: String,
+    message: String,
+    kind: Option<String>,
 }
 
 impl FieldIssue {
-    /// A problem found locally.
-    pub(crate) fn new(field: impl Into<String>, message: impl Into<String>, kind: &str) -> Self {
+    /// A problem with the field at dotted path `field`, described by `message`, of no known
+    /// kind.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             field: field.into(),
             message: message.into(),
-            kind: Some(kind.to_owned()),
+            kind: None,
         }
+    }
+
+    /// The same problem, of error type `kind`.
+    pub fn with_kind(mut self, kind: impl Into<String>) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+
+    /// Where, dotted, without FastAPI's leading `body`/`query`/`path` (`metadata.email`);
+    /// empty when the problem is with the request as a whole.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The error type (`missing`, `value_error`, or the server's own), if known.
+    pub fn kind(&self) -> Option<&str> {
+        self.kind.as_deref()
     }
 }
 
@@ -273,7 +302,9 @@ impl Error {
 
     /// One invalid value given to the SDK.
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
-        Self::invalid_input(vec![FieldIssue::new(field, reason, "value_error")])
+        Self::invalid_input(vec![
+            FieldIssue::new(field, reason).with_kind("value_error"),
+        ])
     }
 
     /// A configuration error: `setting` (an environment variable, a builder setting, a port)
@@ -641,11 +672,8 @@ mod tests {
             422,
             serde_json::json!({"detail": [{"loc": ["body", "chat_id"], "msg": "field required", "type": "value_error.missing"}]}),
         );
-        let expected = vec![FieldIssue {
-            field: "chat_id".into(),
-            message: "field required".into(),
-            kind: Some("value_error.missing".into()),
-        }];
+        let expected =
+            vec![FieldIssue::new("chat_id", "field required").with_kind("value_error.missing")];
         assert_eq!(
             e.kind(),
             &ErrorKind::Validation {
@@ -720,12 +748,9 @@ mod tests {
     #[test]
     fn every_local_problem_is_listed_in_one_line() {
         let e = Error::invalid_input(vec![
-            FieldIssue::new("metadata.email", "is not an email address", "value_error"),
-            FieldIssue::new(
-                "metadata.date",
-                "`2026-02-30` is not a real date",
-                "value_error",
-            ),
+            FieldIssue::new("metadata.email", "is not an email address").with_kind("value_error"),
+            FieldIssue::new("metadata.date", "`2026-02-30` is not a real date")
+                .with_kind("value_error"),
         ])
         .ended(&NEW_MESSAGE, 0);
         assert_eq!(

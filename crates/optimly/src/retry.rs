@@ -12,19 +12,20 @@
 //!
 //! A POST is not re-sent after the server may have acted on it (a 5xx or a lost response could
 //! mean the message was stored or the handoff queued), unless the caller opts in, per client
-//! ([`RetryPolicy::retry_non_idempotent`]) or per call
+//! ([`ClientBuilder::retry_non_idempotent`](crate::ClientBuilder::retry_non_idempotent)) or per call
 //! ([`RequestOptions::retry_non_idempotent`](crate::RequestOptions::retry_non_idempotent)).
 //!
 //! Waits: `Retry-After` when the server sends it (seconds or HTTP date), capped at
-//! [`max_retry_after`](RetryPolicy::max_retry_after); otherwise full-jitter exponential backoff,
+//! [`max_retry_after`](RetryPolicy::with_max_retry_after); otherwise full-jitter exponential backoff,
 //! a random wait in `[0, min(max_delay, base_delay × 2^(attempt-1))]`. No retry starts if its
 //! wait would reach the whole-operation deadline, and no call makes more than
-//! [`max_attempts`](RetryPolicy::max_attempts) attempts.
+//! [`max_attempts`](RetryPolicy::with_max_attempts) attempts.
 
 use std::time::{Duration, SystemTime};
 
 /// What happened to one attempt, as far as retrying is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// The request never reached the server: it is always safe to send again.
     NotSent,
@@ -41,6 +42,7 @@ pub enum Outcome {
 
 /// What to do after a failed attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Decision {
     /// Give up and report the failure.
     Stop,
@@ -50,6 +52,7 @@ pub enum Decision {
 
 /// The facts about a failed attempt that a decision needs, besides its outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Attempt {
     /// How many attempts have been made, this one included (1 after the first).
     pub number: u32,
@@ -60,27 +63,39 @@ pub struct Attempt {
     pub remaining: Option<Duration>,
 }
 
-/// When and how often to retry. Plain data: build it with struct-update syntax.
+impl Attempt {
+    /// Attempt `number` (1-based) of a request that may (`resend_allowed`) or may not be sent
+    /// again after the server may have acted on it, with `remaining` time before the deadline.
+    pub const fn new(number: u32, resend_allowed: bool, remaining: Option<Duration>) -> Self {
+        Self {
+            number,
+            resend_allowed,
+            remaining,
+        }
+    }
+}
+
+/// When and how often to retry: a value built from [`RetryPolicy::default`] with `with_*`
+/// methods, read with the methods of the same names.
 ///
 /// ```
 /// use std::time::Duration;
 /// use optimly::RetryPolicy;
 ///
-/// let policy = RetryPolicy { max_attempts: 5, ..RetryPolicy::default() };
-/// assert_eq!(policy.base_delay, Duration::from_millis(200));
+/// let policy = RetryPolicy::default().with_max_attempts(5);
+/// assert_eq!(policy.max_attempts(), 5);
+/// assert_eq!(policy.base_delay(), Duration::from_millis(200));
 /// ```
+///
+/// Whether a POST may be re-sent after the server may have acted on it is not part of the
+/// policy: it is the client's ([`ClientBuilder::retry_non_idempotent`](crate::ClientBuilder::retry_non_idempotent))
+/// or the call's ([`RequestOptions::retry_non_idempotent`](crate::RequestOptions::retry_non_idempotent)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in total, the first one included. `1` disables retries. Default 3.
-    pub max_attempts: u32,
-    /// The first backoff step. Default 200 ms.
-    pub base_delay: Duration,
-    /// The largest backoff wait. Default 10 s.
-    pub max_delay: Duration,
-    /// The largest `Retry-After` honoured; a longer one is cut to this. Default 60 s.
-    pub max_retry_after: Duration,
-    /// Re-send POSTs after the server may have acted on them. Default `false`.
-    pub retry_non_idempotent: bool,
+    max_attempts: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -90,7 +105,6 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(10),
             max_retry_after: Duration::from_secs(60),
-            retry_non_idempotent: false,
         }
     }
 }
@@ -98,10 +112,52 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// A policy that never retries.
     pub fn never() -> Self {
-        Self {
-            max_attempts: 1,
-            ..Self::default()
-        }
+        Self::default().with_max_attempts(1)
+    }
+
+    /// Attempts in total, the first one included; `1` disables retries (`0` counts as `1`).
+    /// Default 3.
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first backoff step. Default 200 ms.
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The largest backoff wait. Default 10 s.
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The largest `Retry-After` honoured; a longer one is cut to this. Default 60 s.
+    pub fn with_max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// Attempts in total, the first one included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The first backoff step.
+    pub fn base_delay(&self) -> Duration {
+        self.base_delay
+    }
+
+    /// The largest backoff wait.
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The largest `Retry-After` honoured.
+    pub fn max_retry_after(&self) -> Duration {
+        self.max_retry_after
     }
 
     /// Decide what follows a failed attempt. `random` is a number in `[0, 1)` that picks the
@@ -180,11 +236,7 @@ mod tests {
     const SECOND: Duration = Duration::from_secs(1);
 
     fn attempt(number: u32, resend_allowed: bool) -> Attempt {
-        Attempt {
-            number,
-            resend_allowed,
-            remaining: None,
-        }
+        Attempt::new(number, resend_allowed, None)
     }
 
     fn status(status: u16, retry_after: Option<u64>) -> Outcome {
@@ -291,11 +343,7 @@ mod tests {
     #[test]
     fn a_wait_that_reaches_the_deadline_stops() {
         let p = RetryPolicy::default();
-        let near = Attempt {
-            number: 1,
-            resend_allowed: true,
-            remaining: Some(SECOND),
-        };
+        let near = Attempt::new(1, true, Some(SECOND));
         assert_eq!(p.decide(near, status(429, Some(1)), 0.5), Decision::Stop);
         let far = Attempt {
             remaining: Some(Duration::from_secs(2)),
@@ -309,16 +357,16 @@ mod tests {
 
     #[test]
     fn opting_in_makes_post_5xx_retryable() {
-        let p = RetryPolicy {
-            retry_non_idempotent: true,
-            ..RetryPolicy::default()
-        };
+        let p = RetryPolicy::default();
         // The executor folds the opt-in into `resend_allowed`; the policy only sees the result.
-        let resend = p.retry_non_idempotent;
         assert!(matches!(
-            p.decide(attempt(1, resend), status(500, None), 0.0),
+            p.decide(attempt(1, true), status(500, None), 0.0),
             Decision::RetryAfter(_)
         ));
+        assert_eq!(
+            p.decide(attempt(1, false), status(500, None), 0.0),
+            Decision::Stop
+        );
     }
 
     #[test]

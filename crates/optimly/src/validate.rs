@@ -16,7 +16,8 @@ impl Check {
     }
 
     fn refuse(&mut self, path: &str, message: String, kind: &str) {
-        self.issues.push(FieldIssue::new(path, message, kind));
+        self.issues
+            .push(FieldIssue::new(path, message).with_kind(kind));
     }
 
     /// An empty or blank value is refused.
@@ -206,7 +207,7 @@ mod tests {
             check
                 .issues()
                 .iter()
-                .map(|i| (i.field.as_str(), i.kind.as_deref()))
+                .map(|i| (i.field(), i.kind()))
                 .collect::<Vec<_>>(),
             [
                 ("metadata.name", Some("missing")),

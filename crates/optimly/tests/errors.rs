@@ -96,16 +96,9 @@ async fn validation_carries_fastapi_field_issues() {
     assert_eq!(
         fields,
         &[
-            FieldIssue {
-                field: "chat_id".into(),
-                message: "field required".into(),
-                kind: Some("value_error.missing".into())
-            },
-            FieldIssue {
-                field: "metadata.email".into(),
-                message: "value is not a valid email address".into(),
-                kind: Some("value_error.email".into()),
-            },
+            FieldIssue::new("chat_id", "field required").with_kind("value_error.missing"),
+            FieldIssue::new("metadata.email", "value is not a valid email address")
+                .with_kind("value_error.email"),
         ]
     );
     assert_eq!(
@@ -280,7 +273,7 @@ async fn any_request(server: &MockServer) -> httpmock::Mock<'_> {
 /// One local problem's field path, from an error that must be invalid input.
 fn only_field(e: Error) -> String {
     match e.kind() {
-        ErrorKind::InvalidInput { fields } if fields.len() == 1 => fields[0].field.clone(),
+        ErrorKind::InvalidInput { fields } if fields.len() == 1 => fields[0].field().to_owned(),
         _ => panic!("{e:?}"),
     }
 }
@@ -406,21 +399,14 @@ async fn a_request_with_three_bad_fields_reports_all_three_with_wire_paths_and_s
     assert_eq!(
         err.fields(),
         [
-            FieldIssue {
-                field: "metadata.email".into(),
-                message: "is not an email address like name@example.com".into(),
-                kind: Some("value_error".into()),
-            },
-            FieldIssue {
-                field: "metadata.date".into(),
-                message: "`2026-02-30` is not a real date".into(),
-                kind: Some("value_error".into()),
-            },
-            FieldIssue {
-                field: "metadata.time".into(),
-                message: "`9am` is not written HH:MM".into(),
-                kind: Some("value_error".into()),
-            },
+            FieldIssue::new(
+                "metadata.email",
+                "is not an email address like name@example.com"
+            )
+            .with_kind("value_error"),
+            FieldIssue::new("metadata.date", "`2026-02-30` is not a real date")
+                .with_kind("value_error"),
+            FieldIssue::new("metadata.time", "`9am` is not written HH:MM").with_kind("value_error"),
         ]
     );
     assert_eq!(

@@ -348,8 +348,8 @@ async fn start_lead_chat_creates_a_lead_chat_then_seeds_it() {
         .expect("chat");
     chat.assert_async().await;
     seed.assert_async().await;
-    assert_eq!(started.chat.id(), "chat_456");
-    assert_eq!(started.seeded.expect("seeded").id(), "msg_1");
+    assert_eq!(started.chat().id(), "chat_456");
+    assert_eq!(started.seeded().expect("seeded").id(), "msg_1");
 }
 
 #[tokio::test(start_paused = true)]
@@ -373,8 +373,8 @@ async fn start_lead_chat_keeps_the_chat_when_seeding_fails() {
         .start_lead_chat("web_form_47", &Lead::new("lead@example.com"))
         .await
         .expect("the chat was created");
-    assert_eq!(started.chat.id(), "chat_456");
-    let seeded = started.seeded.expect_err("seeding failed");
+    assert_eq!(started.chat().id(), "chat_456");
+    let seeded = started.seeded().expect_err("seeding failed");
     assert_eq!(seeded.kind(), &optimly::ErrorKind::NotFound);
     assert_eq!(
         seeded.operation(),
@@ -546,6 +546,7 @@ async fn auth_way_places_the_key(auth: AuthMethod) {
                     .query_param("access_token_query", KEY)
                     .header_missing("authorization")
                     .header_missing("x-api-key"),
+                other => panic!("no placement test for {other:?}"),
             };
             then.status(200).json_body(json!([]));
         })

@@ -129,15 +129,13 @@ async fn a_post_500_is_retried_when_the_call_opts_in() {
 async fn a_post_500_is_retried_when_the_client_opts_in() {
     let server = MockServer::start_async().await;
     let (failing, ok) = post_500_then_ok(&server).await;
-    let policy = RetryPolicy {
-        retry_non_idempotent: true,
-        ..RetryPolicy::default()
-    };
-    harness_with(&server, AuthMethod::Bearer, policy)
-        .client
-        .ask("c", "hi")
-        .await
-        .expect("retried");
+    let client = OptimlyClient::builder()
+        .api_key(KEY)
+        .base_url(server.base_url())
+        .retry_non_idempotent(true)
+        .build()
+        .expect("client builds");
+    client.ask("c", "hi").await.expect("retried");
     failing.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
 }
@@ -166,7 +164,10 @@ async fn a_get_502_is_retried_with_jittered_backoff() {
     ok.assert_calls_async(1).await;
     let sleeps = h.clock.sleeps();
     assert_eq!(sleeps.len(), 1);
-    assert!(sleeps[0] <= RetryPolicy::default().base_delay, "{sleeps:?}");
+    assert!(
+        sleeps[0] <= RetryPolicy::default().base_delay(),
+        "{sleeps:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -184,10 +185,7 @@ async fn the_deadline_stops_a_retry_loop() {
     let client = OptimlyClient::builder()
         .api_key(KEY)
         .base_url(server.base_url())
-        .retry_policy(RetryPolicy {
-            max_attempts: 10,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(RetryPolicy::default().with_max_attempts(10))
         .operation_timeout(Some(Duration::from_secs(5)))
         .clock(std::sync::Arc::new(clock.clone()))
         .build()
@@ -215,10 +213,7 @@ async fn no_call_exceeds_the_configured_attempts() {
                     .json_body(json!({}));
             })
             .await;
-        let policy = RetryPolicy {
-            max_attempts,
-            ..RetryPolicy::default()
-        };
+        let policy = RetryPolicy::default().with_max_attempts(max_attempts);
         let err = harness_with(&server, AuthMethod::Bearer, policy)
             .client
             .history("c")

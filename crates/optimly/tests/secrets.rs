@@ -52,11 +52,11 @@ fn client(base_url: &str, auth: AuthMethod) -> OptimlyClient {
         .auth_method(auth)
         .base_url(base_url)
         .attempt_timeout(Some(Duration::from_millis(200)))
-        .retry_policy(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::ZERO,
-            ..RetryPolicy::default()
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .with_max_attempts(2)
+                .with_base_delay(Duration::ZERO),
+        )
         .build()
         .expect("client")
 }
@@ -342,11 +342,11 @@ async fn a_rotated_key_is_sent_by_every_clone_from_the_next_attempt_and_never_sh
             .api_key(KEY)
             .auth_method(auth)
             .base_url(server.base_url())
-            .retry_policy(RetryPolicy {
-                max_attempts: 2,
-                base_delay: Duration::from_millis(300),
-                ..RetryPolicy::default()
-            })
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_max_attempts(2)
+                    .with_base_delay(Duration::from_millis(300)),
+            )
             .build()
             .expect("client");
         let clone = client.clone();
