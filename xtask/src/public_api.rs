@@ -297,14 +297,28 @@ impl Crate {
 
     /// The module of ours a `use` path names, if it names one.
     fn local_module(&self, module: &[String], source: &[String]) -> Option<Vec<String>> {
-        let mut at: Vec<String> = match source.first().map(String::as_str) {
-            Some("crate") => Vec::new(),
-            Some("super") => module[..module.len().saturating_sub(1)].to_vec(),
-            _ => module.to_vec(),
-        };
-        let rest = match source.first().map(String::as_str) {
-            Some("crate" | "self" | "super") => &source[1..],
+        let rest = match source.first() {
+            Some(first) if is_relative(first) => &source[1..],
             _ => source,
+        };
+        if rest.is_empty() {
+            return None;
+        }
+        self.walk(module, source)
+    }
+
+    /// The module a path of modules leads to from `module` (`crate::`, `self::`, `super::`
+    /// or relative); `None` when it leaves our modules (an external path).
+    fn walk(&self, module: &[String], path: &[String]) -> Option<Vec<String>> {
+        let (mut at, rest) = match path.first().map(String::as_str) {
+            // A path into anything but one of our modules is external.
+            Some("crate") => (Vec::new(), &path[1..]),
+            Some("self") => (module.to_vec(), &path[1..]),
+            Some("super") => (
+                module[..module.len().saturating_sub(1)].to_vec(),
+                &path[1..],
+            ),
+            _ => (module.to_vec(), path),
         };
         for segment in rest {
             at.push(segment.clone());
@@ -312,7 +326,7 @@ impl Crate {
                 return None;
             }
         }
-        (!rest.is_empty()).then_some(at)
+        Some(at)
     }
 
     /// Follow a `use` path from `module` to a definition, through re-exports.
@@ -327,23 +341,7 @@ impl Crate {
             return None;
         }
         let (last, init) = source.split_last()?;
-        let mut at: Vec<String> = match init.first().map(String::as_str) {
-            Some("crate") => Vec::new(),
-            Some("self") => module.to_vec(),
-            Some("super") => module[..module.len().saturating_sub(1)].to_vec(),
-            _ => module.to_vec(),
-        };
-        let rest = match init.first().map(String::as_str) {
-            Some("crate" | "self" | "super") => &init[1..],
-            _ => init,
-        };
-        for segment in rest {
-            at.push(segment.clone());
-            // A path into anything but one of our modules is external.
-            if !self.modules.iter().any(|m| m.path == at) {
-                return None;
-            }
-        }
+        let at = self.walk(module, init)?;
         let key = (at.clone(), last.clone());
         if defs.contains_key(&key) {
             return Some(key);
@@ -359,6 +357,10 @@ impl Crate {
         }
         None
     }
+}
+
+fn is_relative(segment: &str) -> bool {
+    matches!(segment, "crate" | "self" | "super")
 }
 
 fn module_dir(file: &Path, root: bool) -> PathBuf {
