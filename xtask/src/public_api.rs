@@ -609,10 +609,9 @@ fn impl_lines(imp: &syn::ItemImpl, user: &str, cfg: &[String], out: &mut Vec<Str
     let self_ty = squash(&text(&imp.self_ty));
     // The type as the user names it, with the impl's own arguments (`Ask<'a>`).
     let name = self_type_name(&imp.self_ty).unwrap_or_default();
-    let shown = self_ty.replacen(&name, user, 1);
     let shown = match self_ty.find(&name) {
         Some(at) => format!("{user}{}", &self_ty[at + name.len()..]),
-        None => shown,
+        None => self_ty.clone(),
     };
     match &imp.trait_ {
         Some((path, _)) => {
@@ -774,17 +773,10 @@ fn squash(s: &str) -> String {
         }
     }
     // Put back the spaces squashing took from between words and arrows or bounds.
-    for (from, to) in [
-        ("->", " -> "),
-        ("  ", " "),
-        ("impl<", "impl<"),
-        ("dyn", "dyn"),
-        ("=", " = "),
-        ("  ", " "),
-    ] {
+    for (from, to) in [("->", " -> "), ("  ", " "), ("=", " = "), ("  ", " ")] {
         out = out.replace(from, to);
     }
-    for (from, to) in [(",)", ")"), (", }", " }"), (",}", " }"), ("{ ", "{ ")] {
+    for (from, to) in [(",)", ")"), (", }", " }"), (",}", " }")] {
         out = out.replace(from, to);
     }
     out.replace(" = >", " =>").trim().to_owned()
