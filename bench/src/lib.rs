@@ -231,7 +231,8 @@ impl Raw {
             .map_err(|e| e.to_string())?;
         auth.set_sensitive(true);
         Ok(Self {
-            http: reqwest::Client::builder()
+            http: optimly_api::tls::client_builder()
+                .map_err(|e| e.to_string())?
                 .user_agent(optimly::USER_AGENT)
                 .build()
                 .map_err(|e| e.to_string())?,

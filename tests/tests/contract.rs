@@ -86,7 +86,10 @@ async fn unlimited_mock() -> optimly_mock::RunningMock {
 #[tokio::test]
 async fn every_documented_request_example_is_accepted_by_the_mock() {
     let mock = unlimited_mock().await;
-    let http = reqwest::Client::new();
+    let http = optimly_api::tls::client_builder()
+        .expect("TLS setup")
+        .build()
+        .expect("http client");
     let chat: Value = http
         .post(format!("{}/external/message/new-chat", mock.base_url()))
         .bearer_auth(mock.key())
@@ -165,7 +168,10 @@ async fn answered_per_spec(
 #[tokio::test]
 async fn every_response_of_the_mock_matches_the_spec() {
     let mock = unlimited_mock().await;
-    let http = reqwest::Client::new();
+    let http = optimly_api::tls::client_builder()
+        .expect("TLS setup")
+        .build()
+        .expect("http client");
     let (base, key) = (mock.base_url(), Some(mock.key()));
     let mut statuses = Vec::new();
     let (s, chat) = answered_per_spec(

@@ -437,7 +437,8 @@ impl reqwest::dns::Resolve for NoSuchHost {
 #[tokio::test(start_paused = true)]
 async fn an_unresolvable_host_was_never_sent_so_both_are_retried() {
     let resolver = NoSuchHost::default();
-    let http = reqwest::Client::builder()
+    let http = optimly_api::tls::client_builder()
+        .expect("TLS setup")
         .dns_resolver(Arc::new(resolver.clone()))
         .build()
         .expect("http client");

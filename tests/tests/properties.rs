@@ -246,7 +246,10 @@ fn agent_reply(rt: &tokio::runtime::Runtime) -> Value {
         let (client, mock) = optimly::testing::start_mock().await.expect("mock");
         let chat = client.create_chat("user_456").await.expect("chat");
         let url = format!("{}/external/agent/v2", mock.base_url());
-        let body = reqwest::Client::new()
+        let body = optimly_api::tls::client_builder()
+            .expect("TLS setup")
+            .build()
+            .expect("http client")
             .post(url)
             .bearer_auth(mock.key())
             .json(&json!({"chat_id": chat.id(), "content": "I'd like a demo, jane@company.com"}))

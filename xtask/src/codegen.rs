@@ -209,6 +209,31 @@ fn drop_api_version_header(file: &mut syn::File) -> Result<usize> {
     rewrite.0.finish("request code")
 }
 
+/// progenitor's `Client::new` starts from `reqwest::ClientBuilder::new()`, which has no TLS
+/// provider when the crate's `rustls` feature builds reqwest without one (so that aws-lc-sys
+/// stays out of the build). It starts from `crate::tls::builder_or_panic()` instead, the
+/// builder with this crate's TLS choice. Returns how many builders were replaced.
+fn start_clients_from_our_tls(file: &mut syn::File) -> usize {
+    use syn::visit_mut::VisitMut;
+
+    struct Rewrite(usize);
+    impl VisitMut for Rewrite {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            if let syn::Expr::Call(call) = expr
+                && call.args.is_empty()
+                && text(&call.func) == "reqwest::ClientBuilder::new"
+            {
+                *expr = syn::parse_quote!(crate::tls::builder_or_panic());
+                self.0 += 1;
+            }
+        }
+    }
+    let mut rewrite = Rewrite(0);
+    rewrite.visit_file_mut(file);
+    rewrite.0
+}
+
 /// progenitor's `ResponseValue::from_response` copies every response's headers into the value
 /// it returns; `crate::support::response_value` does the same work but moves them. Every call
 /// is replaced; returns how many there were.
@@ -841,6 +866,9 @@ pub fn render_without(loaded: &LoadedSpec, without: &[String]) -> Result<String>
         syn::parse2(tokens).context("progenitor produced code that does not parse")?;
     schemars_behind_feature(&mut file);
     mark_deprecated_operations(&mut file, &loaded.value);
+    if start_clients_from_our_tls(&mut file) == 0 {
+        bail!("progenitor's `Client::new` no longer starts from `reqwest::ClientBuilder::new()`");
+    }
     let operations = spec::operations(&loaded.value).count();
     let dropped = drop_api_version_header(&mut file)?;
     if dropped != operations {

@@ -166,7 +166,17 @@ impl ClientHooks<Context> for Client {
             .read()
             .prepared
             .apply(request)
-            .map_err(|e| Error::InvalidRequest(e.to_string()))
+            .map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        // For a span that follows OpenTelemetry's HTTP client conventions (the `optimly`
+        // crate's call span declares it): the URL without its query, which holds the key
+        // when it is sent as `access_token_query`.
+        let span = tracing::Span::current();
+        if !span.is_disabled() {
+            let url = request.url().as_str();
+            let without_query = url.split(['?', '#']).next().unwrap_or(url);
+            span.record("url.full", without_query);
+        }
+        Ok(())
     }
 
     /// progenitor turns a documented error status with a body that is not valid `Error` JSON

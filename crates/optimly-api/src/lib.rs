@@ -45,6 +45,7 @@ pub mod hooks;
 pub mod limit;
 pub mod operation;
 mod support;
+pub mod tls;
 
 pub use auth::Auth;
 pub use generated::*;

@@ -1,18 +1,19 @@
 //! `optimly demo`: a whole scripted conversation. Offline against the embedded mock, or
 //! against Optimly when `OPTIMLY_API_KEY` is set.
 
-use optimly::{AppointmentRequest, EmailHandoff, Error, Lead, OptimlyClient, Urgency, env};
+use optimly::{AppointmentRequest, EmailHandoff, Error, Lead, OptimlyClient, Urgency};
 
+use crate::Connection;
 use crate::output::Output;
 
 const VISITOR: &str = "demo_visitor";
 const QUESTION: &str = "Hi! What does the Pro plan cost? You can reach me at jane@company.com";
 
-pub async fn run(out: &Output) -> Result<(), Error> {
-    let live = std::env::var_os(env::API_KEY).is_some();
+pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
+    let live = connection.api_key.is_some();
     // Keep the mock alive for the whole demo; it stops when dropped.
     let (client, mock) = if live {
-        (OptimlyClient::from_env()?, None)
+        (connection.builder()?.build()?, None)
     } else {
         let mock = optimly_mock::start(optimly_mock::MockConfig::default())
             .await

@@ -1,18 +1,21 @@
 //! `optimly`: talk to an Optimly agent from the terminal, or run a whole conversation offline
 //! against the embedded mock (`optimly demo`).
 //!
-//! Exit codes: 0 success, 1 anything unexpected, 2 usage (bad arguments, invalid input,
-//! configuration), 3 authentication (401, 403), 4 network (connection, timeout), 5 an API
-//! error (404, 422, 429, 5xx, an undecodable response).
+//! Every setting of the connection is an option that can also come from its `OPTIMLY_*`
+//! environment variable (`--help` lists them); the exit codes are listed there too.
 
 mod demo;
 mod output;
 
 use std::process::ExitCode;
+use std::str::FromStr;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap_complete::Shell;
 use optimly::{
-    AgentVersion, AppointmentRequest, EmailHandoff, Error, ErrorKind, Lead, OptimlyClient, Urgency,
+    AgentVersion, AppointmentRequest, AuthMethod, ClientBuilder, EmailHandoff, Error, ErrorKind,
+    Lead, OptimlyClient, Urgency, env,
 };
 
 use crate::output::Output;
@@ -21,11 +24,75 @@ use crate::output::Output;
 #[derive(Debug, Parser)]
 #[command(name = "optimly", version, about)]
 struct Cli {
-    /// Print JSON instead of text for people.
+    /// Print JSON instead of text for people; errors are then JSON on stderr.
     #[arg(long, global = true)]
     json: bool,
+    /// Show the SDK's log on stderr: -v info, -vv debug, -vvv trace (warnings always show).
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(flatten)]
+    connection: Connection,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How to reach Optimly: the settings `OptimlyClient::from_env` reads, each an option or its
+/// environment variable, and read by the SDK's own parser (`ClientBuilder::from_lookup`).
+#[derive(Debug, Args)]
+struct Connection {
+    /// The agent's API key (prefer the variable: a flag's value shows in process lists).
+    #[arg(long, env = env::API_KEY, hide_env_values = true, global = true)]
+    api_key: Option<String>,
+    /// The API's base URL.
+    #[arg(long, env = env::BASE_URL, global = true, default_value = optimly::DEFAULT_BASE_URL)]
+    base_url: Option<String>,
+    /// How the key is sent (the SDK's default when not given: the bearer header).
+    #[arg(long, env = env::AUTH, global = true, value_parser = names(AuthMethod::NAMES))]
+    auth: Option<String>,
+    /// Allow plain http to a host that is not loopback (a mock in another container); the
+    /// key then crosses the network unencrypted, and a warning says so.
+    #[arg(long, env = env::ALLOW_INSECURE_HTTP, global = true, value_parser = names(["true", "false"]))]
+    allow_insecure_http: Option<String>,
+    /// Count the rate limits in this Redis, shared by every process on the key.
+    #[arg(long, env = env::REDIS_URL, hide_env_values = true, global = true)]
+    redis_url: Option<String>,
+    /// Fail calls while Redis is unavailable instead of counting in this process.
+    #[arg(long, env = env::REDIS_STRICT, global = true, value_parser = names(["true", "false"]))]
+    redis_strict: Option<String>,
+}
+
+impl Connection {
+    /// What the SDK would read from the environment, as the options (or variables) say.
+    fn lookup(&self, name: &str) -> Option<String> {
+        match name {
+            env::API_KEY => self.api_key.clone(),
+            env::BASE_URL => self.base_url.clone(),
+            env::AUTH => self.auth.clone(),
+            env::ALLOW_INSECURE_HTTP => self.allow_insecure_http.clone(),
+            env::REDIS_URL => self.redis_url.clone(),
+            env::REDIS_STRICT => self.redis_strict.clone(),
+            // A variable a newer SDK reads and this CLI does not declare yet.
+            other => std::env::var(other).ok(),
+        }
+    }
+
+    fn builder(&self) -> Result<ClientBuilder, Error> {
+        ClientBuilder::from_lookup(|name| self.lookup(name))
+    }
+}
+
+/// A value parser that accepts exactly `names` (listed by `--help` and completions).
+fn names<const N: usize>(names: [&'static str; N]) -> PossibleValuesParser {
+    PossibleValuesParser::new(names)
+}
+
+/// A value parser for one of a type's names, parsed by the type's own `FromStr`.
+fn choice<T, const N: usize>(all: [&'static str; N]) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr + Clone + Send + Sync + 'static,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    names(all).try_map(|name| name.parse::<T>())
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,8 +109,8 @@ enum Command {
         chat_id: String,
         /// The message.
         text: String,
-        /// Agent endpoint: v2 (default), v3 or legacy.
-        #[arg(long, default_value = "v2", value_parser = parse_version)]
+        /// The agent endpoint.
+        #[arg(long, default_value = AgentVersion::default().as_str(), value_parser = choice::<AgentVersion, 3>(AgentVersion::ALL.map(AgentVersion::as_str)))]
         agent: AgentVersion,
     },
     /// Print a chat's messages.
@@ -65,6 +132,11 @@ enum Command {
     /// The offline mock.
     #[command(subcommand)]
     Mock(MockCommand),
+    /// Print a completion script for a shell (`optimly completions bash > /etc/bash_completion.d/optimly`).
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,9 +215,9 @@ struct HandoffArgs {
     /// What the human needs to know.
     #[arg(long)]
     context: Option<String>,
-    /// low, medium, high or critical.
-    #[arg(long)]
-    urgency: Option<String>,
+    /// How urgent it is.
+    #[arg(long, value_parser = choice::<Urgency, 4>(Urgency::ALL.map(Urgency::as_str)))]
+    urgency: Option<Urgency>,
     /// The team that should pick it up.
     #[arg(long)]
     team: Option<String>,
@@ -167,54 +239,122 @@ enum MockCommand {
     },
 }
 
-fn parse_version(text: &str) -> Result<AgentVersion, String> {
-    match text {
-        "v2" => Ok(AgentVersion::V2),
-        "v3" => Ok(AgentVersion::V3),
-        "legacy" => Ok(AgentVersion::Legacy),
-        _ => Err("expected v2, v3 or legacy".into()),
-    }
-}
-
 fn parse_meta(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .ok_or_else(|| "expected key=value".to_owned())
 }
 
-/// The exit code for an error.
-fn exit_code(error: &Error) -> u8 {
-    match error.kind() {
-        ErrorKind::InvalidInput { .. } | ErrorKind::Config { .. } => 2,
-        ErrorKind::Unauthorized | ErrorKind::Forbidden => 3,
-        ErrorKind::Connection { .. } | ErrorKind::Timeout { .. } => 4,
-        _ => 5,
+/// What the exit status of `optimly` means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Exit {
+    Unexpected = 1,
+    Usage = 2,
+    Auth = 3,
+    Network = 4,
+    Api = 5,
+}
+
+impl Exit {
+    const ALL: [Exit; 5] = [
+        Exit::Unexpected,
+        Exit::Usage,
+        Exit::Auth,
+        Exit::Network,
+        Exit::Api,
+    ];
+
+    fn meaning(self) -> &'static str {
+        match self {
+            Exit::Unexpected => "anything unexpected",
+            Exit::Usage => "usage: bad arguments, invalid input, configuration",
+            Exit::Auth => "authentication: 401, 403",
+            Exit::Network => "network: connection failed, timed out",
+            Exit::Api => "an API error: 404, 422, 429, 5xx, an undecodable response, a rate limit",
+        }
     }
+
+    fn of(error: &Error) -> Exit {
+        match error.kind() {
+            ErrorKind::InvalidInput { .. } | ErrorKind::Config { .. } => Exit::Usage,
+            ErrorKind::Unauthorized | ErrorKind::Forbidden => Exit::Auth,
+            ErrorKind::Connection { .. } | ErrorKind::Timeout { .. } => Exit::Network,
+            _ => Exit::Api,
+        }
+    }
+
+    /// The list `--help` ends with.
+    fn help() -> String {
+        let mut text = String::from("Exit codes:\n  0  success");
+        for exit in Exit::ALL {
+            text.push_str(&format!("\n  {}  {}", exit as u8, exit.meaning()));
+        }
+        text
+    }
+}
+
+/// The command line, with the exit codes in `--help`.
+fn cli_command() -> clap::Command {
+    Cli::command().after_help(Exit::help())
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let wants_json = std::env::args_os().any(|a| a == "--json");
+    let cli = match cli_command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
+        Ok(cli) => cli,
+        // `--help`, `--version`, and usage errors without `--json`: as clap prints them.
+        Err(e) if !wants_json || !e.use_stderr() => e.exit(),
+        Err(e) => {
+            // clap's message without its usage and help hints, on one line.
+            let text = e.to_string();
+            let message = text
+                .split("\n\n")
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            output::json_error(serde_json::json!({
+                "kind": "usage",
+                "message": message.trim_start_matches("error: "),
+                "exit_code": Exit::Usage as u8,
+            }));
+            return ExitCode::from(Exit::Usage as u8);
+        }
+    };
+    output::log_to_stderr(cli.verbose);
     let out = Output::new(cli.json);
-    match run(cli.command, &out).await {
+    match run(cli.command, &cli.connection, &out).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::from(exit_code(&error))
+            let exit = Exit::of(&error) as u8;
+            out.error(&error, exit);
+            ExitCode::from(exit)
         }
     }
 }
 
-async fn run(command: Command, out: &Output) -> Result<(), Error> {
+async fn run(command: Command, connection: &Connection, out: &Output) -> Result<(), Error> {
     match command {
-        Command::Demo => demo::run(out).await,
+        Command::Demo => demo::run(connection, out).await,
+        Command::Completions { shell } => {
+            // Written whole: clap_complete panics when it cannot write (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cli_command(), "optimly", &mut script);
+            output::say!("{}", String::from_utf8_lossy(&script).trim_end());
+            Ok(())
+        }
         Command::Mock(MockCommand::Serve {
             port,
             key,
             no_rate_limits,
         }) => serve_mock(port, key, !no_rate_limits).await,
         command => {
-            let client = OptimlyClient::from_env()?;
+            let client = connection.builder()?.build()?;
             let result = api_command(&client, command, out).await;
             // With OPTIMLY_REDIS_URL, record this process's calls before it exits.
             client.flush().await;
@@ -296,14 +436,14 @@ async fn api_command(client: &OptimlyClient, command: Command, out: &Output) -> 
                 handoff = handoff.context(v);
             }
             if let Some(v) = a.urgency {
-                handoff = handoff.urgency(v.parse::<Urgency>()?);
+                handoff = handoff.urgency(v);
             }
             if let Some(v) = a.team {
                 handoff = handoff.assigned_team(v);
             }
             out.handoff(&client.hand_off(a.chat_id, &handoff).await?);
         }
-        Command::Demo | Command::Mock(_) => {}
+        Command::Demo | Command::Mock(_) | Command::Completions { .. } => {}
     }
     Ok(())
 }

@@ -4,8 +4,9 @@ use std::future::IntoFuture;
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use optimly::{AgentReply, Chat, Handoff, Message, Sender};
+use optimly::{AgentReply, Chat, Error, Handoff, Message, Sender};
 use serde::Serialize;
+use serde_json::{Value, json};
 
 /// Print a line on stdout. A closed stdout (`optimly history chat_1 | head -1`) is not an
 /// error worth a panic: the reader has what it wanted.
@@ -16,6 +17,27 @@ macro_rules! say {
     }};
 }
 pub(crate) use say;
+
+/// Print `{"error": ...}` on stderr, in one line.
+pub fn json_error(error: Value) {
+    eprintln!("{}", json!({ "error": error }));
+}
+
+/// Send the SDK's tracing output to stderr: warnings, and more with each `-v`.
+pub fn log_to_stderr(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .without_time()
+        .with_writer(std::io::stderr)
+        .init();
+}
 
 /// Where and how results are printed.
 pub struct Output {
@@ -33,6 +55,30 @@ impl Output {
 
     pub fn is_json(&self) -> bool {
         self.json
+    }
+
+    /// Report a failed command on stderr: one line of text, or one JSON object with
+    /// `--json` (what went wrong, the call's context, and the fields to fix).
+    pub fn error(&self, error: &Error, exit_code: u8) {
+        if !self.json {
+            eprintln!("error: {error}");
+            return;
+        }
+        let fields: Vec<Value> = error
+            .fields()
+            .iter()
+            .map(|f| json!({ "field": f.field(), "message": f.message() }))
+            .collect();
+        json_error(json!({
+            "kind": error.kind().code(),
+            "message": error.to_string(),
+            "exit_code": exit_code,
+            "operation": error.operation().map(|o| o.name()),
+            "attempts": error.attempts(),
+            "status": error.status(),
+            "retry_after_seconds": error.retry_after().map(|d| d.as_secs_f64()),
+            "fields": fields,
+        }));
     }
 
     /// Print `value` as pretty JSON.

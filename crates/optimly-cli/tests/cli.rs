@@ -7,6 +7,16 @@ use assert_cmd::cargo::CommandCargoExt;
 use optimly_mock::{MockConfig, RunningMock};
 use serde_json::Value;
 
+/// Every variable the CLI reads; the tests start without any of them.
+const ENV: [&str; 6] = [
+    optimly::env::API_KEY,
+    optimly::env::BASE_URL,
+    optimly::env::AUTH,
+    optimly::env::ALLOW_INSECURE_HTTP,
+    optimly::env::REDIS_URL,
+    optimly::env::REDIS_STRICT,
+];
+
 struct Run {
     code: i32,
     stdout: String,
@@ -22,10 +32,10 @@ async fn optimly(args: &[&str], env: &[(&str, String)]) -> Run {
         .collect();
     tokio::task::spawn_blocking(move || {
         let mut cmd = Command::cargo_bin("optimly").expect("the optimly binary");
-        cmd.args(&args)
-            .env_remove("OPTIMLY_API_KEY")
-            .env_remove("OPTIMLY_BASE_URL")
-            .env_remove("OPTIMLY_AUTH");
+        cmd.args(&args);
+        for name in ENV {
+            cmd.env_remove(name);
+        }
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -203,9 +213,13 @@ async fn errors_have_one_line_and_distinct_exit_codes() {
     )
     .await;
     assert_eq!(bad_key.code, 3);
+    // The SDK's warnings show without -v.
     assert_eq!(
-        bad_key.stderr.trim(),
-        "error: list_client_chats: unauthorized (HTTP 401): Unauthorized: Invalid or missing API key"
+        bad_key.stderr.trim().lines().collect::<Vec<_>>(),
+        [
+            "WARN the API key does not look like an Optimly key (`agt_` followed by 32 letters or digits); using it anyway",
+            "error: list_client_chats: unauthorized (HTTP 401): Unauthorized: Invalid or missing API key"
+        ]
     );
 
     let unknown = optimly(&["history", "chat_nope"], &env_for(&mock)).await;
@@ -301,4 +315,212 @@ fn mock_serve_prints_its_url_and_stops_on_ctrl_c() {
     assert!(interrupted.success());
     let status = child.wait().expect("exits");
     assert_eq!(status.code(), Some(0), "a clean shutdown on Ctrl-C");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_generate_for_bash_zsh_and_fish() {
+    // Each shell's opening, and how it spells a long option.
+    for (shell, opening, long) in [
+        ("bash", "_optimly() {", "--"),
+        ("zsh", "#compdef optimly", "--"),
+        ("fish", "# Print an optspec for argparse", "-l "),
+    ] {
+        let run = optimly(&["completions", shell], &[]).await;
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.starts_with(opening), "{shell}: {}", run.stdout);
+        // Subcommands, options and the values of the value enums are all completed.
+        let urgency = format!("{long}urgency");
+        let auth = format!("{long}auth");
+        for word in [
+            "appointment",
+            "handoff",
+            "critical",
+            "legacy",
+            &urgency,
+            &auth,
+        ] {
+            assert!(run.stdout.contains(word), "{shell} lacks {word}");
+        }
+    }
+    // The bash script is valid bash.
+    let bash = optimly(&["completions", "bash"], &[]).await;
+    let checked = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new("bash")
+            .arg("-n")
+            .stdin(Stdio::piped())
+            .spawn()
+            .expect("bash runs");
+        std::io::Write::write_all(
+            &mut child.stdin.take().expect("stdin"),
+            bash.stdout.as_bytes(),
+        )
+        .expect("script written");
+        child.wait().expect("bash ends")
+    })
+    .await
+    .expect("joined");
+    assert!(checked.success(), "bash -n refused the script");
+    let unknown = optimly(&["completions", "tcsh"], &[]).await;
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_every_variable_and_the_exit_codes() {
+    let help = optimly(&["--help"], &[]).await;
+    assert_eq!(help.code, 0, "{}", help.stderr);
+    for name in ENV {
+        assert!(
+            help.stdout.contains(&format!("[env: {name}")),
+            "{name} missing:\n{}",
+            help.stdout
+        );
+    }
+    let exit_codes = help
+        .stdout
+        .split("Exit codes:\n")
+        .nth(1)
+        .expect("an exit-code list");
+    assert_eq!(
+        exit_codes.lines().map(str::trim).collect::<Vec<_>>(),
+        [
+            "0  success",
+            "1  anything unexpected",
+            "2  usage: bad arguments, invalid input, configuration",
+            "3  authentication: 401, 403",
+            "4  network: connection failed, timed out",
+            "5  an API error: 404, 422, 429, 5xx, an undecodable response, a rate limit",
+        ]
+    );
+    // A key given in the environment is never shown by --help.
+    let key = "agt_CANARY00000000000000000000000000";
+    let with_key = optimly(&["--help"], &[(optimly::env::API_KEY, key.into())]).await;
+    assert!(!with_key.stdout.contains(key), "--help printed the key");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_json_every_error_is_one_json_object_on_stderr() {
+    let mock = mock().await;
+    let parse = |run: &Run| -> Value {
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        serde_json::from_str(&run.stderr).expect("stderr is JSON")
+    };
+    let bad_key = optimly(
+        &["--json", "chats", "u"],
+        &[
+            (
+                optimly::env::API_KEY,
+                "agt_00000000000000000000000000000000".into(),
+            ),
+            (optimly::env::BASE_URL, mock.base_url()),
+        ],
+    )
+    .await;
+    assert_eq!(bad_key.code, 3);
+    assert_eq!(
+        parse(&bad_key),
+        serde_json::json!({"error": {
+            "kind": "unauthorized",
+            "message": "list_client_chats: unauthorized (HTTP 401): Unauthorized: Invalid or missing API key",
+            "exit_code": 3,
+            "operation": "list_client_chats",
+            "attempts": 1,
+            "status": 401,
+            "retry_after_seconds": null,
+            "fields": [],
+        }})
+    );
+    let invalid = optimly(
+        &["--json", "lead", "chat_1", "--email", "not-an-email"],
+        &env_for(&mock),
+    )
+    .await;
+    assert_eq!(invalid.code, 2);
+    let invalid = parse(&invalid);
+    assert_eq!(invalid["error"]["kind"], "invalid_input");
+    assert_eq!(invalid["error"]["attempts"], 0);
+    assert_eq!(
+        invalid["error"]["fields"],
+        serde_json::json!([{"field": "metadata.email", "message": "is not an email address like name@example.com"}])
+    );
+    let usage = optimly(&["--json", "say"], &[]).await;
+    assert_eq!(usage.code, 2);
+    assert_eq!(
+        parse(&usage),
+        serde_json::json!({"error": {
+            "kind": "usage",
+            "message": "the following required arguments were not provided: <CHAT_ID> <TEXT>",
+            "exit_code": 2,
+        }})
+    );
+    let urgency = optimly(&["--json", "handoff", "chat_1", "--urgency", "soon"], &[]).await;
+    assert_eq!(urgency.code, 2);
+    assert_eq!(parse(&urgency)["error"]["kind"], "usage");
+    assert!(usage.stdout.is_empty() && urgency.stdout.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_shows_the_sdk_call_span_and_never_the_key() {
+    let mock = mock().await;
+    let quiet = optimly(&["chats", "u"], &env_for(&mock)).await;
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stderr, "");
+    let loud = optimly(&["-vv", "chats", "u"], &env_for(&mock)).await;
+    assert_eq!(loud.code, 0, "{}", loud.stderr);
+    assert!(
+        loud.stderr
+            .contains("DEBUG optimly.call{otel.name=GET /external/chat/{client_id}/chats"),
+        "{}",
+        loud.stderr
+    );
+    assert!(loud.stderr.contains("call succeeded"), "{}", loud.stderr);
+    assert!(
+        !loud.stderr.contains(mock.key()),
+        "the key leaked: {}",
+        loud.stderr
+    );
+    let query = optimly(&["-vvv", "--auth", "query", "chats", "u"], &env_for(&mock)).await;
+    assert_eq!(query.code, 0, "{}", query.stderr);
+    assert!(
+        !query.stderr.contains(mock.key()),
+        "the key leaked: {}",
+        query.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_beyond_loopback_needs_the_explicit_switch_and_warns() {
+    // 127.0.0.2 is loopback too, so use the machine's own non-loopback spelling: 0.0.0.0 is
+    // "not loopback" for the SDK and reaches a mock listening on every address.
+    let mock = optimly_mock::start(MockConfig {
+        host: std::net::Ipv4Addr::UNSPECIFIED.into(),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock");
+    let url = format!("http://0.0.0.0:{}", mock.addr().port());
+    let env = [
+        (optimly::env::API_KEY, mock.key().to_owned()),
+        (optimly::env::BASE_URL, url),
+    ];
+    let refused = optimly(&["chats", "u"], &env).await;
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("plain http is only allowed for loopback hosts"),
+        "{}",
+        refused.stderr
+    );
+    let mut allowed_env = env.to_vec();
+    allowed_env.push((optimly::env::ALLOW_INSECURE_HTTP, "true".into()));
+    let allowed = optimly(&["chats", "u"], &allowed_env).await;
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    assert!(
+        allowed.stderr.contains(
+            "plain http to a host that is not loopback: the API key crosses the network unencrypted"
+        ),
+        "{}",
+        allowed.stderr
+    );
+    assert!(!allowed.stderr.contains(mock.key()));
 }

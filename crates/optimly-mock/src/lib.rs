@@ -47,7 +47,10 @@ pub const DEFAULT_KEY: &str = "agt_mock0000000000000000000000000000";
 pub struct MockConfig {
     /// The API key it accepts (any of the three auth ways).
     pub key: String,
-    /// The port on 127.0.0.1; 0 lets the OS choose.
+    /// The address to listen on. Default `127.0.0.1`; another address (`0.0.0.0` for a mock
+    /// that other containers reach) serves plain http beyond this machine.
+    pub host: std::net::IpAddr,
+    /// The port; 0 lets the OS choose.
     pub port: u16,
     /// Enforce the spec's `x-rate-limits`.
     pub rate_limits: bool,
@@ -69,6 +72,7 @@ impl Default for MockConfig {
     fn default() -> Self {
         Self {
             key: DEFAULT_KEY.to_owned(),
+            host: std::net::Ipv4Addr::LOCALHOST.into(),
             port: 0,
             rate_limits: true,
             rate_limit_scale: 1.0,
@@ -106,9 +110,13 @@ pub struct RunningMock {
 }
 
 impl RunningMock {
-    /// `http://127.0.0.1:<port>`.
+    /// `http://<host>:<port>`; `http://127.0.0.1:<port>` when it listens on every address.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{addr}")
     }
 
     /// The address it listens on.
@@ -167,9 +175,9 @@ impl Drop for RunningMock {
     }
 }
 
-/// Start a mock on `127.0.0.1:<config.port>`. Needs a tokio runtime.
+/// Start a mock on `<config.host>:<config.port>`. Needs a tokio runtime.
 pub async fn start(config: MockConfig) -> std::io::Result<RunningMock> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+    let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
     let addr = listener.local_addr()?;
     let key = config.key.clone();
     let shared = Arc::new(server::Shared::new(config).map_err(std::io::Error::other)?);

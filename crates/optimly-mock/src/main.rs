@@ -1,4 +1,5 @@
-//! `optimly-mock`: serve the offline Optimly mock on 127.0.0.1 until Ctrl-C.
+//! `optimly-mock`: serve the offline Optimly mock (on 127.0.0.1 unless told otherwise) until
+//! Ctrl-C.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,7 +11,11 @@ use optimly_mock::{DEFAULT_KEY, Faults, MockConfig};
 #[derive(Debug, Parser)]
 #[command(name = "optimly-mock", version)]
 struct Args {
-    /// Port on 127.0.0.1 (0: any free port).
+    /// The address to listen on: 0.0.0.0 lets other containers reach it, over plain http
+    /// (their clients then need OPTIMLY_ALLOW_INSECURE_HTTP=true).
+    #[arg(long, env = "OPTIMLY_MOCK_HOST", default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Port (0: any free port).
     #[arg(long, default_value_t = 8080)]
     port: u16,
     /// The API key to accept (a key you give is never printed; the default one is).
@@ -75,6 +80,7 @@ async fn main() -> std::process::ExitCode {
     }
     let config = MockConfig {
         key: args.key,
+        host: args.host,
         port: args.port,
         rate_limits: !args.no_rate_limits,
         rate_limit_scale: args.rate_limit_scale,
@@ -92,7 +98,7 @@ async fn main() -> std::process::ExitCode {
     let mock = match optimly_mock::start(config).await {
         Ok(mock) => mock,
         Err(e) => {
-            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
+            eprintln!("error: cannot listen on {}:{}: {e}", args.host, args.port);
             return std::process::ExitCode::FAILURE;
         }
     };
@@ -101,6 +107,13 @@ async fn main() -> std::process::ExitCode {
         mock.base_url()
     );
     eprintln!("  export OPTIMLY_BASE_URL={}", mock.base_url());
+    if !args.host.is_loopback() {
+        tracing::warn!(
+            "listening on {} beyond this machine, over plain http: a client elsewhere reaches it as http://<this host>:{} with OPTIMLY_ALLOW_INSECURE_HTTP=true, and its key crosses the network unencrypted",
+            args.host,
+            mock.addr().port()
+        );
+    }
     if mock.key() == DEFAULT_KEY {
         eprintln!("  export OPTIMLY_API_KEY={DEFAULT_KEY}");
     } else {

@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 async fn mock_with(config: MockConfig) -> (RunningMock, reqwest::Client) {
     (
         optimly_mock::start(config).await.expect("mock starts"),
-        reqwest::Client::new(),
+        optimly_api::tls::client_builder()
+            .expect("TLS setup")
+            .build()
+            .expect("http client"),
     )
 }
 

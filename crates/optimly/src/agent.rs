@@ -29,6 +29,19 @@ pub enum AgentVersion {
 }
 
 impl AgentVersion {
+    /// Every version, oldest first.
+    pub const ALL: [AgentVersion; 3] = [Self::Legacy, Self::V2, Self::V3];
+
+    /// Its name: `legacy`, `v2` or `v3` (the last segment of its path, `legacy` for the
+    /// unversioned one).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Legacy => "legacy",
+            Self::V2 => "v2",
+            Self::V3 => "v3",
+        }
+    }
+
     /// The operation this version calls.
     pub fn operation(self) -> &'static Operation {
         match self {
@@ -36,6 +49,31 @@ impl AgentVersion {
             Self::V2 => &CALL_AGENT_V2,
             Self::V3 => &CALL_AGENT_V3,
         }
+    }
+}
+
+impl std::str::FromStr for AgentVersion {
+    type Err = Error;
+
+    /// One of [`ALL`](Self::ALL)'s names, any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                Error::invalid(
+                    "agent_version",
+                    format!("expected one of {}", names.join(", ")),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for AgentVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

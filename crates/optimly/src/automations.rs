@@ -342,6 +342,9 @@ pub enum Urgency {
 }
 
 impl Urgency {
+    /// Every urgency, least urgent first.
+    pub const ALL: [Urgency; 4] = [Self::Low, Self::Medium, Self::High, Self::Critical];
+
     /// The documented wire value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -356,17 +359,16 @@ impl Urgency {
 impl std::str::FromStr for Urgency {
     type Err = Error;
 
+    /// One of [`ALL`](Self::ALL)'s wire values, any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "low" => Ok(Self::Low),
-            "medium" => Ok(Self::Medium),
-            "high" => Ok(Self::High),
-            "critical" => Ok(Self::Critical),
-            _ => Err(Error::invalid(
-                "urgency",
-                "expected low, medium, high or critical",
-            )),
-        }
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|u| u.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|u| u.as_str()).collect();
+                Error::invalid("urgency", format!("expected one of {}", names.join(", ")))
+            })
     }
 }
 
@@ -865,7 +867,7 @@ mod tests {
         let urgency = "urgent".parse::<Urgency>().expect_err("urgency");
         assert_eq!(
             urgency.to_string(),
-            "invalid input: urgency: expected low, medium, high or critical"
+            "invalid input: urgency: expected one of low, medium, high, critical"
         );
         assert_eq!("CRITICAL".parse::<Urgency>().ok(), Some(Urgency::Critical));
     }

@@ -80,12 +80,26 @@ impl OptimlyClient {
         R: Request + 'c,
         F: Fn(&'c optimly_api::Client) -> R + 'c,
     {
+        // OpenTelemetry's HTTP client conventions, so an exporter such as
+        // tracing-opentelemetry shows the call like any other HTTP client's; `url.full` is
+        // recorded by `optimly_api`'s request hook, without its query (where the key goes
+        // with `access_token_query`). Never a secret.
+        let operation = R::OPERATION;
         let span = tracing::info_span!(
             "optimly.call",
-            operation = R::OPERATION.name(),
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
+            otel.name = %format_args!("{} {}", operation.method, operation.path),
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            optimly.operation = operation.name(),
+            http.request.method = operation.method.as_str(),
+            server.address = self.inner.server.address.as_str(),
+            server.port = self.inner.server.port,
+            url.template = operation.path,
+            url.full = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            optimly.latency_ms = tracing::field::Empty,
         );
         self.attempts(target, problems, options, build, span.clone())
             .instrument(span)
@@ -105,8 +119,20 @@ impl OptimlyClient {
         R: Request,
         F: Fn(&'c optimly_api::Client) -> R,
     {
+        // Every failure leaves through here: marked with the call's context, and on the span.
+        let fail = |error: Error, sent: u32| -> Result<R::Output, Error> {
+            let error = error.ended(R::OPERATION, sent);
+            if !span.is_disabled() {
+                span.record("otel.status_code", "ERROR");
+                match error.status() {
+                    Some(status) => span.record("error.type", tracing::field::display(status)),
+                    None => span.record("error.type", error.kind().code()),
+                };
+            }
+            Err(error)
+        };
         if !problems.is_empty() {
-            return Err(Error::invalid_input(problems).ended(R::OPERATION, 0));
+            return fail(Error::invalid_input(problems), 0);
         }
         let inner = &self.inner;
         let clock = &inner.clock;
@@ -136,11 +162,13 @@ impl OptimlyClient {
         let mut number = 0;
         loop {
             number += 1;
-            span.record("attempt", number);
+            if number > 1 {
+                span.record("http.request.resend_count", number - 1);
+            }
             // Every attempt is a request the server counts, so each one takes a slot.
             let permit = match inner
                 .limiter
-                .acquire(R::OPERATION, target, clock, remaining, lease)
+                .acquire(R::OPERATION, target, clock, deadline, lease)
                 .await
             {
                 Ok(permit) => permit,
@@ -150,7 +178,7 @@ impl OptimlyClient {
                         (Held::Full(full), None) => Error::throttled(full.limit, full.wait),
                         (Held::Unavailable(why), _) => Error::limiter_unavailable(why),
                     };
-                    return Err(error.ended(R::OPERATION, number - 1));
+                    return fail(error, number - 1);
                 }
             };
             if permit.waited() {
@@ -196,13 +224,13 @@ impl OptimlyClient {
                 u64::try_from(took.as_millis()).unwrap_or(u64::MAX)
             };
             if !span.is_disabled() {
-                span.record("latency_ms", latency_ms());
+                span.record("optimly.latency_ms", latency_ms());
                 let status = match &result {
                     Ok(_) => Some(200),
                     Err(e) => e.status(),
                 };
                 if let Some(status) = status {
-                    span.record("status", status);
+                    span.record("http.response.status_code", status);
                 }
             }
             let err = match result {
@@ -218,13 +246,13 @@ impl OptimlyClient {
                 Err(err) => err,
             };
             let Some(outcome) = err.retry_outcome() else {
-                return Err(err.ended(R::OPERATION, number));
+                return fail(err, number);
             };
             let attempt = Attempt::new(number, resend_allowed, remaining());
             match policy.decide(attempt, outcome, fastrand::f64()) {
                 Decision::Stop => {
                     tracing::debug!(attempt = number, error = %err, "giving up");
-                    return Err(err.ended(R::OPERATION, number));
+                    return fail(err, number);
                 }
                 Decision::RetryAfter(wait) => {
                     tracing::info!(

@@ -31,6 +31,19 @@ pub mod env {
     /// `true` (optional; default `false`): fail calls while Redis is unavailable instead of
     /// counting in the process.
     pub const REDIS_STRICT: &str = "OPTIMLY_REDIS_STRICT";
+    /// `true` (optional; default `false`): allow a plain `http` base URL on a host that is not
+    /// loopback, such as a mock in another container. The key then crosses the network
+    /// unencrypted; building the client logs a warning that says so.
+    pub const ALLOW_INSECURE_HTTP: &str = "OPTIMLY_ALLOW_INSECURE_HTTP";
+}
+
+/// A `true`/`false` variable (also `1`/`0`); unset or empty is `false`.
+fn flag(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Result<bool, Error> {
+    match lookup(name).as_deref().map(str::trim) {
+        None | Some("" | "false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(Error::config(name, "must be `true` or `false`")),
+    }
 }
 
 /// A client for Optimly's API. Cheap to clone (one shared connection pool), `Send + Sync`.
@@ -53,6 +66,8 @@ pub struct OptimlyClient {
 pub(crate) struct Inner {
     pub(crate) api: optimly_api::Client,
     pub(crate) base_url: String,
+    /// The base URL's host and port, as the call span reports them.
+    pub(crate) server: Server,
     pub(crate) auth: AuthMethod,
     pub(crate) retry: RetryPolicy,
     pub(crate) retry_non_idempotent: bool,
@@ -262,9 +277,10 @@ impl ClientBuilder {
             }
             Some(key) => ApiKey::new(key.trim()),
         };
-        let mut builder = Self::default().api_key(key);
+        let insecure = flag(&lookup, env::ALLOW_INSECURE_HTTP)?;
+        let mut builder = Self::default().api_key(key).allow_insecure_http(insecure);
         if let Some(url) = lookup(env::BASE_URL).filter(|u| !u.trim().is_empty()) {
-            check_base_url(url.trim(), false)
+            check_base_url(url.trim(), insecure)
                 .map_err(|reason| Error::config(env::BASE_URL, reason))?;
             builder = builder.base_url(url.trim());
         }
@@ -274,16 +290,7 @@ impl ClientBuilder {
                 .map_err(|reason| Error::config(env::AUTH, reason))?;
             builder = builder.auth_method(auth);
         }
-        let strict = match lookup(env::REDIS_STRICT).as_deref().map(str::trim) {
-            None | Some("" | "false" | "0") => false,
-            Some("true" | "1") => true,
-            Some(_) => {
-                return Err(Error::config(
-                    env::REDIS_STRICT,
-                    "must be `true` or `false`",
-                ));
-            }
-        };
+        let strict = flag(&lookup, env::REDIS_STRICT)?;
         if let Some(url) = lookup(env::REDIS_URL).filter(|u| !u.trim().is_empty()) {
             builder = builder.redis_from_env(url.trim(), strict)?;
         }
@@ -387,7 +394,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Use this HTTP client (its own timeouts, proxy, TLS and user agent apply).
+    /// Use this HTTP client (its own timeouts, proxy, TLS and user agent apply). Start it
+    /// from [`crate::tls::client_builder`], which carries this build's TLS choice: with the
+    /// default `rustls` feature reqwest has no crypto provider of its own, and a plain
+    /// `reqwest::Client::new()` panics unless the program installed one.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -413,11 +423,12 @@ impl ClientBuilder {
                 "the API key does not look like an Optimly key (`agt_` followed by 32 letters or digits); using it anyway"
             );
         }
-        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)
+        let (base_url, server) = check_base_url(&self.base_url, self.allow_insecure_http)
             .map_err(|reason| Error::config("base_url", reason))?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
+            None => optimly_api::tls::client_builder()
+                .map_err(|e| Error::config("http_client", e.to_string()))?
                 .connect_timeout(self.connect_timeout)
                 .user_agent(USER_AGENT)
                 .build()
@@ -440,6 +451,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 api,
                 base_url,
+                server,
                 auth: self.auth,
                 retry: self.retry,
                 retry_non_idempotent: self.retry_non_idempotent,
@@ -456,13 +468,22 @@ impl ClientBuilder {
 
 /// Accept `https://` anywhere and `http://` on loopback (or anywhere when allowed); return the
 /// URL without a trailing slash. The reason never echoes the URL, which could carry a key.
-/// Whether this build can speak TLS.
-const TLS: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
-
 /// Why an `https` URL is refused by a build without TLS.
-const NO_TLS: &str = "https needs one of optimly's TLS features, `rustls` (the default) or `native-tls`; this build has neither, so only plain http to a loopback host works";
+fn no_tls() -> String {
+    format!(
+        "https needs one of optimly's TLS features, {}; this build has none, so only plain http to a loopback host works",
+        optimly_api::tls::FEATURES
+    )
+}
 
-fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, String> {
+/// Where a client's calls go: OpenTelemetry's `server.address` and `server.port`.
+#[derive(Debug)]
+pub(crate) struct Server {
+    pub(crate) address: String,
+    pub(crate) port: u16,
+}
+
+fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<(String, Server), String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a valid URL ({e})"))?;
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err("must not have a query or fragment".into());
@@ -471,9 +492,16 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, String
         return Err("must not contain credentials".into());
     }
     match parsed.scheme() {
-        "https" if !TLS => return Err(NO_TLS.into()),
+        "https" if !optimly_api::tls::AVAILABLE => return Err(no_tls()),
         "https" => {}
-        "http" if allow_insecure_http || is_loopback(&parsed) => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" if allow_insecure_http => {
+            // The host is no secret; the URL as a whole is not printed.
+            tracing::warn!(
+                host = parsed.host_str().unwrap_or_default(),
+                "plain http to a host that is not loopback: the API key crosses the network unencrypted (allowed by allow_insecure_http / OPTIMLY_ALLOW_INSECURE_HTTP)"
+            );
+        }
         "http" => {
             return Err(
                 "plain http is only allowed for loopback hosts; use https (or allow_insecure_http)"
@@ -482,7 +510,16 @@ fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, String
         }
         other => return Err(format!("unsupported scheme `{other}`; use https")),
     }
-    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+    let server = Server {
+        address: parsed
+            .host_str()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned(),
+        port: parsed.port_or_known_default().unwrap_or_default(),
+    };
+    Ok((parsed.as_str().trim_end_matches('/').to_owned(), server))
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -498,52 +535,53 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 mod tests {
     use super::*;
 
+    fn checked(url: &str, allow_insecure_http: bool) -> Result<String, String> {
+        check_base_url(url, allow_insecure_http).map(|(url, _)| url)
+    }
+
     /// Only built without a TLS feature (`.ci/run` runs it so).
     #[test]
-    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    #[cfg(not(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls")))]
     fn without_tls_https_is_a_config_error_and_loopback_http_works() {
-        assert_eq!(
-            check_base_url("https://api.optimly.io", false),
-            Err(NO_TLS.into())
-        );
+        assert_eq!(checked("https://api.optimly.io", false), Err(no_tls()));
         let err = OptimlyClient::builder()
             .api_key("agt_0123456789abcdef0123456789abcdef")
             .build()
             .expect_err("the default base URL is https");
         assert!(
             err.to_string()
-                .contains("`rustls` (the default) or `native-tls`"),
+                .contains("`rustls` (the default), `rustls-aws-lc` or `native-tls`"),
             "{err}"
         );
-        assert!(check_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(checked("http://127.0.0.1:8080", false).is_ok());
     }
 
     #[test]
     fn base_url_rules() {
         assert_eq!(
-            check_base_url("https://api.optimly.io/", false),
+            checked("https://api.optimly.io/", false),
             Ok("https://api.optimly.io".into())
         );
         assert_eq!(
-            check_base_url("http://127.0.0.1:8080", false),
+            checked("http://127.0.0.1:8080", false),
             Ok("http://127.0.0.1:8080".into())
         );
         assert_eq!(
-            check_base_url("http://[::1]:9/", false),
+            checked("http://[::1]:9/", false),
             Ok("http://[::1]:9".into())
         );
         assert_eq!(
-            check_base_url("http://localhost:3000/v", false),
+            checked("http://localhost:3000/v", false),
             Ok("http://localhost:3000/v".into())
         );
-        assert!(check_base_url("http://api.optimly.io", false).is_err());
+        assert!(checked("http://api.optimly.io", false).is_err());
         assert_eq!(
-            check_base_url("http://10.0.0.2", true),
+            checked("http://10.0.0.2", true),
             Ok("http://10.0.0.2".into())
         );
-        assert!(check_base_url("ftp://x", true).is_err());
-        assert!(check_base_url("https://x/?access_token_query=k", false).is_err());
-        assert!(check_base_url("https://u:p@x", false).is_err());
-        assert!(check_base_url("api.optimly.io", false).is_err());
+        assert!(checked("ftp://x", true).is_err());
+        assert!(checked("https://x/?access_token_query=k", false).is_err());
+        assert!(checked("https://u:p@x", false).is_err());
+        assert!(checked("api.optimly.io", false).is_err());
     }
 }

@@ -129,6 +129,31 @@ pub enum ErrorKind {
     Decode,
 }
 
+impl ErrorKind {
+    /// A short, stable `snake_case` name of what went wrong (`rate_limited`, `timeout`), for
+    /// metrics and logs. The call span reports it as OpenTelemetry's `error.type` when no
+    /// response status was received.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { .. } => "invalid_input",
+            Self::Config { .. } => "config",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Validation { .. } => "validation",
+            Self::RateLimited => "rate_limited",
+            Self::Server => "server",
+            Self::Api => "api",
+            Self::Timeout { .. } => "timeout",
+            Self::Connection { .. } => "connection",
+            Self::Throttled { .. } => "throttled",
+            Self::LimiterUnavailable => "limiter_unavailable",
+            Self::ResponseTooLarge { .. } => "response_too_large",
+            Self::Decode => "decode",
+        }
+    }
+}
+
 /// One problem with a request, located by its field path on the wire: found locally before
 /// sending, or by the server (FastAPI's `detail` list). Both use the same paths
 /// (`chat_id`, `metadata.email`), so one mapping to form fields serves both.

@@ -36,6 +36,8 @@ pub use error::{Error, ErrorKind, FieldIssue};
 /// Every operation's description (`operations::NEW_MESSAGE`, ...), as errors report them and
 /// the testing helpers take them.
 pub use optimly_api::operations;
+/// The TLS this build's features choose, and a `reqwest::ClientBuilder` that carries it.
+pub use optimly_api::tls;
 /// A documented rate limit, what it is counted per, and an operation's description.
 pub use optimly_api::{Limit, Operation, Scope};
 #[cfg(feature = "redis")]

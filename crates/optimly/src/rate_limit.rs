@@ -765,7 +765,7 @@ impl Limiter {
     }
 
     /// Take a slot for one attempt of `operation`, waiting for one when the limits say so.
-    /// `remaining` bounds the wait: when capacity would come later than that (or the limits
+    /// `deadline` bounds the wait: when capacity would come after it (or the limits
     /// fail fast), the limit that is full is returned at once instead of sleeping into the
     /// deadline; the caller turns it into an error. `lease` is how long the attempt may run.
     pub(crate) async fn acquire<'l>(
@@ -773,7 +773,7 @@ impl Limiter {
         operation: &'static Operation,
         target: Target<'_>,
         clock: &'l ClientClock,
-        remaining: impl Fn() -> Option<Duration>,
+        deadline: Option<Instant>,
         lease: Duration,
     ) -> Result<Permit<'l>, Held> {
         if self.limits.is_off() {
@@ -802,7 +802,7 @@ impl Limiter {
                     return Err(Held::Unavailable(unavailable));
                 }
             };
-            let left = remaining();
+            let left = deadline.map(|d| d.saturating_duration_since(clock.now()));
             let too_late = match (full.wait, left) {
                 (Some(wait), Some(left)) => wait >= left,
                 (None, Some(left)) => left.is_zero(),

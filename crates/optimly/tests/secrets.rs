@@ -247,10 +247,13 @@ async fn the_key_never_appears_in_debug_display_or_tracing() {
     }
     let logs = captured.text();
     assert!(logs.contains("optimly.call"), "tracing ran: {logs}");
-    assert!(logs.contains("operation=\"list_chat_messages\""), "{logs}");
-    assert!(logs.contains("status=401"), "{logs}");
-    assert!(logs.contains("attempt=2"), "{logs}");
-    assert!(logs.contains("latency_ms="), "{logs}");
+    assert!(
+        logs.contains("optimly.operation=\"list_chat_messages\""),
+        "{logs}"
+    );
+    assert!(logs.contains("http.response.status_code=401"), "{logs}");
+    assert!(logs.contains("http.request.resend_count=1"), "{logs}");
+    assert!(logs.contains("optimly.latency_ms="), "{logs}");
     assert!(!logs.contains(KEY), "the key leaked into tracing output");
 }
 

@@ -1,0 +1,85 @@
+//! The HTTP client this crate's TLS features choose, the one place that choice is made.
+//!
+//! | feature | TLS |
+//! |---|---|
+//! | `rustls` (default) | rustls on *ring*, certificates checked by the platform's verifier (on Linux, the system's CA store). No C library to build besides *ring*'s small one |
+//! | `rustls-aws-lc` | rustls on aws-lc-rs, reqwest's own default (`aws-lc-sys` compiles a large C library: about 30 s of a cold build on two cores) |
+//! | `native-tls` | the platform's TLS (OpenSSL on Linux) |
+//! | none | plain `http` only: an `https` request fails to connect |
+//!
+//! With `rustls` the provider is given to this client only: nothing process-wide is
+//! installed, so an application that installs its own rustls provider is not disturbed.
+//! `rustls-aws-lc` takes precedence over `rustls` when both are on (as `--all-features`
+//! does), and either rustls feature over `native-tls`.
+
+use std::fmt;
+
+/// A TLS setup that could not be made (for instance, no usable CA certificate on the system).
+#[derive(Debug)]
+pub struct TlsError(String);
+
+impl fmt::Display for TlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TLS setup failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for TlsError {}
+
+/// Whether this build can speak `https` (one of the TLS features is on).
+pub const AVAILABLE: bool = cfg!(any(
+    feature = "rustls",
+    feature = "rustls-aws-lc",
+    feature = "native-tls"
+));
+
+/// The features that give a build TLS, for messages that ask for one.
+pub const FEATURES: &str = "`rustls` (the default), `rustls-aws-lc` or `native-tls`";
+
+/// A `reqwest::ClientBuilder` with this build's TLS already chosen. Add timeouts, a user
+/// agent, a proxy and build it; `Client::new` and the `optimly` crate start from it.
+///
+/// Build every `reqwest::Client` of a program that uses the `rustls` feature from here (or
+/// install a rustls crypto provider yourself): reqwest is then built without a provider of
+/// its own, and `reqwest::Client::new()` would panic.
+pub fn client_builder() -> Result<reqwest::ClientBuilder, TlsError> {
+    #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc")))]
+    {
+        use rustls_platform_verifier::BuilderVerifierExt;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|builder| builder.with_platform_verifier())
+            .map_err(|e| TlsError(e.to_string()))?
+            .with_no_client_auth();
+        Ok(reqwest::ClientBuilder::new().tls_backend_preconfigured(config))
+    }
+    #[cfg(not(all(feature = "rustls", not(feature = "rustls-aws-lc"))))]
+    {
+        Ok(reqwest::ClientBuilder::new())
+    }
+}
+
+/// What the generated `Client::new` starts from (`cargo xtask generate` puts it in place of
+/// `reqwest::ClientBuilder::new()`); like the rest of `Client::new`, it panics when the
+/// client cannot be made. Use [`client_builder`] and `Client::new_with_client` to get the
+/// error instead.
+pub(crate) fn builder_or_panic() -> reqwest::ClientBuilder {
+    match client_builder() {
+        Ok(builder) => builder,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The builder this crate hands out builds, whatever the features: under `rustls` alone a
+    /// plain `reqwest::ClientBuilder::new().build()` would panic for want of a provider.
+    #[test]
+    fn the_client_builder_builds() {
+        let client = client_builder().and_then(|b| b.build().map_err(|e| TlsError(e.to_string())));
+        assert!(client.is_ok(), "{:?}", client.err());
+    }
+}
