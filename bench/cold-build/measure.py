@@ -7,7 +7,7 @@ checked-in lock file) are built from an empty target directory, alternately, ROU
 fetched first, so only compiling is timed. Prints every run, each round's ratio, and the
 median ratio with its spread; exits non-zero when the median ratio is above --target.
 
-    python3 bench/cold-build/measure.py [--rounds N] [--target 0.6] [--release]
+    python3 bench/cold-build/measure.py [--rounds N] [--target 0.6] [--release] [--scratch DIR]
 """
 
 import argparse
@@ -44,9 +44,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--target", type=float, default=0.6)
     parser.add_argument("--release", action="store_true", help="time `cargo build --release`")
+    parser.add_argument("--scratch", type=Path,
+                        default=Path(os.environ.get("CARGO_TARGET_DIR", HERE.parent.parent / "target")),
+                        help="where the target directories go (a tmpfs such as /dev/shm takes "
+                             "the disk out of the timing)")
     args = parser.parse_args()
 
-    scratch = Path(os.environ.get("CARGO_TARGET_DIR", HERE.parent.parent / "target")) / "cold-build"
+    scratch = args.scratch / "cold-build"
     build = ["build", "--locked", "--offline", "--quiet"] + (["--release"] if args.release else [])
     for project in PROJECTS:
         cargo(["fetch", "--locked"], project, scratch / project)
