@@ -17,6 +17,9 @@ pub enum Scope {
     Agent,
     /// One count per chat (`chat_id`).
     Chat,
+    /// One count per visitor of a website: not an Optimly limit, but one an app puts in
+    /// front of its key so one visitor cannot spend the whole budget (`optimly-widget`).
+    Visitor,
 }
 
 impl Scope {
@@ -26,6 +29,7 @@ impl Scope {
             Self::ApiKey => "API key",
             Self::Agent => "agent",
             Self::Chat => "chat",
+            Self::Visitor => "visitor",
         }
     }
 }
