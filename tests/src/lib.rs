@@ -7,11 +7,13 @@
 //! Every report is a pure function of its inputs, so the mutation tests can feed it a changed
 //! spec or an extra example and read the rows that change.
 
+pub mod browser;
 pub mod docs;
 pub mod fault_server;
 pub mod reports;
 pub mod rust_surface;
 pub mod types;
+pub mod widget;
 
 /// The spec side, shared with the mock: operations and schemas as JSON Schema.
 pub use optimly_mock::spec;

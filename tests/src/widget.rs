@@ -1,0 +1,167 @@
+//! The widget router served on `127.0.0.1` for the widget's HTTP and browser tests, with every
+//! answer it gives recorded and checked against `openapi/widget.yaml`.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::get;
+use optimly_widget::Widget;
+use serde_json::Value;
+
+use crate::spec::{Spec, violations};
+
+/// One answer of the router: what was asked and what came back, headers and body as sent.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    /// `GET`, `POST`.
+    pub method: String,
+    /// The request path, without its query.
+    pub path: String,
+    /// The status sent.
+    pub status: u16,
+    /// Every response header, as `name: value` lines.
+    pub headers: String,
+    /// The body sent.
+    pub body: Vec<u8>,
+}
+
+/// A widget served on a free port of `127.0.0.1`, with the demo page at `/`; stopped on drop.
+pub struct WidgetServer {
+    /// `http://127.0.0.1:PORT`: also the page origin the widget allows.
+    pub origin: String,
+    answers: Arc<Mutex<Vec<Answer>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl WidgetServer {
+    /// Serve `widget` (built to allow [`origin_for`]`(addr)`) on the listener it was built for.
+    pub async fn serve(listener: tokio::net::TcpListener, widget: &Widget) -> Self {
+        let addr = listener.local_addr().expect("local address");
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&answers);
+        let app = widget
+            .router()
+            .route("/", get(optimly_widget::demo_page))
+            .layer(axum::middleware::from_fn(
+                move |request: Request, next: Next| {
+                    let record = Arc::clone(&record);
+                    async move { recorded(record, request, next).await }
+                },
+            ));
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("widget server");
+        });
+        Self {
+            origin: origin_for(addr),
+            answers,
+            task,
+        }
+    }
+
+    /// Every answer so far.
+    pub fn answers(&self) -> Vec<Answer> {
+        self.answers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Drop for WidgetServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The page origin of a server at `addr`.
+pub fn origin_for(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// A listener on a free port of `127.0.0.1`.
+pub async fn listener() -> tokio::net::TcpListener {
+    tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port on 127.0.0.1")
+}
+
+async fn recorded(answers: Arc<Mutex<Vec<Answer>>>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let (parts, body) = response.into_parts();
+    let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {}", String::from_utf8_lossy(value.as_bytes())))
+        .collect::<Vec<_>>()
+        .join("\n");
+    answers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(Answer {
+            method,
+            path,
+            status: parts.status.as_u16(),
+            headers,
+            body: body.to_vec(),
+        });
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// `openapi/widget.yaml`.
+pub fn contract() -> Spec {
+    let text = std::fs::read_to_string(crate::root().join("openapi/widget.yaml"))
+        .expect("openapi/widget.yaml");
+    Spec::from_yaml(&text).expect("widget.yaml parses")
+}
+
+/// What is wrong with an answer by the contract: an undocumented route or status, a body
+/// that is not JSON or does not match its schema. Empty when it matches. Answers outside
+/// `/api` (the widget's files, the demo page) are not part of it.
+pub fn contract_violations(contract: &Spec, answer: &Answer) -> Vec<String> {
+    if !answer.path.starts_with("/api/") {
+        return Vec::new();
+    }
+    let at = format!("{} {} -> {}", answer.method, answer.path, answer.status);
+    let Some(operation) = contract.operation(&answer.method, &answer.path) else {
+        return vec![format!("{at}: no such operation in widget.yaml")];
+    };
+    let Some(schema) = operation.response_schema(contract, answer.status) else {
+        return vec![format!(
+            "{at}: status not documented (documented: {:?})",
+            operation.statuses()
+        )];
+    };
+    let body: Value = match serde_json::from_slice(&answer.body) {
+        Ok(body) => body,
+        Err(e) => return vec![format!("{at}: body is not JSON: {e}")],
+    };
+    match violations(&contract.json_schema(schema, false), &body) {
+        Ok(lines) => lines.into_iter().map(|l| format!("{at}: {l}")).collect(),
+        Err(e) => vec![format!("{at}: {e}")],
+    }
+}
+
+/// Assert that every answer matches the contract, and return how many were checked.
+pub fn assert_contract(answers: &[Answer]) -> usize {
+    let contract = contract();
+    let wrong: Vec<String> = answers
+        .iter()
+        .flat_map(|a| contract_violations(&contract, a))
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "answers outside widget.yaml:\n{}",
+        wrong.join("\n")
+    );
+    answers
+        .iter()
+        .filter(|a| a.path.starts_with("/api/"))
+        .count()
+}
