@@ -9,21 +9,27 @@ use crate::output::Output;
 const VISITOR: &str = "demo_visitor";
 const QUESTION: &str = "Hi! What does the Pro plan cost? You can reach me at jane@company.com";
 
+/// A client for Optimly when a key is given, else for the embedded mock, started here (it
+/// stops when the returned mock is dropped).
+pub async fn client_or_mock(
+    connection: &Connection,
+) -> Result<(OptimlyClient, Option<optimly_mock::RunningMock>), Error> {
+    if connection.api_key.is_some() {
+        return Ok((connection.builder()?.build()?, None));
+    }
+    let mock = optimly_mock::start(optimly_mock::MockConfig::default())
+        .await
+        .map_err(|e| Error::config("mock", e.to_string()))?;
+    let client = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .build()?;
+    Ok((client, Some(mock)))
+}
+
 pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
-    let live = connection.api_key.is_some();
     // Keep the mock alive for the whole demo; it stops when dropped.
-    let (client, mock) = if live {
-        (connection.builder()?.build()?, None)
-    } else {
-        let mock = optimly_mock::start(optimly_mock::MockConfig::default())
-            .await
-            .map_err(|e| Error::config("mock", e.to_string()))?;
-        let client = OptimlyClient::builder()
-            .api_key(mock.key())
-            .base_url(mock.base_url())
-            .build()?;
-        (client, Some(mock))
-    };
+    let (client, mock) = client_or_mock(connection).await?;
     let say = |line: String| {
         if !out.is_json() {
             crate::output::say!("{line}");

@@ -132,6 +132,17 @@ enum Command {
     /// The offline mock.
     #[command(subcommand)]
     Mock(MockCommand),
+    /// Serve a demo page with the website chat widget on 127.0.0.1: offline against the
+    /// embedded mock, or against Optimly when OPTIMLY_API_KEY is set. Prints the page's URL.
+    Widget {
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The secret that seals visitor cookies, 64 bytes or more (the same on every
+        /// replica); a random one per run when not given.
+        #[arg(long, env = "OPTIMLY_WIDGET_SECRET", hide_env_values = true)]
+        cookie_secret: Option<String>,
+    },
     /// Print a completion script for a shell (`optimly completions bash > /etc/bash_completion.d/optimly`).
     Completions {
         /// The shell.
@@ -341,6 +352,10 @@ async fn main() -> ExitCode {
 async fn run(command: Command, connection: &Connection, out: &Output) -> Result<(), Error> {
     match command {
         Command::Demo => demo::run(connection, out).await,
+        Command::Widget {
+            port,
+            cookie_secret,
+        } => serve_widget(connection, port, cookie_secret).await,
         Command::Completions { shell } => {
             // Written whole: clap_complete panics when it cannot write (a closed pipe).
             let mut script = Vec::new();
@@ -443,8 +458,51 @@ async fn api_command(client: &OptimlyClient, command: Command, out: &Output) -> 
             }
             out.handoff(&client.hand_off(a.chat_id, &handoff).await?);
         }
-        Command::Demo | Command::Mock(_) | Command::Completions { .. } => {}
+        Command::Demo | Command::Widget { .. } | Command::Mock(_) | Command::Completions { .. } => {
+        }
     }
+    Ok(())
+}
+
+async fn serve_widget(
+    connection: &Connection,
+    port: u16,
+    cookie_secret: Option<String>,
+) -> Result<(), Error> {
+    let (client, mock) = demo::client_or_mock(connection).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|e| Error::config("port", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::config("port", e.to_string()))?;
+    let builder = optimly_widget::Widget::builder(client)
+        .allow_origin(format!("http://127.0.0.1:{}", addr.port()))
+        .allow_origin(format!("http://localhost:{}", addr.port()))
+        // Plain http on this machine only: a Secure cookie would not be sent back.
+        .secure_cookie(false);
+    let builder = match &cookie_secret {
+        Some(secret) => builder.cookie_secret(secret.as_bytes()),
+        None => builder.random_cookie_secret(),
+    };
+    let widget = builder.build()?;
+    let app = widget
+        .router()
+        .route("/", axum::routing::get(optimly_widget::demo_page));
+    crate::output::say!("http://{addr}/");
+    match &mock {
+        Some(m) => eprintln!(
+            "optimly widget: open http://{addr}/ in a browser; the agent is the embedded mock at {} (set OPTIMLY_API_KEY to talk to Optimly). Ctrl-C to stop.",
+            m.base_url()
+        ),
+        None => eprintln!("optimly widget: open http://{addr}/ in a browser. Ctrl-C to stop."),
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| Error::config("port", e.to_string()))?;
     Ok(())
 }
 

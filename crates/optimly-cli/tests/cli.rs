@@ -524,3 +524,86 @@ async fn plain_http_beyond_loopback_needs_the_explicit_switch_and_warns() {
     );
     assert!(!allowed.stderr.contains(mock.key()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn widget_serves_the_demo_page_and_a_conversation_offline() {
+    let mut child = Command::cargo_bin("optimly")
+        .expect("binary")
+        .args(["widget", "--port", "0"])
+        .env_remove(optimly::env::API_KEY)
+        .env_remove("OPTIMLY_WIDGET_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let stdout = child.stdout.take().expect("stdout");
+    let first = tokio::task::spawn_blocking(move || {
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("a line");
+        first
+    })
+    .await
+    .expect("joined");
+    let url = first.trim().to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        "{url}"
+    );
+    let origin = url.trim_end_matches('/').to_owned();
+
+    let http = optimly::tls::client_builder()
+        .expect("TLS")
+        .build()
+        .expect("an HTTP client");
+    let page = http.get(&url).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.expect("html");
+    assert!(
+        page.contains(r#"<script src="/optimly/widget.js" defer></script>"#),
+        "{page}"
+    );
+    let script = http
+        .get(format!("{origin}/optimly/widget.js"))
+        .send()
+        .await
+        .expect("script");
+    assert_eq!(script.status(), 200);
+    let started = http
+        .post(format!("{origin}/api/conversation"))
+        .header("origin", &origin)
+        .send()
+        .await
+        .expect("conversation");
+    assert_eq!(started.status(), 200);
+    let cookie = started.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let reply: Value = http
+        .post(format!("{origin}/api/messages"))
+        .header("origin", &origin)
+        .header("cookie", cookie)
+        .json(&serde_json::json!({"content": "Can we book a meeting?"}))
+        .send()
+        .await
+        .expect("message")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(reply["tools"][0]["tool"], "appointment", "{reply}");
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(interrupted.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().expect("exits"))
+        .await
+        .expect("joined");
+    assert_eq!(status.code(), Some(0), "a clean shutdown on Ctrl-C");
+}
