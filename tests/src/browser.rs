@@ -217,21 +217,20 @@ impl Chrome {
 
     /// Empty the input at `css`.
     pub async fn clear(&self, css: &str) {
-        let id = self.element(css).await;
-        self.command(
-            reqwest::Method::POST,
-            &self.at(&format!("/element/{id}/clear")),
-            Some(json!({})),
-        )
-        .await;
+        self.act(css, "clear").await;
     }
 
     /// Click the element at `css`.
     pub async fn click(&self, css: &str) {
+        self.act(css, "click").await;
+    }
+
+    /// An element command without arguments (`click`, `clear`) on the element at `css`.
+    async fn act(&self, css: &str, action: &str) {
         let id = self.element(css).await;
         self.command(
             reqwest::Method::POST,
-            &self.at(&format!("/element/{id}/click")),
+            &self.at(&format!("/element/{id}/{action}")),
             Some(json!({})),
         )
         .await;

@@ -29,6 +29,18 @@ async fn serve(client: OptimlyClient) -> WidgetServer {
     WidgetServer::serve(listener, &widget).await
 }
 
+/// Open the demo page of `server` and wait until the widget has its conversation.
+async fn open(chrome: &Chrome, server: &WidgetServer) {
+    chrome.goto(&format!("{}/", server.origin)).await;
+    chrome
+        .until(
+            "the widget's conversation",
+            "return document.querySelector('#optimly-input') && performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/conversation'));",
+            WAIT,
+        )
+        .await;
+}
+
 /// Where the screenshot goes: the workspace's target directory.
 fn screenshot_path() -> std::path::PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -54,14 +66,7 @@ async fn the_widget_works_in_a_real_browser() {
     .expect("mock");
     let server = serve(client).await;
 
-    chrome.goto(&format!("{}/", server.origin)).await;
-    chrome
-        .until(
-            "the widget's conversation",
-            "return document.querySelector('#optimly-input') && performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/conversation'));",
-            WAIT,
-        )
-        .await;
+    open(&chrome, &server).await;
 
     // A message: the typing indicator while the agent answers, then the reply.
     let question = "Hi! What does the Pro plan cost? You can reach me at jane@company.com";
@@ -198,14 +203,7 @@ async fn the_widget_works_in_a_real_browser() {
         .build()
         .expect("client");
     let html_server = serve(upstream).await;
-    chrome.goto(&format!("{}/", html_server.origin)).await;
-    chrome
-        .until(
-            "the widget's conversation",
-            "return document.querySelector('#optimly-input') && performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/conversation'));",
-            WAIT,
-        )
-        .await;
+    open(&chrome, &html_server).await;
     let typed = r#"<b>bold</b><img src=x onerror="window.__xss = 'visitor'">"#;
     chrome.type_into("#optimly-input", typed).await;
     chrome.click("#optimly-send").await;

@@ -219,6 +219,21 @@ async fn read<T: DeserializeOwned>(shared: &Shared, body: Body) -> Result<T, Ref
     })
 }
 
+/// What every form and message needs before it may reach Optimly: an allowed origin, the
+/// visitor's cookie, a body this route reads, and room in the visitor's own limit.
+async fn admitted<T: DeserializeOwned>(
+    shared: &Shared,
+    jar: &PrivateCookieJar,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Visitor, T), Refusal> {
+    check_origin(shared, headers)?;
+    let visitor = Visitor::required(jar, headers)?;
+    let form = read(shared, body).await?;
+    count(shared, &visitor.id)?;
+    Ok((visitor, form))
+}
+
 /// A visitor's request that reaches Optimly counts against their own limit.
 fn count(shared: &Shared, visitor: &str) -> Result<(), Refusal> {
     shared
@@ -337,9 +352,8 @@ pub(crate) async fn send_message(
 ) -> Response {
     answer(
         async {
-            check_origin(&shared, &headers)?;
-            let visitor = Visitor::required(&jar, &headers)?;
-            let message: NewMessage = read(&shared, body).await?;
+            let (visitor, message): (_, NewMessage) =
+                admitted(&shared, &jar, &headers, body).await?;
             let content = message.content.trim();
             if content.is_empty() {
                 return Err(Refusal::field("content", "is required"));
@@ -354,7 +368,6 @@ pub(crate) async fn send_message(
                     ),
                 ));
             }
-            count(&shared, &visitor.id)?;
             let conversation = shared.client.resume_conversation(visitor.chat_id)?;
             let reply = conversation.send(content).await?;
             Ok(ok(None, Reply::from(&reply)))
@@ -419,10 +432,7 @@ pub(crate) async fn lead(
 ) -> Response {
     answer(
         async {
-            check_origin(&shared, &headers)?;
-            let visitor = Visitor::required(&jar, &headers)?;
-            let lead: Lead = read(&shared, body).await?;
-            count(&shared, &visitor.id)?;
+            let (visitor, lead): (_, Lead) = admitted(&shared, &jar, &headers, body).await?;
             let message = shared.client.capture_lead(&visitor.chat_id, &lead).await?;
             Ok(ok(
                 None,
@@ -444,10 +454,8 @@ pub(crate) async fn appointment(
 ) -> Response {
     answer(
         async {
-            check_origin(&shared, &headers)?;
-            let visitor = Visitor::required(&jar, &headers)?;
-            let request: AppointmentRequest = read(&shared, body).await?;
-            count(&shared, &visitor.id)?;
+            let (visitor, request): (_, AppointmentRequest) =
+                admitted(&shared, &jar, &headers, body).await?;
             let message = shared
                 .client
                 .request_appointment(&visitor.chat_id, &request)
@@ -479,10 +487,8 @@ pub(crate) async fn handoff(
 ) -> Response {
     answer(
         async {
-            check_origin(&shared, &headers)?;
-            let visitor = Visitor::required(&jar, &headers)?;
-            let request: EmailHandoff = read(&shared, body).await?;
-            count(&shared, &visitor.id)?;
+            let (visitor, request): (_, EmailHandoff) =
+                admitted(&shared, &jar, &headers, body).await?;
             let handoff = shared.client.hand_off(&visitor.chat_id, &request).await?;
             Ok(ok(
                 None,
