@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use httpmock::Method::POST;
-use optimly::operations::{CALL_AGENT_V2, NEW_CHAT, NEW_MESSAGE};
+use httpmock::Method::{GET, POST};
+use optimly::operations::{CALL_AGENT_V2, LIST_CHAT_MESSAGES, NEW_CHAT, NEW_MESSAGE};
 use optimly::testing::{MockConfig, MockServer, when_operation};
 use optimly::{OptimlyClient, RetryPolicy};
 use optimly_mock::RunningMock;
@@ -96,7 +96,12 @@ impl Browser {
         let set_cookie = header("set-cookie");
         let retry_after = header("retry-after");
         if let Some(set) = &set_cookie {
-            self.cookie = set.split(';').next().map(str::to_owned);
+            // As a browser does: an expired cookie is dropped, any other kept.
+            self.cookie = if set.contains("Max-Age=0") {
+                None
+            } else {
+                set.split(';').next().map(str::to_owned)
+            };
         }
         let body = response.json().await.expect("a JSON body");
         Got {
@@ -659,4 +664,28 @@ fn the_contracts_forms_are_the_sdk_types() {
     reads::<optimly::Lead>("LeadForm", body("LeadForm"));
     reads::<optimly::AppointmentRequest>("AppointmentForm", body("AppointmentForm"));
     reads::<optimly::EmailHandoff>("HandoffForm", body("HandoffForm"));
+}
+
+#[tokio::test]
+async fn a_chat_gone_at_optimly_drops_the_cookie_so_the_next_start_is_new() {
+    let optimly = MockServer::start_async().await;
+    let server = serve(upstream(&optimly, "agt_test", None), |b| b).await;
+    optimly.mock(|when, then| {
+        when_operation(when.method(GET), &LIST_CHAT_MESSAGES);
+        then.status(404)
+            .json_body(json!({"detail": "Chat not found"}));
+    });
+    let mut visitor = Browser::new(&server);
+    assert_eq!(visitor.start().await.body, json!({"resumed": false}));
+    let gone = visitor.history().await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let removal = gone.set_cookie.expect("the cookie is removed");
+    assert!(
+        removal.starts_with(&format!("{COOKIE_NAME}=;")) && removal.contains("Max-Age=0"),
+        "{removal}"
+    );
+    // The browser dropped it: the next start is a new conversation, not the dead one.
+    assert!(visitor.cookie.is_none());
+    assert_eq!(visitor.start().await.body, json!({"resumed": false}));
+    assert_contract(&server.answers());
 }

@@ -52,6 +52,9 @@ pub struct FieldError {
 pub(crate) struct Refusal {
     status: StatusCode,
     body: ErrorBody,
+    /// The visitor's chat is gone: the cookie that names it is removed, so the page's next
+    /// `POST /api/conversation` starts a new one instead of resuming a dead chat.
+    forget_visitor: bool,
 }
 
 impl Refusal {
@@ -63,6 +66,7 @@ impl Refusal {
                 fields: Vec::new(),
                 retry_after: None,
             },
+            forget_visitor: false,
         }
     }
 
@@ -126,6 +130,11 @@ impl IntoResponse for Refusal {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        if self.forget_visitor
+            && let Ok(removal) = HeaderValue::from_str(&Visitor::removal().to_string())
+        {
+            response.headers_mut().append(header::SET_COOKIE, removal);
+        }
         no_store(response)
     }
 }
@@ -148,10 +157,13 @@ impl From<Error> for Refusal {
                 "The assistant is busy right now; please try again in a moment.",
                 error.retry_after(),
             ),
-            ErrorKind::NotFound => Self::new(
-                StatusCode::NOT_FOUND,
-                "This conversation is no longer available; start a new one.",
-            ),
+            ErrorKind::NotFound => Self {
+                forget_visitor: true,
+                ..Self::new(
+                    StatusCode::NOT_FOUND,
+                    "This conversation is no longer available; start a new one.",
+                )
+            },
             ErrorKind::Timeout { .. } => Self::new(
                 StatusCode::GATEWAY_TIMEOUT,
                 "The assistant took too long to answer; please try again.",

@@ -77,6 +77,18 @@ impl Visitor {
     }
 }
 
+impl Visitor {
+    /// The `Set-Cookie` that makes a browser drop the visitor cookie.
+    pub(crate) fn removal() -> Cookie<'static> {
+        Cookie::build((COOKIE_NAME, ""))
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .max_age(time::Duration::ZERO)
+            .build()
+    }
+}
+
 /// A state-changing request must name an allowed origin: a page elsewhere cannot post in a
 /// visitor's name, even where a browser would send their cookie.
 pub(crate) fn check_origin(shared: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
