@@ -27,6 +27,7 @@ type Widget = axum::extract::State<crate::State>;
 /// {"error": "Too many messages; please wait a moment.", "retry_after": 12}
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorBody {
     /// What went wrong, in words for the visitor.
     pub error: String,
@@ -40,6 +41,7 @@ pub struct ErrorBody {
 
 /// One refused field of a form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FieldError {
     /// The form field (`email`, `date`, `content`).
     pub field: String,
