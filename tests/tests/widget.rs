@@ -689,3 +689,55 @@ async fn a_chat_gone_at_optimly_drops_the_cookie_so_the_next_start_is_new() {
     assert_eq!(visitor.start().await.body, json!({"resumed": false}));
     assert_contract(&server.answers());
 }
+
+#[tokio::test]
+async fn any_replica_with_the_same_secret_serves_any_visitor() {
+    // Two replicas behind one site: one origin, one secret, one key; no shared session state.
+    const SITE: &str = "https://shop.example";
+    let (client, mock) = optimly::testing::start_mock().await.expect("mock");
+    let replica = |client: OptimlyClient| async move {
+        let widget = Widget::builder(client)
+            .cookie_secret(&[9; 64])
+            .allow_origin(SITE)
+            .build()
+            .expect("widget");
+        WidgetServer::serve(listener().await, &widget).await
+    };
+    let first = replica(client.clone()).await;
+    let second = replica(client).await;
+    let mut visitor = Browser::new(&first);
+    visitor.origin = Some(SITE.to_owned());
+    let started = visitor.start().await;
+    assert_eq!(started.body, json!({"resumed": false}));
+    let cookie = started.set_cookie.expect("cookie");
+    assert!(cookie.contains("; Secure"), "Secure by default: {cookie}");
+    assert_eq!(visitor.say("hello there").await.status, StatusCode::OK);
+
+    // The load balancer sends the next requests to the other replica.
+    visitor.base = second.origin.clone();
+    assert_eq!(visitor.start().await.body, json!({"resumed": true}));
+    assert_eq!(
+        visitor.say("Can we book a meeting?").await.status,
+        StatusCode::OK
+    );
+    let history = visitor.history().await;
+    assert_eq!(
+        contents(&history.body)
+            .iter()
+            .filter(|(role, _)| role == "user")
+            .map(|(_, text)| text.as_str())
+            .collect::<Vec<_>>(),
+        ["hello there", "Can we book a meeting?"],
+        "one chat, reached through both replicas"
+    );
+    assert_eq!(
+        mock.requests()
+            .iter()
+            .filter(|r| r.path == NEW_CHAT.path)
+            .count(),
+        1,
+        "one chat created"
+    );
+    assert_contract(&first.answers());
+    assert_contract(&second.answers());
+}
