@@ -162,14 +162,20 @@ pub async fn canned_server() -> std::io::Result<CannedServer> {
 }
 
 /// The SDK client the benchmarks use: limiter off (its cost is measured apart), no retries
-/// needed on a healthy loopback.
+/// needed on a healthy loopback. With `OPTIMLY_BENCH_NO_TIMEOUTS=1` it has no attempt or
+/// operation timeout, so no timer is armed per attempt: what that timer costs, measured.
 pub fn sdk_client(base_url: &str, limits: RateLimits) -> Result<OptimlyClient, optimly::Error> {
-    OptimlyClient::builder()
+    let builder = OptimlyClient::builder()
         .api_key(KEY)
         .base_url(base_url)
         .rate_limits(limits)
-        .retry_policy(RetryPolicy::never())
-        .build()
+        .retry_policy(RetryPolicy::never());
+    let builder = if std::env::var_os("OPTIMLY_BENCH_NO_TIMEOUTS").is_some() {
+        builder.attempt_timeout(None).operation_timeout(None)
+    } else {
+        builder
+    };
+    builder.build()
 }
 
 /// A benchmark binary's exit: its error printed, and a failure status.
