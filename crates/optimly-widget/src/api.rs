@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::PrivateCookieJar;
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::Shared;
 use crate::visitor::{Visitor, check_origin};
 
-type Widget = axum::extract::State<crate::State>;
+type Widget = State<crate::State>;
 
 /// Every error the router answers, as JSON a page can show.
 ///
@@ -194,11 +195,9 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-fn ok<T: Serialize>(jar: Option<PrivateCookieJar>, body: T) -> Response {
-    no_store(match jar {
-        Some(jar) => (jar, Json(body)).into_response(),
-        None => Json(body).into_response(),
-    })
+/// A success: `body` as JSON, never cached.
+fn ok<T: Serialize>(body: T) -> Result<Response, Refusal> {
+    Ok(no_store(Json(body).into_response()))
 }
 
 /// Read a JSON body of type `T`, within the size cap; a missing or unknown field is named.
@@ -256,41 +255,31 @@ fn count(shared: &Shared, visitor: &str) -> Result<(), Refusal> {
         .map_err(|wait| Refusal::wait("Too many messages; please wait a moment.", Some(wait)))
 }
 
-/// Run a handler body; a refusal becomes its JSON answer.
-fn answer(result: Result<Response, Refusal>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// `POST /api/conversation`: the conversation in the visitor's cookie, or a new one.
 #[derive(Serialize)]
 struct Started {
     resumed: bool,
 }
 
+/// `POST /api/conversation`: the conversation in the visitor's cookie, or a new one.
 pub(crate) async fn start_conversation(
-    axum::extract::State(crate::State(shared)): Widget,
+    State(crate::State(shared)): Widget,
     jar: PrivateCookieJar,
     headers: HeaderMap,
-) -> Response {
-    answer(
-        async {
-            check_origin(&shared, &headers)?;
-            // A cookie this server cannot read (another secret, say) is replaced.
-            if let Ok(Some(_)) = Visitor::from_request(&jar, &headers) {
-                return Ok(ok(None, Started { resumed: true }));
-            }
-            let id = Visitor::new_id();
-            count(&shared, &id)?;
-            let conversation = shared.client.start_conversation(id.as_str()).await?;
-            let visitor = Visitor {
-                id,
-                chat_id: conversation.chat_id().to_owned(),
-            };
-            let jar = jar.add(visitor.cookie(&shared));
-            Ok(ok(Some(jar), Started { resumed: false }))
-        }
-        .await,
-    )
+) -> Result<Response, Refusal> {
+    check_origin(&shared, &headers)?;
+    // A cookie this server cannot read (another secret, say) is replaced.
+    if let Ok(Some(_)) = Visitor::from_request(&jar, &headers) {
+        return ok(Started { resumed: true });
+    }
+    let id = Visitor::new_id();
+    count(&shared, &id)?;
+    let conversation = shared.client.start_conversation(id.as_str()).await?;
+    let visitor = Visitor {
+        id,
+        chat_id: conversation.chat_id().to_owned(),
+    };
+    let jar = jar.add(visitor.cookie(&shared));
+    Ok((jar, ok(Started { resumed: false })?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -359,35 +348,29 @@ impl From<&AgentReply> for Reply {
 
 /// `POST /api/messages`: send the visitor's message; the agent's reply.
 pub(crate) async fn send_message(
-    axum::extract::State(crate::State(shared)): Widget,
+    State(crate::State(shared)): Widget,
     jar: PrivateCookieJar,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    answer(
-        async {
-            let (visitor, message): (_, NewMessage) =
-                admitted(&shared, &jar, &headers, body).await?;
-            let content = message.content.trim();
-            if content.is_empty() {
-                return Err(Refusal::field("content", "is required"));
-            }
-            let chars = content.chars().count();
-            if chars > shared.max_message_chars {
-                return Err(Refusal::field(
-                    "content",
-                    format!(
-                        "is {chars} characters long; at most {} are taken",
-                        shared.max_message_chars
-                    ),
-                ));
-            }
-            let conversation = shared.client.resume_conversation(visitor.chat_id)?;
-            let reply = conversation.send(content).await?;
-            Ok(ok(None, Reply::from(&reply)))
-        }
-        .await,
-    )
+) -> Result<Response, Refusal> {
+    let (visitor, message): (_, NewMessage) = admitted(&shared, &jar, &headers, body).await?;
+    let content = message.content.trim();
+    if content.is_empty() {
+        return Err(Refusal::field("content", "is required"));
+    }
+    let chars = content.chars().count();
+    if chars > shared.max_message_chars {
+        return Err(Refusal::field(
+            "content",
+            format!(
+                "is {chars} characters long; at most {} are taken",
+                shared.max_message_chars
+            ),
+        ));
+    }
+    let conversation = shared.client.resume_conversation(visitor.chat_id)?;
+    let reply = conversation.send(content).await?;
+    ok(Reply::from(&reply))
 }
 
 #[derive(Serialize)]
@@ -411,24 +394,16 @@ impl From<&Message> for Said {
 
 /// `GET /api/messages`: the visitor's history, oldest first.
 pub(crate) async fn history(
-    axum::extract::State(crate::State(shared)): Widget,
+    State(crate::State(shared)): Widget,
     jar: PrivateCookieJar,
     headers: HeaderMap,
-) -> Response {
-    answer(
-        async {
-            let visitor = Visitor::required(&jar, &headers)?;
-            count(&shared, &visitor.id)?;
-            let messages = shared.client.history(visitor.chat_id.as_str()).await?;
-            Ok(ok(
-                None,
-                Messages {
-                    messages: messages.iter().map(Said::from).collect(),
-                },
-            ))
-        }
-        .await,
-    )
+) -> Result<Response, Refusal> {
+    let visitor = Visitor::required(&jar, &headers)?;
+    count(&shared, &visitor.id)?;
+    let messages = shared.client.history(visitor.chat_id.as_str()).await?;
+    ok(Messages {
+        messages: messages.iter().map(Said::from).collect(),
+    })
 }
 
 /// What a form left in the chat.
@@ -437,52 +412,40 @@ struct Recorded {
     message_id: String,
 }
 
+impl From<&Message> for Recorded {
+    fn from(message: &Message) -> Self {
+        Self {
+            message_id: message.id().to_owned(),
+        }
+    }
+}
+
 /// `POST /api/lead`: the lead form.
 pub(crate) async fn lead(
-    axum::extract::State(crate::State(shared)): Widget,
+    State(crate::State(shared)): Widget,
     jar: PrivateCookieJar,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    answer(
-        async {
-            let (visitor, lead): (_, Lead) = admitted(&shared, &jar, &headers, body).await?;
-            let message = shared.client.capture_lead(&visitor.chat_id, &lead).await?;
-            Ok(ok(
-                None,
-                Recorded {
-                    message_id: message.id().to_owned(),
-                },
-            ))
-        }
-        .await,
-    )
+) -> Result<Response, Refusal> {
+    let (visitor, lead): (_, Lead) = admitted(&shared, &jar, &headers, body).await?;
+    let message = shared.client.capture_lead(&visitor.chat_id, &lead).await?;
+    ok(Recorded::from(&message))
 }
 
 /// `POST /api/appointment`: the booking form.
 pub(crate) async fn appointment(
-    axum::extract::State(crate::State(shared)): Widget,
+    State(crate::State(shared)): Widget,
     jar: PrivateCookieJar,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    answer(
-        async {
-            let (visitor, request): (_, AppointmentRequest) =
-                admitted(&shared, &jar, &headers, body).await?;
-            let message = shared
-                .client
-                .request_appointment(&visitor.chat_id, &request)
-                .await?;
-            Ok(ok(
-                None,
-                Recorded {
-                    message_id: message.id().to_owned(),
-                },
-            ))
-        }
-        .await,
-    )
+) -> Result<Response, Refusal> {
+    let (visitor, request): (_, AppointmentRequest) =
+        admitted(&shared, &jar, &headers, body).await?;
+    let message = shared
+        .client
+        .request_appointment(&visitor.chat_id, &request)
+        .await?;
+    ok(Recorded::from(&message))
 }
 
 #[derive(Serialize)]
@@ -494,24 +457,15 @@ struct HandedOff {
 
 /// `POST /api/handoff`: ask for a human by email.
 pub(crate) async fn handoff(
-    axum::extract::State(crate::State(shared)): Widget,
+    State(crate::State(shared)): Widget,
     jar: PrivateCookieJar,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    answer(
-        async {
-            let (visitor, request): (_, EmailHandoff) =
-                admitted(&shared, &jar, &headers, body).await?;
-            let handoff = shared.client.hand_off(&visitor.chat_id, &request).await?;
-            Ok(ok(
-                None,
-                HandedOff {
-                    handoff_id: handoff.id().to_owned(),
-                    status: handoff.status().map(ToString::to_string),
-                },
-            ))
-        }
-        .await,
-    )
+) -> Result<Response, Refusal> {
+    let (visitor, request): (_, EmailHandoff) = admitted(&shared, &jar, &headers, body).await?;
+    let handoff = shared.client.hand_off(&visitor.chat_id, &request).await?;
+    ok(HandedOff {
+        handoff_id: handoff.id().to_owned(),
+        status: handoff.status().map(ToString::to_string),
+    })
 }

@@ -75,9 +75,7 @@ impl Visitor {
             .max_age(time::Duration::days(COOKIE_MAX_AGE_DAYS))
             .build()
     }
-}
 
-impl Visitor {
     /// The `Set-Cookie` that makes a browser drop the visitor cookie.
     pub(crate) fn removal() -> Cookie<'static> {
         Cookie::build((COOKIE_NAME, ""))
