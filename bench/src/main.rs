@@ -656,6 +656,20 @@ async fn run(size: &Size) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `--only redis`: the Redis section alone (with `--quick`, its quick size), for comparing
+/// limiter changes side by side.
+async fn redis_only(size: &Size) -> Result<(), Failure> {
+    let server = canned_server().await?;
+    let raw = Raw::new(&server.base_url)?;
+    let mut headline = Vec::new();
+    redis_section(size, &server.base_url, &raw, &mut headline).await?;
+    println!("\n## Headline");
+    for line in headline {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 /// `--only raw|sdk|sdk-awaited [--callers N] [--calls N]`: one side alone, for profilers
 /// (`perf stat`, `perf record`, `valgrind --tool=callgrind`): N concurrent callers (16) for
 /// 3 s, or exactly N sequential calls. Prints the calls made.
@@ -713,6 +727,7 @@ fn main_with(args: Vec<String>) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     match side {
+        Some(side) if side == "redis" => runtime.block_on(redis_only(size)),
         Some(side) => runtime.block_on(only(&side, callers, calls)),
         None => runtime.block_on(run(size)),
     }

@@ -94,6 +94,87 @@ async fn windows_outlive_the_client_and_keys_hold_a_hash_of_the_key_not_the_key(
     );
 }
 
+/// The slots in each of the key's sorted sets (markers such as `~probe` left out).
+fn slots_per_set(redis: &RedisServer) -> Vec<(String, usize)> {
+    let client = redis::Client::open(redis.url()).expect("url");
+    let mut connection = client.get_connection().expect("connect");
+    let mut sets: Vec<(String, usize)> = redis
+        .keys()
+        .into_iter()
+        .map(|key| {
+            let members: Vec<String> = redis::cmd("ZRANGE")
+                .arg(&key)
+                .arg(0)
+                .arg(-1)
+                .query(&mut connection)
+                .expect("ZRANGE");
+            let slots = members.iter().filter(|m| !m.starts_with('~')).count();
+            (key, slots)
+        })
+        .collect();
+    sets.sort();
+    sets
+}
+
+#[tokio::test]
+async fn a_busy_process_takes_slots_ahead_and_gives_back_those_it_did_not_use() {
+    let Some(redis) = RedisServer::start("slots_taken_ahead") else {
+        return;
+    };
+    let mock = mock().await;
+    let roomy = RateLimits::off().with_global(vec![Limit::new(
+        1_000,
+        Duration::from_secs(3_600),
+        Scope::ApiKey,
+    )]);
+    let client = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(roomy.clone())
+        .redis_limits(RedisLimits::new(redis.url()))
+        .build()
+        .expect("client");
+    for _ in 0..20 {
+        client.list_chats("user_1").await.expect("fits");
+    }
+    let stats = client.limiter_stats();
+    assert_eq!(stats.shared, 20);
+    // The first request goes alone (nothing is known of the key); the next take gets 16 slots
+    // (1,000 left is room for far more), and so does the one after those are used. A slower
+    // machine lets some run out of time (180 ms) first: then more round trips, never fewer.
+    assert!(
+        (10..=17).contains(&stats.ahead),
+        "slots used without a round trip: {stats:?}"
+    );
+    assert_eq!(mock.requests().len(), 20);
+    // The 13 not used are given back once their time has run out, with no flush.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let sets = slots_per_set(&redis);
+    assert_eq!(sets.len(), 1, "one set, the key's global one: {sets:?}");
+    assert_eq!(sets[0].1, 20, "one slot per request sent: {sets:?}");
+
+    // Asked for one at a time, a second process takes none ahead.
+    let one_at_a_time = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(roomy)
+        .redis_limits(RedisLimits::new(redis.url()).take_ahead(1))
+        .build()
+        .expect("client");
+    for _ in 0..5 {
+        one_at_a_time.list_chats("user_1").await.expect("fits");
+    }
+    assert_eq!(one_at_a_time.limiter_stats().ahead, 0);
+    assert_eq!(one_at_a_time.limiter_stats().shared, 5);
+    // A flush gives back at once what the first process took ahead in a new burst.
+    for _ in 0..2 {
+        client.list_chats("user_1").await.expect("fits");
+    }
+    client.flush().await;
+    one_at_a_time.flush().await;
+    assert_eq!(slots_per_set(&redis)[0].1, 27, "20 + 5 + 2 requests sent");
+}
+
 /// A URL with a password, to a port where nothing listens.
 fn absent_redis() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -176,7 +257,7 @@ fn the_environment_turns_the_shared_limiter_on_and_a_bad_url_is_a_config_error()
             .expect("configured");
     let shown = format!("{client:?}");
     assert!(
-        shown.contains(r#"rate_limit_backend: "RedisLimits { url: \"redis://cache.internal:6380/2\", timeout: 50ms, strict: true }""#),
+        shown.contains(r#"rate_limit_backend: "RedisLimits { url: \"redis://cache.internal:6380/2\", timeout: 50ms, strict: true, take_ahead: 16 }""#),
         "{shown}"
     );
     assert!(!shown.contains("pw-secret"), "{shown}");
