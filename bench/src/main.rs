@@ -349,35 +349,51 @@ async fn mock_throughput(secs: f64) -> Result<f64, Failure> {
     Ok(rate)
 }
 
+/// What [`redis_latency`] measured.
+struct RedisLatency {
+    /// p50s: raw, bare script round trip, SDK with Redis (default), SDK asking Redis for
+    /// every attempt (`take_ahead(1)`).
+    p50: [Duration; 4],
+    /// Per block of calls, each SDK side / (raw + round trip).
+    ratio: [Spread; 2],
+    /// Of the default side's attempts, the share that made a round trip to Redis.
+    asked: f64,
+}
+
 /// p50 per GET with the Redis limiter, beside raw `reqwest` and one bare script round trip to
 /// the same Redis (what the limiter adds to a call at the least: its take; its settle runs in
-/// the background), interleaved call by call in a rotating order. Returns the p50s (raw, bare
-/// round trip, SDK with Redis) and, per block of calls, SDK / (raw + round trip).
+/// the background), interleaved call by call in a rotating order: the default limiter (which
+/// takes slots ahead while the windows have room) and one asking Redis for every attempt.
 async fn redis_latency(
     base_url: &str,
     raw: &Raw,
     redis_url: &str,
     calls: usize,
-) -> Result<([Duration; 3], Spread), Failure> {
-    let shared = OptimlyClient::builder()
-        .api_key(optimly_bench::KEY)
-        .base_url(base_url)
-        .rate_limits(RateLimits::documented().scaled(1000.0, 1.0))
-        .retry_policy(RetryPolicy::never())
-        .redis_limits(RedisLimits::new(redis_url))
-        .build()?;
+) -> Result<RedisLatency, Failure> {
+    let sdk = |redis: RedisLimits| {
+        OptimlyClient::builder()
+            .api_key(optimly_bench::KEY)
+            .base_url(base_url)
+            .rate_limits(RateLimits::documented().scaled(1000.0, 1.0))
+            .retry_policy(RetryPolicy::never())
+            .redis_limits(redis)
+            .build()
+    };
+    let shared = sdk(RedisLimits::new(redis_url))?;
+    let each = sdk(RedisLimits::new(redis_url).take_ahead(1))?;
     let mut bare = redis::aio::ConnectionManager::new(redis::Client::open(redis_url)?).await?;
     let script = redis::Script::new("return 1");
-    let mut took: [Vec<Duration>; 3] = Default::default();
+    let mut took: [Vec<Duration>; 4] = Default::default();
     for i in 0..calls + calls / 10 {
-        let mut this = [Duration::ZERO; 3];
-        for k in 0..3 {
-            let side = (i + k) % 3;
+        let mut this = [Duration::ZERO; 4];
+        for k in 0..4 {
+            let side = (i + k) % 4;
             let t = Instant::now();
             match side {
                 0 => drop(raw.history().await?),
                 1 => drop(script.invoke_async::<_, i64>(&mut bare).await?),
-                _ => drop(sdk_history(&shared).await?),
+                2 => drop(sdk_history(&shared).await?),
+                _ => drop(sdk_history(&each).await?),
             }
             this[side] = t.elapsed();
         }
@@ -387,32 +403,37 @@ async fn redis_latency(
             }
         }
     }
-    if shared.limiter_stats().fallback > 0 {
-        return Err(format!(
-            "{:?}: Redis was not used for every call",
-            shared.limiter_stats()
-        )
-        .into());
+    for client in [&shared, &each] {
+        if client.limiter_stats().fallback > 0 {
+            return Err(format!(
+                "{:?}: Redis was not used for every call",
+                client.limiter_stats()
+            )
+            .into());
+        }
+        client.flush().await;
     }
-    shared.flush().await;
-    let ratios: Vec<f64> = (0..took[0].len() / LATENCY_BLOCK)
-        .map(|b| {
-            let p50 = |side: usize| {
-                let block = &took[side][b * LATENCY_BLOCK..(b + 1) * LATENCY_BLOCK];
-                micros(percentile(&mut block.to_vec(), 0.5))
-            };
-            p50(2) / (p50(0) + p50(1))
-        })
-        .collect();
-    let [mut r, mut b, mut s] = took;
-    Ok((
-        [
-            percentile(&mut r, 0.5),
-            percentile(&mut b, 0.5),
-            percentile(&mut s, 0.5),
-        ],
-        Spread::of(ratios),
-    ))
+    let stats = shared.limiter_stats();
+    let asked = 1.0 - stats.ahead as f64 / stats.shared as f64;
+    let ratio = |side: usize| {
+        Spread::of(
+            (0..took[0].len() / LATENCY_BLOCK)
+                .map(|b| {
+                    let p50 = |side: usize| {
+                        let block = &took[side][b * LATENCY_BLOCK..(b + 1) * LATENCY_BLOCK];
+                        micros(percentile(&mut block.to_vec(), 0.5))
+                    };
+                    p50(side) / (p50(0) + p50(1))
+                })
+                .collect(),
+        )
+    };
+    let ratio = [ratio(2), ratio(3)];
+    Ok(RedisLatency {
+        p50: took.map(|mut all| percentile(&mut all, 0.5)),
+        ratio,
+        asked,
+    })
 }
 
 /// Four clients built apart (as four replicas would be) on one key, each sending a quarter
@@ -484,23 +505,35 @@ async fn redis_section(
         return Ok(());
     };
     let calls = size.latency_pairs / 2;
-    let ([raw_p50, bare_p50, shared_p50], ratio) =
-        redis_latency(base_url, raw, &redis.url(), calls).await?;
+    let RedisLatency {
+        p50: [raw_p50, bare_p50, shared_p50, each_p50],
+        ratio: [ratio, each_ratio],
+        asked,
+    } = redis_latency(base_url, raw, &redis.url(), calls).await?;
     println!(
         "\n## Shared rate limits on Redis (a redis-server on loopback), {calls} calls each, interleaved"
     );
     println!(
-        "| GET history | raw p50 | bare script round trip p50 | SDK + Redis limiter p50 | SDK+Redis / (raw + round trip) |"
+        "| GET history | raw p50 | bare script round trip p50 | SDK + Redis limiter p50 | ÷ (raw + round trip) | the same, `take_ahead(1)` | ÷ (raw + round trip) |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     println!(
-        "| µs | {:.0} | {:.0} | {:.0} | {ratio} |",
+        "| µs | {:.0} | {:.0} | {:.0} | {ratio} | {:.0} | {each_ratio} |",
         micros(raw_p50),
         micros(bare_p50),
-        micros(shared_p50)
+        micros(shared_p50),
+        micros(each_p50),
+    );
+    println!(
+        "with the default limiter, {:.1}% of the attempts made a round trip to Redis",
+        asked * 100.0
     );
     headline.push(format!(
-        "latency p50 SDK with Redis limiter / (raw + one script round trip): {ratio} (target <= 1.1)"
+        "latency p50 SDK with Redis limiter / (raw + one script round trip): {ratio} (target <= 1.1); {:.1}% of attempts asked Redis",
+        asked * 100.0
+    ));
+    headline.push(format!(
+        "the same, asking Redis for every attempt (take_ahead(1)): {each_ratio}"
     ));
     let minimum = batch_table(
         "Fleet batch: 4 clients built apart, one key, 30 calls",

@@ -410,6 +410,10 @@ pub(crate) struct SharedSlot {
     /// Whether it went first: its end is recorded before the call returns, since the other
     /// takers wait for it.
     probe: bool,
+    /// For a slot taken ahead: the end of its hold, up to which Redis counts it as running
+    /// anyway. An attempt that ended before then needs no end recorded: its slot then counts
+    /// a little longer (at most the hold) than from its real end.
+    held_until: Option<Instant>,
 }
 
 fn millis(d: Duration) -> u64 {
@@ -563,7 +567,7 @@ impl Shared {
         }
         let windows = self.windows(limits, operation, target);
         let sets = sets_of(&windows);
-        if let Some(id) = self.use_ahead(&sets, now, clock) {
+        if let Some((id, until)) = self.use_ahead(&sets, now, clock) {
             Counters::bump(&counters.shared);
             Counters::bump(&counters.ahead);
             return Took::Slot(SharedSlot {
@@ -571,6 +575,7 @@ impl Shared {
                 windows,
                 lease,
                 probe: false,
+                held_until: Some(until + (HOLD - USE_WITHIN)),
             });
         }
         let id = format!("{:032x}", fastrand::u128(..));
@@ -603,6 +608,7 @@ impl Shared {
                             windows,
                             lease,
                             probe,
+                            held_until: None,
                         })
                     }
                     [0, key, window, wait, held]
@@ -660,8 +666,13 @@ impl Shared {
     ) -> Option<Duration> {
         let Answer::TooMany { retry_after, cap } = answer else {
             if !slot.probe {
+                let now = clock.now();
+                // Redis counts it as running until then anyway.
+                if slot.held_until.is_some_and(|until| now <= until) {
+                    return None;
+                }
                 // The next take carries it (or a batch shortly after): no round trip here.
-                self.ended(slot, clock.now(), clock);
+                self.ended(slot, now, clock);
                 return None;
             }
             let word = if answer == Answer::Answered {
@@ -770,7 +781,7 @@ impl Shared {
         sets: &str,
         now: Instant,
         clock: &ClientClock,
-    ) -> Option<String> {
+    ) -> Option<(String, Instant)> {
         if self.config.take_ahead <= 1 {
             return None;
         }
@@ -779,11 +790,11 @@ impl Shared {
             let kept = ahead.slots.get_mut(sets)?;
             // Ordered by time, the soonest last: used first.
             if kept.slots.last().is_some_and(|(_, until)| *until > now) {
-                let id = kept.slots.pop().map(|(id, _)| id);
+                let slot = kept.slots.pop();
                 if kept.slots.is_empty() {
                     ahead.slots.remove(sets);
                 }
-                return id;
+                return slot;
             }
             drop(ahead);
             self.give_back(|until| until <= now, clock);
@@ -859,6 +870,7 @@ impl Shared {
                                 windows,
                                 lease: Duration::ZERO,
                                 probe: false,
+                                held_until: None,
                             },
                             at: None,
                             tries: 0,
