@@ -489,6 +489,7 @@ async fn serve_widget(
     let app = widget
         .router()
         .route("/", axum::routing::get(optimly_widget::demo_page));
+    let ctrl_c = optimly_mock::ctrl_c().await;
     crate::output::say!("http://{addr}/");
     match &mock {
         Some(m) => eprintln!(
@@ -499,7 +500,7 @@ async fn serve_widget(
     }
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+            let _ = ctrl_c.await;
         })
         .await
         .map_err(|e| Error::config("port", e.to_string()))?;
@@ -517,6 +518,8 @@ async fn serve_mock(port: u16, key: String, rate_limits: bool) -> Result<(), Err
     let mock = optimly_mock::start(config)
         .await
         .map_err(|e| Error::config("port", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    // Listening before the address is printed: a Ctrl-C right after it stops the mock cleanly.
+    let ctrl_c = optimly_mock::ctrl_c().await;
     eprintln!(
         "optimly mock listening on {} (Ctrl-C to stop)",
         mock.base_url()
@@ -525,7 +528,7 @@ async fn serve_mock(port: u16, key: String, rate_limits: bool) -> Result<(), Err
     if default_key {
         crate::output::say!("export OPTIMLY_API_KEY={}", optimly_mock::DEFAULT_KEY);
     }
-    let _ = tokio::signal::ctrl_c().await;
+    let _ = ctrl_c.await;
     mock.shutdown().await;
     Ok(())
 }

@@ -175,6 +175,21 @@ impl Drop for RunningMock {
     }
 }
 
+/// Ctrl-C, listened for from the moment this returns: a Ctrl-C that comes after it (say, right
+/// after the caller printed where it listens) ends the returned future instead of the process.
+/// The returned future fails when the handler cannot be installed.
+pub async fn ctrl_c() -> impl std::future::Future<Output = std::io::Result<()>> {
+    let mut signal = Box::pin(tokio::signal::ctrl_c());
+    // The handler is installed when the future is first polled.
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(signal.as_mut().poll(cx))).await;
+    async move {
+        match first {
+            std::task::Poll::Ready(result) => result,
+            std::task::Poll::Pending => signal.await,
+        }
+    }
+}
+
 /// Start a mock on `<config.host>:<config.port>`. Needs a tokio runtime.
 pub async fn start(config: MockConfig) -> std::io::Result<RunningMock> {
     let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;

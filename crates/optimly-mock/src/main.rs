@@ -102,6 +102,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let ctrl_c = optimly_mock::ctrl_c().await;
     eprintln!(
         "optimly-mock listening on {} (Ctrl-C to stop)",
         mock.base_url()
@@ -119,7 +120,7 @@ async fn main() -> std::process::ExitCode {
     } else {
         eprintln!("  (it accepts the key you gave with --key or OPTIMLY_MOCK_KEY)");
     }
-    if tokio::signal::ctrl_c().await.is_err() {
+    if ctrl_c.await.is_err() {
         eprintln!("error: cannot listen for Ctrl-C");
     }
     eprintln!("shutting down");
