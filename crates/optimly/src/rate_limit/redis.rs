@@ -49,6 +49,35 @@ const HOLD: Duration = Duration::from_millis(200);
 /// that it is always sent before its score in Redis says.
 const USE_WITHIN: Duration = Duration::from_millis(180);
 
+/// A moment both on the client's clock and in real time (Redis scores in real time): passed
+/// when either has. The two differ only under a paused tokio clock, which can stand still
+/// while real time passes, or jump ahead of it.
+#[derive(Clone, Copy, Debug)]
+struct Due {
+    clock: Instant,
+    real: Instant,
+}
+
+impl Due {
+    fn now(clock: Instant) -> Self {
+        Self {
+            clock,
+            real: Instant::now(),
+        }
+    }
+
+    fn plus(self, d: Duration) -> Self {
+        Self {
+            clock: self.clock + d,
+            real: self.real + d,
+        }
+    }
+
+    fn passed(self, now: Instant) -> bool {
+        now >= self.clock || Instant::now() >= self.real
+    }
+}
+
 /// Rate limits counted in Redis, shared by every process that uses the same key (feature
 /// `redis`). Give it to [`ClientBuilder::redis_limits`](crate::ClientBuilder::redis_limits), or
 /// set `OPTIMLY_REDIS_URL` for [`OptimlyClient::from_env`](crate::OptimlyClient::from_env).
@@ -369,7 +398,7 @@ struct Ahead {
 struct Kept {
     keys: Vec<String>,
     /// Each slot's id and the moment it is no longer used, the soonest last.
-    slots: Vec<(String, Instant)>,
+    slots: Vec<(String, Due)>,
 }
 
 /// One slot's end, waiting to be recorded.
@@ -413,7 +442,7 @@ pub(crate) struct SharedSlot {
     /// For a slot taken ahead: the end of its hold, up to which Redis counts it as running
     /// anyway. An attempt that ended before then needs no end recorded: its slot then counts
     /// a little longer (at most the hold) than from its real end.
-    held_until: Option<Instant>,
+    held_until: Option<Due>,
 }
 
 fn millis(d: Duration) -> u64 {
@@ -567,7 +596,7 @@ impl Shared {
         }
         let windows = self.windows(limits, operation, target);
         let sets = sets_of(&windows);
-        if let Some((id, until)) = self.use_ahead(&sets, now, clock) {
+        if let Some((id, use_by)) = self.use_ahead(&sets, now, clock) {
             Counters::bump(&counters.shared);
             Counters::bump(&counters.ahead);
             return Took::Slot(SharedSlot {
@@ -575,7 +604,7 @@ impl Shared {
                 windows,
                 lease,
                 probe: false,
-                held_until: Some(until + (HOLD - USE_WITHIN)),
+                held_until: Some(use_by.plus(HOLD - USE_WITHIN)),
             });
         }
         let id = format!("{:032x}", fastrand::u128(..));
@@ -589,6 +618,7 @@ impl Shared {
             .arg(windows.len());
         add_windows(&mut invocation, &windows);
         let carried = self.carry(&mut invocation, now);
+        let asked = Due::now(now);
         let answer = self
             .run::<Vec<i64>>(invocation, clock, self.config.timeout)
             .await;
@@ -601,7 +631,7 @@ impl Shared {
                         Counters::bump(&counters.shared);
                         let probe = *probe == 1;
                         if *granted > 1 {
-                            self.keep_ahead(sets, &windows, &id, *granted, now, clock);
+                            self.keep_ahead(sets, &windows, &id, *granted, asked, clock);
                         }
                         Took::Slot(SharedSlot {
                             id,
@@ -668,7 +698,7 @@ impl Shared {
             if !slot.probe {
                 let now = clock.now();
                 // Redis counts it as running until then anyway.
-                if slot.held_until.is_some_and(|until| now <= until) {
+                if slot.held_until.is_some_and(|until| !until.passed(now)) {
                     return None;
                 }
                 // The next take carries it (or a batch shortly after): no round trip here.
@@ -781,7 +811,7 @@ impl Shared {
         sets: &str,
         now: Instant,
         clock: &ClientClock,
-    ) -> Option<(String, Instant)> {
+    ) -> Option<(String, Due)> {
         if self.config.take_ahead <= 1 {
             return None;
         }
@@ -789,7 +819,11 @@ impl Shared {
             let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
             let kept = ahead.slots.get_mut(sets)?;
             // Ordered by time, the soonest last: used first.
-            if kept.slots.last().is_some_and(|(_, until)| *until > now) {
+            if kept
+                .slots
+                .last()
+                .is_some_and(|(_, until)| !until.passed(now))
+            {
                 let slot = kept.slots.pop();
                 if kept.slots.is_empty() {
                     ahead.slots.remove(sets);
@@ -797,7 +831,7 @@ impl Shared {
                 return slot;
             }
             drop(ahead);
-            self.give_back(|until| until <= now, clock);
+            self.give_back(|until| until.passed(now), clock);
         }
         None
     }
@@ -810,10 +844,10 @@ impl Shared {
         windows: &[(String, Vec<Limit>)],
         id: &str,
         granted: i64,
-        asked: Instant,
+        asked: Due,
         clock: &ClientClock,
     ) {
-        let until = asked + USE_WITHIN;
+        let until = asked.plus(USE_WITHIN);
         let sweep = {
             let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
             let kept = ahead.slots.entry(sets).or_insert_with(|| Kept {
@@ -822,7 +856,8 @@ impl Shared {
             });
             kept.slots
                 .extend((1..granted).map(|j| (format!("{id}:{j}"), until)));
-            kept.slots.sort_by_key(|slot| std::cmp::Reverse(slot.1));
+            kept.slots
+                .sort_by_key(|slot| std::cmp::Reverse(slot.1.clock));
             !std::mem::replace(&mut ahead.sweeping, true)
         };
         if !sweep {
@@ -842,7 +877,7 @@ impl Shared {
             loop {
                 clock.sleep(HOLD).await;
                 let now = clock.now();
-                shared.give_back(|until| until <= now, &clock);
+                shared.give_back(|until| until.passed(now), &clock);
                 let mut ahead = shared.ahead.lock().unwrap_or_else(PoisonError::into_inner);
                 if ahead.slots.is_empty() {
                     ahead.sweeping = false;
@@ -854,7 +889,7 @@ impl Shared {
 
     /// Give back the slots taken ahead whose time `out` picks: the next take (or a batch
     /// shortly after) removes them from Redis.
-    fn give_back(self: &Arc<Self>, out: impl Fn(Instant) -> bool, clock: &ClientClock) {
+    fn give_back(self: &Arc<Self>, out: impl Fn(Due) -> bool, clock: &ClientClock) {
         let mut back = Vec::new();
         {
             let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
