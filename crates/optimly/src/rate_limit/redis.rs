@@ -972,9 +972,13 @@ impl Shared {
                     end.tries += 1;
                     if end.tries < BACKGROUND_TRIES {
                         ended.queue.push(end);
-                    } else {
+                    } else if end.at.is_some() {
                         tracing::warn!(
                             "rate limits: a slot's end was not recorded in Redis; its lease ends it"
+                        );
+                    } else {
+                        tracing::warn!(
+                            "rate limits: a slot taken ahead and not used was not given back in Redis; it counts there as a request sent at its hold's end"
                         );
                     }
                 }
