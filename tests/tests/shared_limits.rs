@@ -175,6 +175,56 @@ async fn a_busy_process_takes_slots_ahead_and_gives_back_those_it_did_not_use() 
     assert_eq!(slots_per_set(&redis)[0].1, 27, "20 + 5 + 2 requests sent");
 }
 
+#[tokio::test]
+async fn a_429_gives_back_the_slots_taken_ahead_at_once() {
+    let Some(redis) = RedisServer::start("a_429_gives_back_slots_taken_ahead") else {
+        return;
+    };
+    // The server allows 20 a minute; this client believes 1,000 an hour, so it takes slots
+    // ahead until the server's 429 says otherwise.
+    let mock = optimly_mock::start(MockConfig {
+        rate_limit_scale: 0.2,
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock");
+    let client = OptimlyClient::builder()
+        .api_key(mock.key())
+        .base_url(mock.base_url())
+        .rate_limits(RateLimits::off().with_global(vec![Limit::new(
+            1_000,
+            Duration::from_secs(3_600),
+            Scope::ApiKey,
+        )]))
+        .retry_policy(optimly::RetryPolicy::never())
+        .redis_limits(RedisLimits::new(redis.url()))
+        .build()
+        .expect("client");
+    let mut sent = 0;
+    let err = loop {
+        sent += 1;
+        match client.list_chats("user_1").await {
+            Ok(_) => assert!(sent <= 20, "the mock allows 20"),
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(*err.kind(), ErrorKind::RateLimited, "{err:?}");
+    assert_eq!(sent, 21);
+    assert!(
+        client.limiter_stats().ahead > 0,
+        "{:?}",
+        client.limiter_stats()
+    );
+    // Well within the 180 ms a slot taken ahead is kept for: only the 429 gave them back.
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    let sets = slots_per_set(&redis);
+    assert_eq!(sets.len(), 1, "{sets:?}");
+    assert_eq!(
+        sets[0].1, 21,
+        "one slot per request sent, none held: {sets:?}"
+    );
+}
+
 /// A URL with a password, to a port where nothing listens.
 fn absent_redis() -> String {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
