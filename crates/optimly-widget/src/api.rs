@@ -1,10 +1,11 @@
 //! The JSON API the widget calls (`openapi/widget.yaml`), and its one error shape.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
 use axum::body::{Body, to_bytes};
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::PrivateCookieJar;
@@ -232,19 +233,31 @@ async fn read<T: DeserializeOwned>(shared: &Shared, body: Body) -> Result<T, Ref
     })
 }
 
-/// What every form and message needs before it may reach Optimly: an allowed origin, the
-/// visitor's cookie, a body this route reads, and room in the visitor's own limit.
-async fn admitted<T: DeserializeOwned>(
-    shared: &Shared,
-    jar: &PrivateCookieJar,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(Visitor, T), Refusal> {
-    check_origin(shared, headers)?;
-    let visitor = Visitor::required(jar, headers)?;
-    let form = read(shared, body).await?;
-    count(shared, &visitor.id)?;
-    Ok((visitor, form))
+/// A form or message that may reach Optimly: it came from an allowed origin, with the
+/// visitor's cookie and a body this route reads, and the visitor's own limit had room.
+pub(crate) struct Admitted<T> {
+    shared: Arc<Shared>,
+    visitor: Visitor,
+    form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<crate::State> for Admitted<T> {
+    type Rejection = Refusal;
+
+    async fn from_request(request: Request, state: &crate::State) -> Result<Self, Refusal> {
+        let shared = Arc::clone(&state.0);
+        let (parts, body) = request.into_parts();
+        check_origin(&shared, &parts.headers)?;
+        let jar = PrivateCookieJar::from_headers(&parts.headers, shared.key.clone());
+        let visitor = Visitor::required(&jar, &parts.headers)?;
+        let form = read(&shared, body).await?;
+        count(&shared, &visitor.id)?;
+        Ok(Self {
+            shared,
+            visitor,
+            form,
+        })
+    }
 }
 
 /// A visitor's request that reaches Optimly counts against their own limit.
@@ -284,7 +297,7 @@ pub(crate) async fn start_conversation(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewMessage {
+pub(crate) struct NewMessage {
     content: String,
 }
 
@@ -348,12 +361,12 @@ impl From<&AgentReply> for Reply {
 
 /// `POST /api/messages`: send the visitor's message; the agent's reply.
 pub(crate) async fn send_message(
-    State(crate::State(shared)): Widget,
-    jar: PrivateCookieJar,
-    headers: HeaderMap,
-    body: Body,
+    Admitted {
+        shared,
+        visitor,
+        form: message,
+    }: Admitted<NewMessage>,
 ) -> Result<Response, Refusal> {
-    let (visitor, message): (_, NewMessage) = admitted(&shared, &jar, &headers, body).await?;
     let content = message.content.trim();
     if content.is_empty() {
         return Err(Refusal::field("content", "is required"));
@@ -422,28 +435,27 @@ impl From<&Message> for Recorded {
 
 /// `POST /api/lead`: the lead form.
 pub(crate) async fn lead(
-    State(crate::State(shared)): Widget,
-    jar: PrivateCookieJar,
-    headers: HeaderMap,
-    body: Body,
+    Admitted {
+        shared,
+        visitor,
+        form,
+    }: Admitted<Lead>,
 ) -> Result<Response, Refusal> {
-    let (visitor, lead): (_, Lead) = admitted(&shared, &jar, &headers, body).await?;
-    let message = shared.client.capture_lead(&visitor.chat_id, &lead).await?;
+    let message = shared.client.capture_lead(&visitor.chat_id, &form).await?;
     ok(Recorded::from(&message))
 }
 
 /// `POST /api/appointment`: the booking form.
 pub(crate) async fn appointment(
-    State(crate::State(shared)): Widget,
-    jar: PrivateCookieJar,
-    headers: HeaderMap,
-    body: Body,
+    Admitted {
+        shared,
+        visitor,
+        form,
+    }: Admitted<AppointmentRequest>,
 ) -> Result<Response, Refusal> {
-    let (visitor, request): (_, AppointmentRequest) =
-        admitted(&shared, &jar, &headers, body).await?;
     let message = shared
         .client
-        .request_appointment(&visitor.chat_id, &request)
+        .request_appointment(&visitor.chat_id, &form)
         .await?;
     ok(Recorded::from(&message))
 }
@@ -457,13 +469,13 @@ struct HandedOff {
 
 /// `POST /api/handoff`: ask for a human by email.
 pub(crate) async fn handoff(
-    State(crate::State(shared)): Widget,
-    jar: PrivateCookieJar,
-    headers: HeaderMap,
-    body: Body,
+    Admitted {
+        shared,
+        visitor,
+        form,
+    }: Admitted<EmailHandoff>,
 ) -> Result<Response, Refusal> {
-    let (visitor, request): (_, EmailHandoff) = admitted(&shared, &jar, &headers, body).await?;
-    let handoff = shared.client.hand_off(&visitor.chat_id, &request).await?;
+    let handoff = shared.client.hand_off(&visitor.chat_id, &form).await?;
     ok(HandedOff {
         handoff_id: handoff.id().to_owned(),
         status: handoff.status().map(ToString::to_string),
