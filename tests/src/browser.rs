@@ -11,23 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
+use optimly::testing::program;
 use serde_json::{Value, json};
 
 /// The W3C key under which WebDriver returns an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// Where a program is on `PATH`, if anywhere.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-/// The browser binary: Debian's `chromium`.
-fn chromium() -> Option<PathBuf> {
-    on_path("chromium").or_else(|| on_path("chromium-browser"))
-}
 
 /// A headless Chromium session, stopped with its driver when dropped.
 pub struct Chrome {
@@ -43,16 +31,8 @@ impl Chrome {
     /// either is not installed. Under `CI=true` a missing one is a failure: `.ci/run`
     /// installs Debian's `chromium` and `chromium-driver`.
     pub async fn start(test: &str) -> Option<Self> {
-        let (Some(driver), Some(browser)) = (on_path("chromedriver"), chromium()) else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{test}: chromium and chromedriver must be on PATH under CI=true (.ci/run installs the Debian packages chromium and chromium-driver)"
-            );
-            eprintln!(
-                "\n*** SKIPPED {test}: chromium or chromedriver is not on PATH (apt-get install chromium chromium-driver) ***\n"
-            );
-            return None;
-        };
+        let driver = program(test, &["chromedriver"], "chromium-driver")?;
+        let browser = program(test, &["chromium", "chromium-browser"], "chromium")?;
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")

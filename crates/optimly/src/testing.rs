@@ -23,6 +23,41 @@ pub use crate::testing_redis::RedisServer;
 pub use httpmock::MockServer;
 pub use optimly_mock::{DEFAULT_KEY, Faults, MockConfig, RunningMock};
 
+/// A program a test needs, the first of `names` found on `PATH`. When none is there the test
+/// should skip: this says so loudly on stderr and returns `None`, except under `CI=true`, where
+/// it panics, since a CI that runs the test installs the program (Debian package `package`).
+///
+/// ```no_run
+/// let Some(redis_server) = optimly::testing::program("my_test", &["redis-server"], "redis-server") else {
+///     return;
+/// };
+/// ```
+pub fn program(test: &str, names: &[&str], package: &str) -> Option<std::path::PathBuf> {
+    use std::io::Write;
+    let found = names.iter().find_map(|name| on_path(name));
+    if found.is_none() {
+        let names = names.join(" or ");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: {names} is not on PATH, and CI=true needs it (.ci/run installs the Debian package {package})"
+        );
+        // Written to stderr itself: the test harness captures `eprintln!` of a passing test.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** SKIPPED {test}: {names} is not on PATH (apt-get install {package}) ***\n"
+        );
+    }
+    found
+}
+
+/// Where `name` is on `PATH`, if anywhere.
+pub(crate) fn on_path(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
 /// Start the offline mock on `127.0.0.1` and a client pointed at it.
 pub async fn start_mock() -> Result<(OptimlyClient, RunningMock), Error> {
     start_mock_with(MockConfig::default()).await

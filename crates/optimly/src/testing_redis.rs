@@ -35,26 +35,14 @@ pub struct RedisServer {
 
 /// Where `redis-server` is, if anywhere on `PATH`.
 fn binary() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("redis-server"))
-        .find(|candidate| candidate.is_file())
+    crate::testing::on_path("redis-server")
 }
 
 impl RedisServer {
     /// Start one, or `None` (said on stderr) when `redis-server` is not installed. Panics
     /// under `CI=true` when it is missing, and whenever it is installed but does not start.
     pub fn start(test: &str) -> Option<Self> {
-        let Some(binary) = binary() else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "{test}: redis-server is not on PATH, and CI=true needs it (.ci/run installs the Debian package redis-server)"
-            );
-            eprintln!(
-                "\n*** SKIPPED {test}: redis-server is not on PATH (apt-get install redis-server) ***\n"
-            );
-            return None;
-        };
+        let binary = crate::testing::program(test, &["redis-server"], "redis-server")?;
         let port = free_port();
         let dir = std::env::temp_dir().join(format!(
             "optimly-redis-{}-{port}-{}",
