@@ -271,7 +271,7 @@ impl Raw {
     pub async fn append(&self) -> Result<types::Message, String> {
         let body = types::MessageCore {
             chat_id: CHAT_ID.into(),
-            sender: types::Sender::User,
+            sender: types::NewMessageSender::User,
             content: CONTENT.into(),
             metadata: None,
         };

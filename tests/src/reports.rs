@@ -729,10 +729,18 @@ fn spec_rate_limits(spec: &Spec) -> Vec<(u64, String, String, String)> {
 }
 
 /// A short name for a schema's type: `string`, `array<Message>`, `map`, `Sender`, `X?`
-/// (nullable), `oneOf[string | array<ValidationIssue>]`.
+/// (nullable, a `$ref` made so by `allOf: [$ref]`), `oneOf[string | array<ValidationIssue>]`.
 pub fn type_name(schema: &Value) -> String {
     if let Some(name) = ref_name(schema) {
         return name.to_owned();
+    }
+    if let Some([only]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+        return format!("{}{}", type_name(only), if nullable { "?" } else { "" });
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(members) = schema.get(key).and_then(Value::as_array) {

@@ -46,6 +46,7 @@ generated_types!(
     LocationItem,
     Message,
     MessageCore,
+    NewMessageSender,
     Metadata,
     Sender,
     ToolExecution,

@@ -7,6 +7,10 @@
 //!   read through every accessor.
 //! - Arbitrary strings, numbers and durations given to every builder never panic: the call
 //!   succeeds or gives a typed error before or after sending.
+//! - What a FastAPI server legitimately sends parses: every documented response with each
+//!   optional field (by the spec), in turn and all at once, absent, `null`, or of a kind this
+//!   version does not know (a new enum value, an extra field), through every SDK call, and
+//!   `null` reads exactly as absent.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -319,6 +323,151 @@ fn mutated_documented_responses_parse_or_give_a_typed_error() {
     if let Err(e) = outcome {
         panic!("{e}");
     }
+}
+
+/// Where an optional property of a response can be: the object holding it (a JSON pointer
+/// into the document), its name, and a value of a kind this version does not know, when its
+/// schema is an open enum.
+#[derive(Debug)]
+struct Slot {
+    parent: String,
+    name: String,
+    unknown: Option<Value>,
+}
+
+/// The schema behind a `$ref` or a nullable `allOf: [$ref]`.
+fn resolved<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    let target = schema.get("allOf").and_then(|a| a.get(0)).unwrap_or(schema);
+    match target.get("$ref").and_then(Value::as_str) {
+        Some(r) => r
+            .strip_prefix('#')
+            .and_then(|p| spec.pointer(p))
+            .map_or(target, |s| resolved(spec, s)),
+        None => target,
+    }
+}
+
+/// Every optional property the spec declares for `doc` (present in it or not), walking the
+/// objects and arrays it holds.
+fn optional_slots(spec: &Value, schema: &Value, doc: &Value, at: &str, out: &mut Vec<Slot>) {
+    let schema = resolved(spec, schema);
+    if let (Some(items), Value::Array(elements)) = (schema.get("items"), doc) {
+        for (i, element) in elements.iter().enumerate() {
+            optional_slots(spec, items, element, &format!("{at}/{i}"), out);
+        }
+    }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let properties = schema.get("properties").and_then(Value::as_object);
+    for (name, property) in properties.into_iter().flatten() {
+        let target = resolved(spec, property);
+        if !required.contains(&name.as_str()) {
+            out.push(Slot {
+                parent: at.to_owned(),
+                name: name.clone(),
+                unknown: target
+                    .get("x-extensible-enum")
+                    .map(|_| json!("a_value_from_the_future")),
+            });
+        }
+        if let Some(inner) = doc.get(name) {
+            optional_slots(spec, property, inner, &format!("{at}/{name}"), out);
+        }
+    }
+}
+
+/// How a slot is sent.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shape {
+    Absent,
+    Null,
+    Unknown,
+}
+
+/// The document with `slots` sent as `shape`; an unknown shape also adds an extra field of a
+/// kind no schema names to every object that holds a slot.
+fn shaped(doc: &Value, slots: &[&Slot], shape: Shape) -> Value {
+    let mut doc = doc.clone();
+    for slot in slots {
+        let Some(Value::Object(parent)) = doc.pointer_mut(&slot.parent) else {
+            continue;
+        };
+        match shape {
+            Shape::Absent => {
+                parent.remove(&slot.name);
+            }
+            Shape::Null => {
+                parent.insert(slot.name.clone(), Value::Null);
+            }
+            Shape::Unknown => {
+                if let Some(v) = &slot.unknown {
+                    parent.insert(slot.name.clone(), v.clone());
+                }
+                parent.insert("x_added_later".into(), json!({"kind": [1, null, "new"]}));
+            }
+        }
+    }
+    doc
+}
+
+#[test]
+fn every_optional_field_absent_null_or_of_an_unknown_kind_parses_and_null_reads_as_absent() {
+    let rt = runtime();
+    let spec: Value = serde_yaml::from_str(optimly_mock::SPEC).expect("spec");
+    let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
+    let list = |name: &str| json!({"type": "array", "items": schema(name)});
+    let message = documented("P002-append-lead-data-to-an-active-chat-response-message-schema");
+    let mut answered = message.clone();
+    answered["agent_response"] =
+        json!({"message_id": "msg_2", "content": "Thanks!", "timestamp": "2025-06-16T10:30:00Z"});
+    answered["processed"] = json!(true);
+    let chat = documented("P002-create-a-dedicated-lead-chat-response-chat-schema-excerpt");
+    let seeds: Vec<(Call, Value, Value)> = vec![
+        (Call::Ask, schema("AgentReply"), agent_reply(&rt)),
+        (Call::AppendMessage, schema("Message"), answered.clone()),
+        (Call::History, list("Message"), json!([message, answered])),
+        (Call::CreateChat, schema("Chat"), chat.clone()),
+        (Call::ListChats, list("Chat"), json!([chat])),
+        (
+            Call::HandOff,
+            schema("EmailHandoff"),
+            documented("P002-escalate-to-email-response"),
+        ),
+    ];
+    let server = rt
+        .block_on(FaultServer::start(Reply::json(200, "{}")))
+        .expect("server");
+    let client = client_for(&server.base_url);
+    let run = |call: Call, body: &Value| {
+        server.set_reply(Reply::json(200, &body.to_string()));
+        rt.block_on(exercise(&client, call))
+            .unwrap_or_else(|e| panic!("{call:?} failed on {body}: {e}"))
+    };
+    let mut checked = 0;
+    for (call, schema, seed) in &seeds {
+        let mut slots = Vec::new();
+        optional_slots(&spec, schema, seed, "", &mut slots);
+        assert!(slots.len() >= 2, "{call:?}: {slots:?}");
+        let each = slots.iter().map(|s| vec![s]);
+        let all = std::iter::once(slots.iter().collect::<Vec<_>>());
+        for group in each.chain(all) {
+            let absent = run(*call, &shaped(seed, &group, Shape::Absent));
+            let null = run(*call, &shaped(seed, &group, Shape::Null));
+            run(*call, &shaped(seed, &group, Shape::Unknown));
+            assert_eq!(
+                null, absent,
+                "{call:?}: null must read as absent: {group:?}"
+            );
+            checked += 3;
+        }
+    }
+    // Six calls, each with at least two optional fields, each in turn and all at once.
+    assert!(checked >= 6 * 3 * 3, "{checked}");
 }
 
 #[derive(Clone, Debug)]

@@ -78,7 +78,11 @@ pub fn lint(value: &Value) -> Result<()> {
         }
         lint_responses(&at, op, &mut problems);
     }
-    find_inline_enums(value, "", &mut problems);
+    check_enums(value, &mut problems);
+    if let Some(paths) = value.get("paths") {
+        find_inline_enums(paths, "paths", &mut problems);
+    }
+    check_nullable_responses(value, &mut problems);
     if problems.is_empty() {
         return Ok(());
     }
@@ -140,31 +144,50 @@ fn resolve_response_schema(response: &Value) -> Value {
     }
 }
 
-/// Every enum is open: written `x-extensible-enum` (so a consumer of the spec learns that the
-/// list can grow) in a top-level component schema (so it becomes an open Rust enum). A plain
-/// `enum`, or one inline, would stay closed and fail a whole response on an unknown value.
+/// Enums have a direction. One the server sends is open: written `x-extensible-enum` (so a
+/// consumer learns the list can grow) in a top-level component schema (so it becomes an open
+/// Rust enum); a closed one would fail a whole response on a new value. One the server reads
+/// is closed (`enum`): FastAPI validates it against a `Literal`, so a value outside the list
+/// is a 422, and the spec must not call it valid. A schema both sent and read must be split.
+fn check_enums(value: &Value, problems: &mut Vec<String>) {
+    let sent = reachable(value, &response_roots(value));
+    let read = reachable(value, &request_roots(value));
+    let schemas = value
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    for (name, schema) in schemas.into_iter().flatten() {
+        let at = format!("components.schemas.{name}");
+        let open = schema.get(crate::open_enums::EXTENSIBLE).is_some();
+        let closed = schema.get("enum").is_some();
+        if closed && sent.contains(name) {
+            problems.push(format!(
+                "{at}: `enum` in a response; write `x-extensible-enum`, so the list can grow"
+            ));
+        }
+        if open && read.contains(name) {
+            problems.push(format!(
+                "{at}: `x-extensible-enum` in a request; the server validates it, so write a closed `enum` (split it from the response's open one)"
+            ));
+        }
+        for (key, child) in schema.as_object().into_iter().flatten() {
+            find_inline_enums(child, &child_path(&at, key), problems);
+        }
+    }
+}
+
+/// An enum below the top of a component schema stays closed in Rust and cannot be named.
 fn find_inline_enums(value: &Value, at: &str, problems: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            let top_level = at.starts_with("components.schemas.") && at.matches('.').count() == 2;
-            if map.contains_key("enum") && !at.contains(".example") {
+            if map.contains_key("enum") || map.contains_key(crate::open_enums::EXTENSIBLE) {
                 problems.push(format!(
-                    "{at}: `enum`; write `x-extensible-enum` in a components.schemas entry, so the list can grow"
-                ));
-            }
-            if map.contains_key(crate::open_enums::EXTENSIBLE)
-                && !top_level
-                && !at.contains(".example")
-            {
-                problems.push(format!(
-                    "{at}: inline enum; hoist it into components.schemas so it becomes an open enum"
+                    "{at}: inline enum; hoist it into components.schemas so it gets a name and a direction"
                 ));
             }
             for (key, child) in map {
-                if key == "example" || key == "examples" {
-                    continue;
+                if key != "example" && key != "examples" {
+                    find_inline_enums(child, &child_path(at, key), problems);
                 }
-                find_inline_enums(child, &child_path(at, key), problems);
             }
         }
         Value::Array(items) => {
@@ -174,6 +197,92 @@ fn find_inline_enums(value: &Value, at: &str, problems: &mut Vec<String>) {
         }
         _ => {}
     }
+}
+
+/// Whatever the server leaves unset it may send as `null` (FastAPI serialises an
+/// `Optional[...] = None` field that way), so every optional property of a schema a response
+/// reaches says `nullable: true`.
+fn check_nullable_responses(value: &Value, problems: &mut Vec<String>) {
+    for name in reachable(value, &response_roots(value)) {
+        let Some(schema) = value.pointer(&format!("/components/schemas/{name}")) else {
+            continue;
+        };
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let properties = schema.get("properties").and_then(Value::as_object);
+        for (property, body) in properties.into_iter().flatten() {
+            if !required.contains(&property.as_str())
+                && body.get("nullable") != Some(&Value::Bool(true))
+            {
+                problems.push(format!(
+                    "components.schemas.{name}.properties.{property}: optional in a response but not `nullable: true` (a FastAPI server sends an unset field as null; wrap a $ref as `allOf: [$ref]`)"
+                ));
+            }
+        }
+    }
+}
+
+/// The schemas every response body names (success and error alike).
+fn response_roots(value: &Value) -> Vec<&Value> {
+    let mut roots: Vec<&Value> = operations(value)
+        .filter_map(|(_, _, op)| op.get("responses").and_then(Value::as_object))
+        .flat_map(|responses| responses.values())
+        .collect();
+    roots.extend(
+        value
+            .pointer("/components/responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|r| r.values()),
+    );
+    roots
+}
+
+/// The schemas every request body and parameter names.
+fn request_roots(value: &Value) -> Vec<&Value> {
+    operations(value)
+        .flat_map(|(_, _, op)| [op.get("requestBody"), op.get("parameters")])
+        .flatten()
+        .collect()
+}
+
+/// The names of the component schemas `roots` reach through `$ref`, transitively.
+pub fn reachable(value: &Value, roots: &[&Value]) -> std::collections::BTreeSet<String> {
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    match (k.as_str(), child) {
+                        ("$ref", Value::String(r)) => {
+                            if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                                out.push(name);
+                            }
+                        }
+                        ("example" | "examples", _) => {}
+                        _ => refs(child, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = Vec::new();
+    roots.iter().for_each(|r| refs(r, &mut todo));
+    while let Some(name) = todo.pop() {
+        if seen.insert(name.to_owned())
+            && let Some(schema) = value.pointer(&format!("/components/schemas/{name}"))
+        {
+            refs(schema, &mut todo);
+        }
+    }
+    seen
 }
 
 /// The dotted location of `key` inside the value at `at` (`components.schemas.Chat`).
@@ -326,14 +435,57 @@ mod tests {
         );
     }
 
+    /// A path whose request body is `req` and whose 200 is `resp`.
+    const ONE_OP: &str = "  /x:\n    post:\n      operationId: x\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Req'}}}}\n      responses:\n        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Resp'}}}}\n";
+
     #[test]
-    fn a_closed_enum_is_refused_even_at_the_top() {
-        let yaml = spec_with("    Sender: {type: string, enum: [user]}\n", "  {}");
+    fn a_closed_enum_in_a_response_is_refused() {
+        let yaml = spec_with(
+            "    Req: {type: object}\n    Resp: {type: object, properties: {s: {nullable: true, allOf: [{$ref: '#/components/schemas/Sender'}]}}}\n    Sender: {type: string, enum: [user]}\n",
+            ONE_OP,
+        );
         let err = load_str(&yaml).expect_err("refused").to_string();
         assert!(
-            err.contains("components.schemas.Sender: `enum`; write `x-extensible-enum`"),
+            err.contains(
+                "components.schemas.Sender: `enum` in a response; write `x-extensible-enum`"
+            ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn an_open_enum_in_a_request_is_refused() {
+        let yaml = spec_with(
+            "    Req: {type: object, properties: {s: {$ref: '#/components/schemas/Sender'}}}\n    Resp: {type: object}\n    Sender: {type: string, x-extensible-enum: [user]}\n",
+            ONE_OP,
+        );
+        let err = load_str(&yaml).expect_err("refused").to_string();
+        assert!(
+            err.contains("components.schemas.Sender: `x-extensible-enum` in a request; the server validates it"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_optional_response_property_must_admit_null() {
+        let yaml = spec_with(
+            "    Req: {type: object, properties: {note: {type: string}}}\n    Resp:\n      type: object\n      required: [id]\n      properties:\n        id: {type: string}\n        tags: {type: array, items: {type: string}}\n        seen: {type: string, nullable: true}\n        inner: {$ref: '#/components/schemas/Inner'}\n    Inner: {type: object, properties: {n: {type: integer}}}\n",
+            ONE_OP,
+        );
+        let err = load_str(&yaml).expect_err("refused").to_string();
+        assert!(err.contains("3 problem(s)"), "{err}");
+        for at in [
+            "Resp.properties.tags",
+            "Resp.properties.inner",
+            "Inner.properties.n",
+        ] {
+            assert!(
+                err.contains(&format!(
+                    "components.schemas.{at}: optional in a response but not `nullable: true`"
+                )),
+                "{at}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -34,8 +34,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
         ///The tools the agent ran on its own while answering.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub tools_executed: ::std::vec::Vec<ToolExecution>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tools_executed: ::std::option::Option<::std::vec::Vec<ToolExecution>>,
     }
     impl AgentReply {
         pub fn builder() -> builder::AgentReply {
@@ -288,7 +288,7 @@ every other page; both are optional here.
         pub content: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<Metadata>,
-        pub sender: crate::types::Sender,
+        pub sender: NewMessageSender,
     }
     impl MessageCore {
         pub fn builder() -> builder::MessageCore {
@@ -325,6 +325,64 @@ every other page; both are optional here.
             Self(value)
         }
     }
+    /**Who a new message is from. Closed: the server validates it, and answers any other value
+with a 422 (the stored message's `sender` is open).
+*/
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub enum NewMessageSender {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "assistant")]
+        Assistant,
+    }
+    impl ::std::fmt::Display for NewMessageSender {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Assistant => f.write_str("assistant"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for NewMessageSender {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "assistant" => Ok(Self::Assistant),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for NewMessageSender {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for NewMessageSender {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///One tool the agent executed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -345,9 +403,17 @@ every other page; both are optional here.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ValidationIssue {
+        ///Details of the problem, such as the limit a value broke (pydantic v2).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ctx: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///The value found there (pydantic v2; any JSON).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input: ::std::option::Option<::serde_json::Value>,
         ///Where the problem is, e.g. `["body", "email"]`.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub loc: ::std::vec::Vec<LocationItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub loc: ::std::option::Option<::std::vec::Vec<LocationItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -393,7 +459,7 @@ every other page; both are optional here.
                 ::std::string::String,
             >,
             tools_executed: ::std::result::Result<
-                ::std::vec::Vec<super::ToolExecution>,
+                ::std::option::Option<::std::vec::Vec<super::ToolExecution>>,
                 ::std::string::String,
             >,
         }
@@ -504,7 +570,9 @@ every other page; both are optional here.
             }
             pub fn tools_executed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ToolExecution>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::ToolExecution>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tools_executed = value
@@ -1694,7 +1762,10 @@ every other page; both are optional here.
                 ::std::option::Option<super::Metadata>,
                 ::std::string::String,
             >,
-            sender: ::std::result::Result<crate::types::Sender, ::std::string::String>,
+            sender: ::std::result::Result<
+                super::NewMessageSender,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MessageCore {
             fn default() -> Self {
@@ -1745,7 +1816,7 @@ every other page; both are optional here.
             }
             pub fn sender<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<crate::types::Sender>,
+                T: ::std::convert::TryInto<super::NewMessageSender>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sender = value
@@ -1883,8 +1954,18 @@ every other page; both are optional here.
         }
         #[derive(Clone, Debug)]
         pub struct ValidationIssue {
+            ctx: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            input: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
             loc: ::std::result::Result<
-                ::std::vec::Vec<super::LocationItem>,
+                ::std::option::Option<::std::vec::Vec<super::LocationItem>>,
                 ::std::string::String,
             >,
             msg: ::std::result::Result<
@@ -1899,6 +1980,8 @@ every other page; both are optional here.
         impl ::std::default::Default for ValidationIssue {
             fn default() -> Self {
                 Self {
+                    ctx: Ok(Default::default()),
+                    input: Ok(Default::default()),
                     loc: Ok(Default::default()),
                     msg: Ok(Default::default()),
                     type_: Ok(Default::default()),
@@ -1906,9 +1989,39 @@ every other page; both are optional here.
             }
         }
         impl ValidationIssue {
+            pub fn ctx<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ctx = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ctx: {e}")
+                    });
+                self
+            }
+            pub fn input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
+                self
+            }
             pub fn loc<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::LocationItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<super::LocationItem>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.loc = value
@@ -1949,6 +2062,8 @@ every other page; both are optional here.
                 value: ValidationIssue,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    ctx: value.ctx?,
+                    input: value.input?,
                     loc: value.loc?,
                     msg: value.msg?,
                     type_: value.type_?,
@@ -1958,6 +2073,8 @@ every other page; both are optional here.
         impl ::std::convert::From<super::ValidationIssue> for ValidationIssue {
             fn from(value: super::ValidationIssue) -> Self {
                 Self {
+                    ctx: Ok(value.ctx),
+                    input: Ok(value.input),
                     loc: Ok(value.loc),
                     msg: Ok(value.msg),
                     type_: Ok(value.type_),
@@ -2167,7 +2284,7 @@ every other page; both are optional here.
             ::std::string::String::deserialize(deserializer).map(Self::from)
         }
     }
-    ///Who wrote a message.
+    ///Who wrote a stored message. Clients must accept other values.
     ///
     ///Open enum: a value this version does not know is kept in `Unknown` and serialised back unchanged.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2240,8 +2357,9 @@ every other page; both are optional here.
         }
         fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
             ::schemars::json_schema!(
-                { "type" : "string", "description" : "Who wrote a message.", "examples" :
-                ["user", "assistant"] }
+                { "type" : "string", "description" :
+                "Who wrote a stored message. Clients must accept other values.",
+                "examples" : ["user", "assistant"] }
             )
         }
     }

@@ -30,7 +30,7 @@ async fn new_message_answered_with(
         .body(
             types::MessageCore::builder()
                 .chat_id("chat_123")
-                .sender(types::Sender::User)
+                .sender(types::NewMessageSender::User)
                 .content("hi"),
         )
         .send()
@@ -93,9 +93,10 @@ async fn fastapi_validation_shape_parses_into_located_issues() {
         panic!("expected a list of issues, got {:?}", err.detail);
     };
     assert_eq!(issues.len(), 2);
-    let locs: Vec<String> = issues[1].loc.iter().map(LocationItem::to_string).collect();
+    let loc = issues[1].loc.as_deref().unwrap_or_default();
+    let locs: Vec<String> = loc.iter().map(LocationItem::to_string).collect();
     assert_eq!(locs, ["body", "metadata", "0"]);
-    assert!(matches!(issues[1].loc[2], LocationItem::Integer(0)));
+    assert!(matches!(loc[2], LocationItem::Integer(0)));
     assert_eq!(issues[0].msg.as_deref(), Some("field required"));
     assert_eq!(issues[0].type_.as_deref(), Some("value_error.missing"));
 }

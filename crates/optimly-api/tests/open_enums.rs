@@ -89,12 +89,7 @@ async fn an_unknown_tool_in_an_agent_reply_is_kept() {
         .await
         .expect("parses")
         .into_inner();
-    assert_eq!(
-        reply.tools_executed[0].tool,
-        Some(ToolName::Unknown("crm_sync".into()))
-    );
-    assert_eq!(
-        reply.tools_executed[0].status,
-        Some(ToolStatus::Unknown("failed".into()))
-    );
+    let tools = reply.tools_executed.expect("tools_executed");
+    assert_eq!(tools[0].tool, Some(ToolName::Unknown("crm_sync".into())));
+    assert_eq!(tools[0].status, Some(ToolStatus::Unknown("failed".into())));
 }

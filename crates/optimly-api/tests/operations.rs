@@ -55,8 +55,9 @@ fn assert_agent_reply(reply: &types::AgentReply) {
     );
     assert_eq!(reply.message_id.as_deref(), Some("msg_654"));
     assert_eq!(reply.timestamp.as_deref(), Some("2025-06-16T10:30:00Z"));
-    assert_eq!(reply.tools_executed.len(), 1);
-    let tool = &reply.tools_executed[0];
+    let tools = reply.tools_executed.as_deref().unwrap_or_default();
+    assert_eq!(tools.len(), 1);
+    let tool = &tools[0];
     assert_eq!(tool.tool, Some(ToolName::LeadCapture));
     assert_eq!(tool.status, Some(ToolStatus::Executed));
     assert_eq!(
@@ -259,7 +260,7 @@ async fn new_message_posts_the_lead_capture_example_and_parses_the_message() {
         .body(
             types::MessageCore::builder()
                 .chat_id("chat_123")
-                .sender(Sender::Assistant)
+                .sender(types::NewMessageSender::Assistant)
                 .content("Lead captured for John Doe <john@example.com>")
                 .metadata(metadata(json!({
                     "form_type": "lead_capture",

@@ -111,7 +111,12 @@ impl AgentReply {
     /// The tools the agent ran on its own while answering (lead capture, appointment, email
     /// handoff, or a tool this version does not know).
     pub fn tools_executed(&self) -> impl ExactSizeIterator<Item = ToolExecution<'_>> {
-        self.0.tools_executed.iter().map(ToolExecution)
+        self.0
+            .tools_executed
+            .as_deref()
+            .unwrap_or_default()
+            .iter()
+            .map(ToolExecution)
     }
 
     /// Whether the agent ran `tool` while answering.
