@@ -11,6 +11,10 @@
 //! installed, so an application that installs its own rustls provider is not disturbed.
 //! `rustls-aws-lc` takes precedence over `rustls` when both are on (as `--all-features`
 //! does), and either rustls feature over `native-tls`.
+//!
+//! The builder also carries the one redirect policy ([`redirect_policy`]): the key is
+//! attached to every request, and reqwest would re-send an `X-API-Key` header or an
+//! `access_token_query` parameter to wherever a redirect points.
 
 use std::fmt;
 
@@ -36,8 +40,30 @@ pub const AVAILABLE: bool = cfg!(any(
 /// The features that give a build TLS, for messages that ask for one.
 pub const FEATURES: &str = "`rustls` (the default), `rustls-aws-lc` or `native-tls`";
 
-/// A `reqwest::ClientBuilder` with this build's TLS already chosen. Add timeouts, a user
-/// agent, a proxy and build it; `Client::new` and the `optimly` crate start from it.
+/// The most redirects followed in one request.
+pub const MAX_REDIRECTS: usize = 3;
+
+/// Follow a redirect only within the origin the request went to (same scheme, host and
+/// port, so never from `https` to `http`), at most [`MAX_REDIRECTS`] times. Any other
+/// redirect is not followed: the 3xx response comes back as the answer, and the key never
+/// leaves for another origin.
+pub fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same_origin && attempt.previous().len() <= MAX_REDIRECTS {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// A `reqwest::ClientBuilder` with this build's TLS and the [`redirect_policy`] already
+/// chosen. Add timeouts, a user agent, a proxy and build it; `Client::new` and the `optimly`
+/// crate start from it.
 ///
 /// Build every `reqwest::Client` of a program that uses the `rustls` feature from here (or
 /// install a rustls crypto provider yourself): reqwest is then built without a provider of
@@ -52,11 +78,13 @@ pub fn client_builder() -> Result<reqwest::ClientBuilder, TlsError> {
             .and_then(|builder| builder.with_platform_verifier())
             .map_err(|e| TlsError(e.to_string()))?
             .with_no_client_auth();
-        Ok(reqwest::ClientBuilder::new().tls_backend_preconfigured(config))
+        Ok(reqwest::ClientBuilder::new()
+            .tls_backend_preconfigured(config)
+            .redirect(redirect_policy()))
     }
     #[cfg(not(all(feature = "rustls", not(feature = "rustls-aws-lc"))))]
     {
-        Ok(reqwest::ClientBuilder::new())
+        Ok(reqwest::ClientBuilder::new().redirect(redirect_policy()))
     }
 }
 

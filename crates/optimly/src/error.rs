@@ -82,7 +82,8 @@ pub enum ErrorKind {
     },
     /// 401: the key is missing, wrong, or revoked.
     Unauthorized,
-    /// 403: the key may not do this (the API needs the Advanced plan or higher).
+    /// 403: the server refused this request with this key. The docs list the status but give
+    /// no cause; [`Error::api_message`] has the server's own words.
     Forbidden,
     /// 404: the chat, client or agent does not exist.
     NotFound,
@@ -126,7 +127,15 @@ pub enum ErrorKind {
         limit: u64,
     },
     /// A successful response whose body is not what the spec says; [`Error::body`] has it.
+    /// The server acted on the request (see [`Error::server_may_have_acted`]).
     Decode,
+    /// The server answered with a redirect the client does not follow: to another origin
+    /// (scheme, host or port), from `https` to `http`, or past the most a call follows. The
+    /// key was not sent there. Fix the base URL (or the proxy that builds the redirect).
+    Redirected {
+        /// Where the redirect pointed, with the key scrubbed (empty when it named nowhere).
+        location: String,
+    },
 }
 
 impl ErrorKind {
@@ -150,6 +159,7 @@ impl ErrorKind {
             Self::LimiterUnavailable => "limiter_unavailable",
             Self::ResponseTooLarge { .. } => "response_too_large",
             Self::Decode => "decode",
+            Self::Redirected { .. } => "redirected",
         }
     }
 }
@@ -209,7 +219,12 @@ impl FieldIssue {
 
 impl From<&types::ValidationIssue> for FieldIssue {
     fn from(issue: &types::ValidationIssue) -> Self {
-        let parts: Vec<String> = issue.loc.iter().map(ToString::to_string).collect();
+        let parts: Vec<String> = issue
+            .loc
+            .iter()
+            .flatten()
+            .map(ToString::to_string)
+            .collect();
         let located = match parts.first().map(String::as_str) {
             Some("body" | "query" | "path") if parts.len() > 1 => &parts[1..],
             _ => &parts[..],
@@ -317,6 +332,21 @@ impl Error {
         match &self.0.kind {
             ErrorKind::InvalidInput { fields } | ErrorKind::Validation { fields } => fields,
             _ => &[],
+        }
+    }
+
+    /// Whether the server may have acted on the request before the call failed, so that
+    /// sending it again could do it twice (a second message, a second lead): a response
+    /// that could not be read (a 200 that did not decode, one too large), a 5xx, or no
+    /// response after the request was sent. A `POST` the SDK does not re-send on its own
+    /// (see [`crate::RetryPolicy`]) should be checked (list the chat's messages) before
+    /// the caller sends it again.
+    pub fn server_may_have_acted(&self) -> bool {
+        match &self.0.kind {
+            ErrorKind::Decode | ErrorKind::ResponseTooLarge { .. } | ErrorKind::Server => true,
+            ErrorKind::Timeout { sent } | ErrorKind::Connection { sent } => *sent,
+            ErrorKind::Api => self.status().is_some_and(|s| !(400..500).contains(&s)),
+            _ => false,
         }
     }
 
@@ -530,15 +560,21 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
-            ErrorKind::ResponseTooLarge { limit } => {
-                write!(f, "response body exceeds the {limit}-byte limit")
-            }
+            ErrorKind::ResponseTooLarge { limit } => write!(
+                f,
+                "response body exceeds the {limit}-byte limit (the server acted on it: check before sending it again)"
+            ),
             ErrorKind::LimiterUnavailable => write!(f, "{}", self.causes()),
             ErrorKind::Decode => write!(
                 f,
-                "could not decode the response (HTTP {}): {}",
+                "could not decode the response (HTTP {}, so the server acted on it: check before sending it again): {}",
                 response.map_or(0, |r| r.status),
                 self.causes()
+            ),
+            ErrorKind::Redirected { location } => write!(
+                f,
+                "redirected (HTTP {}) to `{location}`, not followed: the key goes to the configured origin only",
+                response.map_or(0, |r| r.status),
             ),
         }
     }
@@ -591,6 +627,19 @@ impl CallContext<'_> {
         Error::from_status(status, self.redactor.scrub(text), retry_after)
     }
 
+    /// A redirect that was not followed; the `Location` it named, scrubbed of the key.
+    fn redirected(&self, status: u16, location: &str, bytes: &[u8]) -> Error {
+        let mut error = Error::new(ErrorKind::Redirected {
+            location: self.redactor.scrub(location),
+        });
+        error.0.response = Some(Response {
+            status,
+            body: self.redactor.scrub(&String::from_utf8_lossy(bytes)),
+            api_error: None,
+        });
+        error
+    }
+
     fn undecodable(&self, status: u16, bytes: &[u8], reason: &str) -> Error {
         Error::undecodable(
             status,
@@ -626,6 +675,11 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
         E::UnexpectedResponse(response) => {
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers(), cx.now);
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
             let bytes = match response.bytes().await {
                 Ok(bytes) => bytes,
                 Err(e) => return Err(network_error(e)),
@@ -633,6 +687,9 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
             if (200..300).contains(&status) {
                 return serde_json::from_slice(&bytes)
                     .map_err(|e| cx.undecodable(status, &bytes, &e.to_string()));
+            }
+            if (300..400).contains(&status) {
+                return Err(cx.redirected(status, &location, &bytes));
             }
             cx.failure(status, retry_after, &String::from_utf8_lossy(&bytes))
         }
@@ -797,7 +854,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "new_message: could not decode the response (HTTP 200): missing field `chat_id`"
+            "new_message: could not decode the response (HTTP 200, so the server acted on it: check before sending it again): missing field `chat_id`"
         );
         assert_eq!((e.attempts(), e.body()), (2, Some("{}")));
     }

@@ -181,10 +181,10 @@ async fn the_key_never_appears_in_debug_display_or_tracing() {
             [
                 "unauthorized (HTTP 401)",
                 "server error (HTTP 502)",
-                "could not decode the response (HTTP 200)",
+                "could not decode the response (HTTP 200, so the server acted on it",
                 "timed out after 2 attempt(s)",
                 "rejected (HTTP 422)",
-                "response body exceeds the 64-byte limit",
+                "response body exceeds the 64-byte limit (the server acted on it",
                 "held back by the client-side rate limit (1 per hour per API key)",
                 "connection failed",
                 "connection failed",
@@ -232,9 +232,9 @@ async fn the_key_never_appears_in_debug_display_or_tracing() {
         assert_eq!(
             with_a_cause,
             [
-                "could not decode the response (HTTP 200)",
+                "could not decode the response (HTTP 200, so the server acted on it",
                 "timed out after 2 attempt(s)",
-                "response body exceeds the 64-byte limit",
+                "response body exceeds the 64-byte limit (the server acted on it",
                 "connection failed",
                 "connection failed",
             ],
