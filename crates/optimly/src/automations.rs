@@ -552,7 +552,7 @@ fn insert_some(m: &mut Metadata, key: &str, value: &Option<String>) {
 
 /// The mapped keys and the caller's own. A caller's key that the mapping also sets is
 /// refused before sending ([`collisions`]), so none is dropped here.
-fn with_own_keys(mut mapped: Metadata, own: &Metadata) -> Metadata {
+pub(crate) fn with_own_keys(mut mapped: Metadata, own: &Metadata) -> Metadata {
     for (k, v) in own {
         mapped.entry(k.clone()).or_insert_with(|| v.clone());
     }
@@ -561,7 +561,7 @@ fn with_own_keys(mut mapped: Metadata, own: &Metadata) -> Metadata {
 
 /// A key of the caller's that the mapping sets to something else: it would be lost, so it is
 /// an error (the same value is no loss).
-fn collisions(mapped: &Metadata, own: &Metadata) -> Vec<FieldIssue> {
+pub(crate) fn collisions(mapped: &Metadata, own: &Metadata) -> Vec<FieldIssue> {
     own.iter()
         .filter(|(k, v)| mapped.get(*k).is_some_and(|m| m != *v))
         .map(|(k, _)| {
@@ -581,7 +581,11 @@ fn collisions(mapped: &Metadata, own: &Metadata) -> Vec<FieldIssue> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct HandOff<'a> {
     client: &'a OptimlyClient,
+    /// The handoff, with the caller's own metadata (`.meta(..)`, `.metadata(..)`).
     body: types::EmailHandoffRequest,
+    /// The metadata the handoff's fields map onto; the caller's own keys are merged beside
+    /// it at `send`, and one that would change a mapped key is refused.
+    mapped: Metadata,
     problems: Vec<FieldIssue>,
     options: RequestOptions,
 }
@@ -591,9 +595,13 @@ impl HandOff<'_> {
 
     /// Hand the chat over.
     pub async fn send(self) -> Result<Handoff, Error> {
-        let body = &self.body;
+        let mut body = self.body;
         let mut problems = Check::new().required("chat_id", &body.chat_id).issues();
         problems.extend(self.problems);
+        let own = body.metadata.take().map(|m| m.0).unwrap_or_default();
+        problems.extend(collisions(&self.mapped, &own));
+        let metadata = with_own_keys(self.mapped, &own);
+        body.metadata = (!metadata.is_empty()).then_some(types::Metadata(metadata));
         let handoff = self
             .client
             .call(
@@ -650,7 +658,7 @@ impl OptimlyClient {
         AppendMessage::new(
             self,
             chat_id.into(),
-            Sender::Assistant,
+            &Sender::Assistant,
             lead.content(),
             Some(lead.wire_metadata()),
             lead.issues(),
@@ -682,7 +690,7 @@ impl OptimlyClient {
         AppendMessage::new(
             self,
             chat_id.into(),
-            Sender::User,
+            &Sender::User,
             request.content(),
             Some(request.wire_metadata()),
             request.issues(),
@@ -691,9 +699,12 @@ impl OptimlyClient {
 
     /// Hand the chat over to a human by email.
     pub fn hand_off(&self, chat_id: impl Into<String>, handoff: &EmailHandoff) -> HandOff<'_> {
+        let mut body = handoff.wire(chat_id.into());
+        let mapped = body.metadata.take().map(|m| m.0).unwrap_or_default();
         HandOff {
             client: self,
-            body: handoff.wire(chat_id.into()),
+            body,
+            mapped,
             problems: handoff.issues(),
             options: RequestOptions::default(),
         }

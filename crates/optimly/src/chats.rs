@@ -328,7 +328,11 @@ impl History<'_> {
 #[must_use = "a request does nothing until it is awaited"]
 pub struct AppendMessage<'a> {
     client: &'a OptimlyClient,
+    /// The message, with the caller's own metadata (`.meta(..)`, `.metadata(..)`).
     body: types::MessageCore,
+    /// The metadata an automation mapped its fields onto; the caller's own keys are merged
+    /// beside it at `send`, and one that would change a mapped key is refused.
+    mapped: Option<Metadata>,
     /// What the automation that built the message found wrong with it (the chat id is
     /// checked at `send`).
     problems: Vec<FieldIssue>,
@@ -339,19 +343,29 @@ impl<'a> AppendMessage<'a> {
     pub(crate) fn new(
         client: &'a OptimlyClient,
         chat_id: String,
-        sender: Sender,
+        sender: &Sender,
         content: String,
-        metadata: Option<Metadata>,
-        problems: Vec<FieldIssue>,
+        mapped: Option<Metadata>,
+        mut problems: Vec<FieldIssue>,
     ) -> Self {
+        // The server validates `sender` against its closed list; an open value read from a
+        // stored message (`Sender::Unknown`) is refused here instead of by a 422.
+        let sender = types::NewMessageSender::try_from(sender.to_string()).unwrap_or_else(|_| {
+            problems.push(
+                FieldIssue::new("sender", "expected `user` or `assistant`")
+                    .with_kind("literal_error"),
+            );
+            types::NewMessageSender::User
+        });
         Self {
             client,
             body: types::MessageCore {
                 chat_id,
                 sender,
                 content,
-                metadata: metadata.map(types::Metadata),
+                metadata: None,
             },
+            mapped,
             problems,
             options: RequestOptions::default(),
         }
@@ -361,9 +375,16 @@ impl<'a> AppendMessage<'a> {
 
     /// Append the message. A user message makes the agent generate a reply.
     pub async fn send(self) -> Result<Message, Error> {
-        let body = &self.body;
+        let mut body = self.body;
         let mut problems = Check::new().required("chat_id", &body.chat_id).issues();
         problems.extend(self.problems);
+        if let Some(mapped) = self.mapped {
+            let own = body.metadata.take().map(|m| m.0).unwrap_or_default();
+            problems.extend(crate::automations::collisions(&mapped, &own));
+            body.metadata = Some(types::Metadata(crate::automations::with_own_keys(
+                mapped, &own,
+            )));
+        }
         // The form type names the action a message performs (an appointment request).
         let target = Target {
             chat: Some(&body.chat_id),
@@ -421,7 +442,7 @@ impl OptimlyClient {
         AppendMessage::new(
             self,
             chat_id.into(),
-            sender,
+            &sender,
             content.into(),
             None,
             Vec::new(),
