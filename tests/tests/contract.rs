@@ -66,7 +66,7 @@ async fn the_sdk_flow_against_the_mock() {
             mock.appointments().len(),
             mock.handoffs().len()
         ),
-        (2, 2, 1)
+        (2, 1, 1)
     );
     let handoffs = mock.handoffs();
     assert_eq!(handoffs[0]["metadata"], json!({"priority": "high"}));
@@ -233,14 +233,19 @@ async fn every_response_of_the_mock_matches_the_spec() {
                 .0,
         );
     }
-    statuses.push(
-        answered_per_spec(&http, &base, None, "GET", "/external/chat/u/chats", None)
-            .await
-            .0,
-    );
+    // No key: FastAPI's security classes answer 403; a wrong key: 401.
+    for key in [None, Some("agt_wrong000000000000000000000000000")] {
+        statuses.push(
+            answered_per_spec(&http, &base, key, "GET", "/external/chat/u/chats", None)
+                .await
+                .0,
+        );
+    }
     assert_eq!(
         statuses,
-        [200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 422, 401]
+        [
+            200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 422, 403, 401
+        ]
     );
 
     // 100/minute scaled by 0.01 is 1/minute: the second request is over the limit.

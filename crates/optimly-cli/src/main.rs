@@ -247,6 +247,10 @@ enum MockCommand {
         /// Do not enforce the spec's rate limits.
         #[arg(long)]
         no_rate_limits: bool,
+        /// Accept any chat id: a call naming a chat the mock does not know creates it (by
+        /// default such a call is a 404).
+        #[arg(long)]
+        ad_hoc_chats: bool,
     },
 }
 
@@ -367,7 +371,17 @@ async fn run(command: Command, connection: &Connection, out: &Output) -> Result<
             port,
             key,
             no_rate_limits,
-        }) => serve_mock(port, key, !no_rate_limits).await,
+            ad_hoc_chats,
+        }) => {
+            let config = optimly_mock::MockConfig {
+                key,
+                port,
+                rate_limits: !no_rate_limits,
+                ad_hoc_chats,
+                ..optimly_mock::MockConfig::default()
+            };
+            serve_mock(config).await
+        }
         command => {
             let client = connection.builder()?.build()?;
             let result = api_command(&client, command, out).await;
@@ -507,14 +521,9 @@ async fn serve_widget(
     Ok(())
 }
 
-async fn serve_mock(port: u16, key: String, rate_limits: bool) -> Result<(), Error> {
-    let default_key = key == optimly_mock::DEFAULT_KEY;
-    let config = optimly_mock::MockConfig {
-        key,
-        port,
-        rate_limits,
-        ..optimly_mock::MockConfig::default()
-    };
+async fn serve_mock(config: optimly_mock::MockConfig) -> Result<(), Error> {
+    let default_key = config.key == optimly_mock::DEFAULT_KEY;
+    let port = config.port;
     let mock = optimly_mock::start(config)
         .await
         .map_err(|e| Error::config("port", format!("cannot listen on 127.0.0.1:{port}: {e}")))?;

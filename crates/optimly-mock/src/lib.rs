@@ -17,6 +17,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! It answers the way a FastAPI server does wherever the docs are silent, since that is what
+//! Optimly runs: every optional response field it leaves unset is `null`; the errors it
+//! raises itself are `{"detail": "..."}` (a missing key `403 {"detail":"Not authenticated"}`,
+//! a wrong one 401, an unknown chat 404); an unknown route is `404 {"detail":"Not Found"}`, a
+//! wrong method `405 {"detail":"Method Not Allowed"}` with `Allow`; a validation failure is a
+//! 422 whose items carry `type`, `loc`, `msg` and `input`; a path with a trailing slash is a
+//! `307` to the canonical path; an injected 500 is Starlette's plain-text
+//! `Internal Server Error`. The tools page's `{"error", "detail", "status_code"}` stays where
+//! the rulings put it: a tool that fails (422) and a rate limit (429).
+//!
 //! Inspection endpoints live under the reserved prefix `/_mock`: `GET /_mock/leads`,
 //! `/_mock/appointments`, `/_mock/handoffs` and `/_mock/requests` (the request log; it never
 //! holds the key).
@@ -64,6 +74,10 @@ pub struct MockConfig {
     pub retry_after: bool,
     /// How long a request body may take to arrive before the mock answers 408.
     pub body_timeout: Duration,
+    /// Accept any chat id: an agent call, a message, a handoff or a history for a chat the
+    /// mock does not know creates it, as the blogs' fire-and-forget calls assume. Default
+    /// `false`: an unknown chat is a 404, the stricter reading of the docs (ruling C22).
+    pub ad_hoc_chats: bool,
     /// Faults to inject.
     pub faults: Faults,
 }
@@ -79,6 +93,7 @@ impl Default for MockConfig {
             rate_limit_window_scale: 1.0,
             retry_after: false,
             body_timeout: Duration::from_secs(10),
+            ad_hoc_chats: false,
             faults: Faults::default(),
         }
     }

@@ -34,6 +34,10 @@ struct Args {
     /// the mock sends none).
     #[arg(long)]
     retry_after: bool,
+    /// Accept any chat id: a call naming a chat the mock does not know creates it (by
+    /// default such a call is a 404).
+    #[arg(long)]
+    ad_hoc_chats: bool,
     /// Milliseconds added before every answer.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -86,6 +90,7 @@ async fn main() -> std::process::ExitCode {
         rate_limit_scale: args.rate_limit_scale,
         rate_limit_window_scale: args.rate_limit_window_scale,
         retry_after: args.retry_after,
+        ad_hoc_chats: args.ad_hoc_chats,
         faults: Faults {
             latency: Duration::from_millis(args.latency_ms),
             error_rate: args.error_rate,

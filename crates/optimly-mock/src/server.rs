@@ -66,6 +66,33 @@ struct Store {
 }
 
 impl Store {
+    /// Whether the chat exists; with `ad_hoc`, an unknown one is created first (its client
+    /// unknown), so it always does.
+    fn knows(&mut self, chat_id: &str, ad_hoc: bool) -> bool {
+        if ad_hoc && !self.chats.contains_key(chat_id) {
+            let chat = types::Chat {
+                chat_id: chat_id.to_owned(),
+                agent_id: Some("agent_mock".into()),
+                client_id: None,
+                ai_enabled: Some(true),
+                lead_collected: Some(false),
+                status: Some(types::ChatStatus::Active),
+                metadata: None,
+                created_at: Some(now()),
+                last_activity: None,
+                message_count: None,
+            };
+            self.chats.insert(
+                chat_id.to_owned(),
+                ChatRecord {
+                    chat,
+                    messages: Vec::new(),
+                },
+            );
+        }
+        self.chats.contains_key(chat_id)
+    }
+
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}_{}", self.next_id)
@@ -75,8 +102,11 @@ impl Store {
 #[derive(Debug)]
 pub(crate) struct Shared {
     config: MockConfig,
+    spec: Spec,
     /// Each operation's request-body validator, compiled once at start-up.
     validators: BTreeMap<OperationId, RequestValidator>,
+    /// Each operation's success schema, whose unset optional fields are sent as `null`.
+    responses: BTreeMap<OperationId, Value>,
     limits: Limits,
     limiter: Mutex<Limiter>,
     store: Mutex<Store>,
@@ -93,6 +123,7 @@ impl Shared {
     pub(crate) fn new(config: MockConfig) -> Result<Self, String> {
         let spec = Spec::from_yaml(crate::SPEC)?;
         let mut validators = BTreeMap::new();
+        let mut responses = BTreeMap::new();
         for op in operations::ALL {
             let described = spec
                 .operations()
@@ -103,12 +134,17 @@ impl Shared {
                 let validator = RequestValidator::new(&spec.json_schema(schema, false))?;
                 validators.insert(op.id, validator);
             }
+            if let Some(schema) = described.response_schema(&spec, 200) {
+                responses.insert(op.id, schema.clone());
+            }
         }
         let limits = Limits::documented(config.rate_limit_scale, config.rate_limit_window_scale);
         let rng = fastrand::Rng::with_seed(config.faults.seed);
         Ok(Self {
             config,
+            spec,
             validators,
+            responses,
             limits,
             limiter: Mutex::default(),
             store: Mutex::default(),
@@ -164,15 +200,43 @@ pub(crate) fn router(shared: Arc<Shared>) -> Result<Router, String> {
             "/_mock/requests",
             get(|State(s): State<Arc<Shared>>| async move { axum::Json(s.requests()) }),
         )
-        .fallback(|method: Method, uri: axum::http::Uri| async move {
-            error(
-                StatusCode::NOT_FOUND,
-                "Not Found",
-                &format!("no route for {method} {}", uri.path()),
-            )
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(|| async {
+            detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
         })
         .with_state(shared);
     Ok(app)
+}
+
+/// A path no route serves. With its trailing slash removed it may name an operation: FastAPI
+/// then redirects (`307`) to that path, keeping the query, with a `Location` built from the
+/// request's `Host` (`http`, as behind a proxy that does not pass the scheme). Otherwise
+/// Starlette's `404 {"detail":"Not Found"}`.
+async fn unknown_route(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Response {
+    let path = uri.path();
+    let canonical = path.strip_suffix('/').filter(|p| !p.is_empty());
+    let served = canonical.is_some_and(|p| shared.spec.route(method.as_str(), p).is_some());
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (canonical, host) {
+        (Some(canonical), Some(host)) if served => {
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            let location = format!("http://{host}{canonical}{query}");
+            match HeaderValue::from_str(&location) {
+                Ok(location) => (
+                    StatusCode::TEMPORARY_REDIRECT,
+                    [(header::LOCATION, location)],
+                )
+                    .into_response(),
+                Err(_) => detail(StatusCode::NOT_FOUND, "Not Found"),
+            }
+        }
+        _ => detail(StatusCode::NOT_FOUND, "Not Found"),
+    }
 }
 
 /// The spec's path template in axum's syntax: every `{name}` becomes `{p<segment>}`, since
@@ -261,13 +325,28 @@ async fn dispatch(shared: &Shared, op: &'static Operation, mut incoming: Incomin
     }
 }
 
+/// What FastAPI's `HTTPException` sends: `{"detail": "..."}`.
+fn detail(status: StatusCode, text: &str) -> Response {
+    (status, axum::Json(json!({"detail": text}))).into_response()
+}
+
+/// Starlette's answer to an exception nothing handled: plain text.
+fn internal_server_error() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Internal Server Error",
+    )
+        .into_response()
+}
+
 /// The tools page's error shape: `{"error", "detail", "status_code"}`.
 fn error(status: StatusCode, title: &str, detail: &str) -> Response {
     let body = json!({"error": title, "detail": detail, "status_code": status.as_u16()});
     (status, axum::Json(body)).into_response()
 }
 
-/// FastAPI's validation shape: `{"detail": [{"loc", "msg", "type"}]}`.
+/// FastAPI's validation shape: `{"detail": [{"type", "loc", "msg", "input"}]}`.
 fn validation(items: Vec<Value>) -> Response {
     (
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -313,7 +392,7 @@ async fn serve(shared: Arc<Shared>, op: &'static Operation, request: Request) ->
     let path = request.uri().path().to_owned();
     let (auth, authorised) = authenticate(request.headers(), request.uri(), &shared.config.key);
     let started = Instant::now();
-    let response = answer(&shared, op, n, request, authorised).await;
+    let response = answer(&shared, op, n, request, (auth, authorised)).await;
     let status = response.status().as_u16();
     tracing::info!(target: "optimly_mock", "{method} {path} {status} {}ms", started.elapsed().as_millis());
     let mut log = lock(&shared.log);
@@ -335,7 +414,7 @@ async fn answer(
     op: &'static Operation,
     n: u64,
     request: Request,
-    authorised: bool,
+    (presented, authorised): (&str, bool),
 ) -> Response {
     let faults = shared.faults();
     if !faults.latency.is_zero() {
@@ -343,6 +422,9 @@ async fn answer(
     }
     if faults.drop_on == Some(n) {
         return dropped_connection();
+    }
+    if faults.status_on.get(&n) == Some(&500) {
+        return internal_server_error();
     }
     if let Some(&code) = faults.status_on.get(&n) {
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -358,15 +440,13 @@ async fn answer(
         };
     }
     if faults.error_rate > 0.0 && lock(&shared.rng).f64() < faults.error_rate {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Internal Server Error",
-            &format!("injected fault on request {n}"),
-        );
+        return internal_server_error();
     }
-    if !authorised {
-        let body = json!({"success": false, "error": "Unauthorized", "detail": "Invalid or missing API key"});
-        return (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    match presented {
+        // FastAPI's security classes answer a request without credentials themselves.
+        "none" => return detail(StatusCode::FORBIDDEN, "Not authenticated"),
+        _ if !authorised => return detail(StatusCode::UNAUTHORIZED, "Invalid API key"),
+        _ => {}
     }
     let (parts, body) = request.into_parts();
     // A client that stalls mid-body gets a 408 instead of holding a task forever.
@@ -420,7 +500,31 @@ async fn answer(
             response
         };
     }
-    dispatch(shared, op, incoming).await
+    let response = dispatch(shared, op, incoming).await;
+    if response.status() == StatusCode::OK {
+        unset_as_null(shared, op, response).await
+    } else {
+        response
+    }
+}
+
+/// A success body as FastAPI serialises its response model: every optional field the
+/// handler left unset is `null`.
+async fn unset_as_null(shared: &Shared, op: &Operation, response: Response) -> Response {
+    let Some(schema) = shared.responses.get(&op.id) else {
+        return response;
+    };
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return internal_server_error();
+    };
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    shared.spec.unset_as_null(schema, &mut value);
+    let mut response = axum::Json(value).into_response();
+    *response.status_mut() = parts.status;
+    response
 }
 
 /// A 200 whose body breaks off: the client sees the connection cut mid-response.
@@ -451,7 +555,7 @@ fn parse_body<T: DeserializeOwned>(
         Some(Ok(value)) => value,
         Some(Err(e)) => {
             return Err(Box::new(validation(vec![
-                json!({"loc": ["body", e.column()], "msg": format!("JSON decode error: {e}"), "type": "json_invalid"}),
+                json!({"type": "json_invalid", "loc": ["body", e.column()], "msg": "JSON decode error", "input": {}, "ctx": {"error": e.to_string()}}),
             ])));
         }
         None => Value::Null,
@@ -465,13 +569,13 @@ fn parse_body<T: DeserializeOwned>(
         return Err(Box::new(validation(
             found
                 .into_iter()
-                .map(|i| json!({"loc": i.loc, "msg": i.msg, "type": i.kind}))
+                .map(|i| json!({"type": i.kind, "loc": i.loc, "msg": i.msg, "input": i.input}))
                 .collect(),
         )));
     }
-    serde_json::from_value(value).map_err(|e| {
+    serde_json::from_value(value.clone()).map_err(|e| {
         Box::new(validation(vec![
-            json!({"loc": ["body"], "msg": e.to_string(), "type": "value_error"}),
+            json!({"type": "value_error", "loc": ["body"], "msg": e.to_string(), "input": value}),
         ]))
     })
 }
@@ -480,12 +584,9 @@ fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// An unknown chat, as a FastAPI handler raises it (`HTTPException(404, ...)`).
 fn not_found(what: &str, id: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        "Not Found",
-        &format!("{what} {id} not found"),
-    )
+    detail(StatusCode::NOT_FOUND, &format!("{what} {id} not found"))
 }
 
 fn json_response<T: Serialize>(value: &T) -> Response {
@@ -548,7 +649,9 @@ fn list_client_chats(s: &Shared, client_id: &str) -> Response {
 /// A chat's messages, each with its time as `timestamp`, as the chat management page shows
 /// them (the new-message reply has it as `created_at`, as the automations page shows it).
 fn list_chat_messages(s: &Shared, chat_id: &str) -> Response {
-    match lock(&s.store).chats.get(chat_id) {
+    let mut store = lock(&s.store);
+    store.knows(chat_id, s.config.ad_hoc_chats);
+    match store.chats.get(chat_id) {
         Some(chat) => {
             let listed: Vec<types::Message> = chat
                 .messages
@@ -601,11 +704,13 @@ fn message(
     }
 }
 
-/// The agent answers a user message: the reply is stored, and every tool it ran is captured.
+/// The agent answers a user message: the reply is stored, and every tool it ran is captured,
+/// except the one the message itself already `recorded`.
 fn agent_turn(
     store: &mut Store,
     chat_id: &str,
     content: &str,
+    recorded: Option<&types::ToolName>,
 ) -> (types::Message, agent::Outcome, Option<Map<String, Value>>) {
     let outcome = agent::respond(content);
     let reply = message(
@@ -617,6 +722,9 @@ fn agent_turn(
     );
     let mut handoff_data = None;
     for (tool, data) in &outcome.tools {
+        if Some(tool) == recorded {
+            continue;
+        }
         let record = json!({"chat_id": chat_id, "source": "agent", "data": data});
         match tool {
             types::ToolName::LeadCapture => store.captured.leads.push(record),
@@ -645,7 +753,7 @@ fn ask(shared: &Shared, op: &Operation, body: JsonBody) -> Response {
         Err(r) => return *r,
     };
     let mut store = lock(&shared.store);
-    if !store.chats.contains_key(&body.chat_id) {
+    if !store.knows(&body.chat_id, shared.config.ad_hoc_chats) {
         return not_found("chat", &body.chat_id);
     }
     let user = message(
@@ -658,7 +766,7 @@ fn ask(shared: &Shared, op: &Operation, body: JsonBody) -> Response {
     if let Some(record) = store.chats.get_mut(&body.chat_id) {
         record.messages.push(user);
     }
-    let (reply, outcome, handoff_data) = agent_turn(&mut store, &body.chat_id, &body.content);
+    let (reply, outcome, handoff_data) = agent_turn(&mut store, &body.chat_id, &body.content, None);
     let tools: Vec<Value> = outcome
         .tools
         .iter()
@@ -670,7 +778,8 @@ fn ask(shared: &Shared, op: &Operation, body: JsonBody) -> Response {
         "response": outcome.text,
         "message_id": reply.message_id,
         "timestamp": reply.created_at,
-        "tools_executed": tools,
+        // Unset when no tool ran, so sent as null, as a FastAPI server sends it.
+        "tools_executed": (!tools.is_empty()).then_some(tools),
         "handoff_data": handoff_data,
         "metadata": {"processing_time": 0.0, "tokens_used": body.content.split_whitespace().count(), "knowledge_chunks_used": 0}
     }))
@@ -682,6 +791,7 @@ fn new_message(s: &Shared, op: &Operation, body: JsonBody) -> Response {
         Err(r) => return *r,
     };
     let mut store = lock(&s.store);
+    store.knows(&body.chat_id, s.config.ad_hoc_chats);
     let Some(ai_enabled) = store
         .chats
         .get(&body.chat_id)
@@ -708,7 +818,7 @@ fn new_message(s: &Shared, op: &Operation, body: JsonBody) -> Response {
     let mut stored = message(
         &mut store,
         &body.chat_id,
-        body.sender.clone(),
+        types::Sender::from(body.sender.to_string()),
         &body.content,
         body.metadata.clone(),
     );
@@ -731,8 +841,11 @@ fn new_message(s: &Shared, op: &Operation, body: JsonBody) -> Response {
         chat.messages.push(stored.clone());
     }
     // "Triggers response generation if the sender is the user."
-    if body.sender == types::Sender::User && ai_enabled {
-        let (reply, _, _) = agent_turn(&mut store, &body.chat_id, &body.content);
+    if body.sender == types::NewMessageSender::User && ai_enabled {
+        // An appointment request the message itself recorded is not recorded again when
+        // the agent, reading it, runs its appointment tool.
+        let recorded = appointment.then_some(&types::ToolName::Appointment);
+        let (reply, _, _) = agent_turn(&mut store, &body.chat_id, &body.content, recorded);
         stored.processed = Some(true);
         stored.agent_response = Some(types::AgentResponse {
             message_id: Some(reply.message_id),
@@ -749,7 +862,7 @@ fn email_handoff(s: &Shared, op: &Operation, body: JsonBody) -> Response {
         Err(r) => return *r,
     };
     let mut store = lock(&s.store);
-    if !store.chats.contains_key(&body.chat_id) {
+    if !store.knows(&body.chat_id, s.config.ad_hoc_chats) {
         return not_found("chat", &body.chat_id);
     }
     let handoff_id = store.id("handoff");

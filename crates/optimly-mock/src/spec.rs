@@ -152,6 +152,48 @@ impl<'a> Operation<'a> {
     }
 }
 
+impl Spec {
+    /// What FastAPI does to a response model: every optional property `value` leaves unset
+    /// is sent as `null`, in every object the schema describes (nested ones and array
+    /// elements included). Properties that are set keep their values.
+    pub fn unset_as_null(&self, schema: &Value, value: &mut Value) {
+        let schema = self.schema_behind(schema);
+        if let (Some(items), Value::Array(elements)) = (schema.get("items"), &mut *value) {
+            for element in elements {
+                self.unset_as_null(items, element);
+            }
+        }
+        let (Some(properties), Value::Object(object)) =
+            (schema.get("properties").and_then(Value::as_object), value)
+        else {
+            return;
+        };
+        for (name, property) in properties {
+            match object.get_mut(name) {
+                Some(inner) => self.unset_as_null(property, inner),
+                None => {
+                    object.insert(name.clone(), Value::Null);
+                }
+            }
+        }
+    }
+
+    /// The schema a `$ref`, or a nullable `allOf: [$ref]`, stands for.
+    fn schema_behind<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        let target = schema
+            .get("allOf")
+            .and_then(|all| all.get(0))
+            .unwrap_or(schema);
+        match target.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix('#')
+                .and_then(|p| self.value.pointer(p))
+                .map_or(target, |s| self.schema_behind(s)),
+            None => target,
+        }
+    }
+}
+
 /// Whether `path` fits the template (`{param}` matches one non-empty segment).
 pub fn template_matches(template: &str, path: &str) -> bool {
     let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
@@ -236,6 +278,9 @@ pub struct Issue {
     pub msg: String,
     /// FastAPI's error type: `missing`, `type_error`, `enum`, `value_error`.
     pub kind: &'static str,
+    /// The value found there (for a missing field, the object that lacks it), as pydantic
+    /// reports it.
+    pub input: Value,
 }
 
 /// A request-body schema compiled once, that locates each problem the way FastAPI does.
@@ -276,7 +321,12 @@ impl RequestValidator {
                     K::Enum { .. } => (e.to_string(), "enum"),
                     _ => (e.to_string(), "value_error"),
                 };
-                Issue { loc, msg, kind }
+                Issue {
+                    loc,
+                    msg,
+                    kind,
+                    input: e.instance().clone().into_owned(),
+                }
             })
             .collect();
         issues.sort_by(|a, b| {

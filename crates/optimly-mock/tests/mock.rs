@@ -46,7 +46,7 @@ async fn new_chat(http: &reqwest::Client, mock: &RunningMock) -> String {
 }
 
 #[tokio::test]
-async fn each_auth_way_is_accepted_and_anything_else_is_a_401() {
+async fn each_auth_way_is_accepted_a_wrong_key_is_a_401_and_none_a_403() {
     let (mock, http) = mock().await;
     let url = format!("{}/external/chat/user_456/chats", mock.base_url());
     let ok = [
@@ -57,16 +57,31 @@ async fn each_auth_way_is_accepted_and_anything_else_is_a_401() {
     for request in ok {
         assert_eq!(request.send().await.expect("answered").status(), 200);
     }
-    for request in [
-        http.get(&url),
-        http.get(&url).bearer_auth("agt_wrong"),
-        http.get(&url).header("x_api_key", DEFAULT_KEY),
+    // FastAPI's security classes: no credentials at all is a 403 "Not authenticated" (the
+    // blogs' `x_api_key` header is none of the three ways); a wrong key is the app's 401.
+    for (request, status, detail) in [
+        (http.get(&url), 403, "Not authenticated"),
+        (
+            http.get(&url).bearer_auth("agt_wrong"),
+            401,
+            "Invalid API key",
+        ),
+        (
+            http.get(&url).header("x_api_key", DEFAULT_KEY),
+            403,
+            "Not authenticated",
+        ),
     ] {
         let response = request.send().await.expect("answered");
-        assert_eq!(response.status(), 401);
+        assert_eq!(response.status(), status);
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{detail}"
+        );
         assert_eq!(
             response.json::<Value>().await.expect("json"),
-            json!({"success": false, "error": "Unauthorized", "detail": "Invalid or missing API key"})
+            json!({ "detail": detail })
         );
     }
     let auths: Vec<&str> = mock.requests().iter().map(|r| r.auth).collect();
@@ -134,7 +149,7 @@ async fn malformed_json_is_a_422_and_an_oversized_body_a_413() {
 }
 
 #[tokio::test]
-async fn an_unknown_chat_or_path_is_a_404_in_the_error_shape() {
+async fn an_unknown_chat_or_path_is_a_fastapi_404() {
     let (mock, http) = mock().await;
     let response = http
         .get(format!(
@@ -148,7 +163,7 @@ async fn an_unknown_chat_or_path_is_a_404_in_the_error_shape() {
     assert_eq!(response.status(), 404);
     assert_eq!(
         response.json::<Value>().await.expect("json"),
-        json!({"error": "Not Found", "detail": "chat chat_nope not found", "status_code": 404})
+        json!({"detail": "chat chat_nope not found"})
     );
     let (status, _) = post(
         &http,
@@ -159,10 +174,175 @@ async fn an_unknown_chat_or_path_is_a_404_in_the_error_shape() {
     .await;
     assert_eq!(status, 404);
     let (status, body) = post(&http, &mock, "/external/tools/lead-form", json!({})).await;
+    assert_eq!((status, body), (404, json!({"detail": "Not Found"})));
+}
+
+/// A client that shows redirects instead of following them.
+fn not_following() -> reqwest::Client {
+    optimly_api::tls::client_builder()
+        .expect("TLS setup")
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http client")
+}
+
+/// FastAPI's router: a wrong method is a 405 with `Allow`; a trailing slash is a 307 to the
+/// canonical path built from the request's `Host`, query kept; an unknown path a 404.
+#[tokio::test]
+async fn the_router_answers_as_fastapis_does() {
+    let (mock, _) = mock().await;
+    let http = not_following();
+    let base = mock.base_url();
+    let wrong = http
+        .get(format!("{base}/external/agent/v2"))
+        .bearer_auth(mock.key())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.headers()["allow"], "POST");
     assert_eq!(
-        (status, body["detail"].clone()),
-        (404, json!("no route for POST /external/tools/lead-form"))
+        wrong.json::<Value>().await.expect("json"),
+        json!({"detail": "Method Not Allowed"})
     );
+    let slashed = http
+        .post(format!(
+            "{base}/external/message/new-chat/?access_token_query=k"
+        ))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(slashed.status(), 307);
+    assert_eq!(
+        slashed.headers()["location"],
+        format!(
+            "http://{}/external/message/new-chat?access_token_query=k",
+            mock.addr()
+        )
+        .as_str()
+    );
+    assert_eq!(slashed.bytes().await.expect("body").len(), 0);
+    let slashed_get = http
+        .get(format!("{base}/external/chat/chat_1/messages/"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(slashed_get.status(), 307);
+    // A trailing slash on a path no operation has is a plain 404.
+    let unknown = http
+        .post(format!("{base}/external/nothing/"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(unknown.status(), 404);
+    assert_eq!(
+        unknown.json::<Value>().await.expect("json"),
+        json!({"detail": "Not Found"})
+    );
+}
+
+/// An unhandled error is Starlette's plain-text 500; a validation failure lists `type`,
+/// `loc`, `msg` and `input`, as pydantic v2 does.
+#[tokio::test]
+async fn a_500_is_plain_text_and_a_422_names_the_input() {
+    let (mock, http) = mock_with(MockConfig {
+        faults: Faults {
+            status_on: BTreeMap::from([(1, 500)]),
+            ..Faults::default()
+        },
+        ..MockConfig::default()
+    })
+    .await;
+    let crashed = http
+        .get(format!("{}/external/chat/u/chats", mock.base_url()))
+        .bearer_auth(mock.key())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(crashed.status(), 500);
+    assert_eq!(
+        crashed.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(crashed.text().await.expect("text"), "Internal Server Error");
+    let (status, body) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        json!({"chat_id": "chat_1", "sender": "robot", "content": "hi"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let issue = &body["detail"][0];
+    assert_eq!(issue["loc"], json!(["body", "sender"]));
+    assert_eq!(issue["input"], json!("robot"));
+    assert_eq!(issue["type"], "enum");
+}
+
+/// Every optional field the mock leaves unset is `null`, as a pydantic response model sends
+/// it; what it sets keeps its value.
+#[tokio::test]
+async fn unset_optional_fields_are_null() {
+    let (mock, http) = mock().await;
+    let (_, chat) = post(
+        &http,
+        &mock,
+        "/external/message/new-chat",
+        json!({"client_id": "user_456"}),
+    )
+    .await;
+    assert_eq!(
+        chat,
+        json!({
+            "chat_id": chat["chat_id"], "agent_id": "agent_mock", "client_id": "user_456",
+            "ai_enabled": true, "lead_collected": false, "status": "active", "metadata": null,
+            "created_at": chat["created_at"], "last_activity": null, "message_count": null
+        })
+    );
+    let (_, reply) = post(
+        &http,
+        &mock,
+        "/external/agent/v2",
+        json!({"chat_id": chat["chat_id"], "content": "hi there"}),
+    )
+    .await;
+    assert_eq!(reply["tools_executed"], Value::Null, "no tool ran");
+    assert_eq!(reply["handoff_data"], Value::Null);
+    let (_, sent) = post(
+        &http,
+        &mock,
+        "/external/message/new-message",
+        json!({"chat_id": chat["chat_id"], "sender": "assistant", "content": "noted"}),
+    )
+    .await;
+    for unset in ["metadata", "timestamp", "processed", "agent_response"] {
+        assert_eq!(sent[unset], Value::Null, "{unset}: {sent}");
+    }
+}
+
+/// `ad_hoc_chats` (the `--ad-hoc-chats` flag) lets a call name a chat the mock does not know,
+/// as the blogs' fire-and-forget calls do; by default that is a 404.
+#[tokio::test]
+async fn ad_hoc_chats_accept_an_unknown_chat_id() {
+    let (mock, http) = mock_with(MockConfig {
+        ad_hoc_chats: true,
+        ..MockConfig::default()
+    })
+    .await;
+    let (status, reply) = post(
+        &http,
+        &mock,
+        "/external/agent/v2",
+        json!({"chat_id": "conversation_123", "content": "Hello! I need help with pricing."}),
+    )
+    .await;
+    assert_eq!(
+        (status, reply["chat_id"].clone()),
+        (200, json!("conversation_123"))
+    );
+    let history = get(&http, &mock, "/external/chat/abc123/messages").await;
+    assert_eq!(history, json!([]));
+    assert_eq!(mock.message_count("conversation_123"), Some(2));
 }
 
 /// Three GETs against a mock whose global limit is 2 per minute: the statuses, and the
@@ -405,8 +585,8 @@ async fn automations_through_new_message_are_recorded_and_a_user_message_gets_a_
     assert_eq!(mock.leads().len(), 1);
     assert_eq!(
         mock.appointments().len(),
-        2,
-        "the form and the agent's own detection"
+        1,
+        "one request, counted once though the agent also reads it"
     );
     assert_eq!(mock.handoffs().len(), 1);
 }
@@ -459,7 +639,7 @@ async fn each_time_field_where_its_pages_show_it() {
     )
     .await;
     assert!(
-        sent["created_at"].is_string() && sent.get("timestamp").is_none(),
+        sent["created_at"].is_string() && sent["timestamp"].is_null(),
         "{sent}"
     );
     let (_, reply) = post(
@@ -478,7 +658,7 @@ async fn each_time_field_where_its_pages_show_it() {
     assert_eq!(listed.len(), 4, "two user messages, two replies");
     for m in listed {
         assert!(
-            m["timestamp"].is_string() && m.get("created_at").is_none(),
+            m["timestamp"].is_string() && m["created_at"].is_null(),
             "{m}"
         );
     }
@@ -543,8 +723,8 @@ async fn an_appointment_in_the_past_is_a_422_tool_execution_failed() {
     assert_eq!(status, 200);
     assert_eq!(
         mock.appointments().len(),
-        2,
-        "the form and the agent's own detection"
+        1,
+        "one request, counted once though the agent also reads it"
     );
 }
 
