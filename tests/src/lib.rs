@@ -9,6 +9,7 @@
 
 pub mod browser;
 pub mod docs;
+pub mod fastapi;
 pub mod fault_server;
 pub mod reports;
 pub mod rust_surface;

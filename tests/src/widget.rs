@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::get;
 use optimly_widget::Widget;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::spec::{Spec, violations};
 
@@ -164,4 +164,106 @@ pub fn assert_contract(answers: &[Answer]) -> usize {
         .iter()
         .filter(|a| a.path.starts_with("/api/"))
         .count()
+}
+
+/// One browser: its cookie, sent back as a browser would.
+pub struct Browser {
+    http: reqwest::Client,
+    /// The `Origin` it sends (`None`: none, as a non-browser client).
+    pub origin: Option<String>,
+    /// Where its requests go (the widget's origin).
+    pub base: String,
+    /// The cookie it sends back.
+    pub cookie: Option<String>,
+}
+
+/// One answer of the widget.
+pub struct Got {
+    /// Its status.
+    pub status: reqwest::StatusCode,
+    /// Its `Set-Cookie`.
+    pub set_cookie: Option<String>,
+    /// Its `Retry-After`.
+    pub retry_after: Option<String>,
+    /// Its JSON body.
+    pub body: Value,
+}
+
+impl Browser {
+    /// A browser on `server`'s page, sending its origin.
+    pub fn new(server: &WidgetServer) -> Self {
+        Self {
+            http: optimly::tls::client_builder()
+                .expect("TLS")
+                .build()
+                .expect("an HTTP client"),
+            origin: Some(server.origin.clone()),
+            base: server.origin.clone(),
+            cookie: None,
+        }
+    }
+
+    /// One request, as the page's script makes it.
+    pub async fn call(&mut self, method: reqwest::Method, path: &str, body: Option<&str>) -> Got {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(origin) = &self.origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(cookie) = &self.cookie {
+            request = request.header("cookie", cookie);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_owned());
+        }
+        let response = request.send().await.expect("the widget answers");
+        let status = response.status();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().expect("ascii header").to_owned())
+        };
+        let set_cookie = header("set-cookie");
+        let retry_after = header("retry-after");
+        if let Some(set) = &set_cookie {
+            // As a browser does: an expired cookie is dropped, any other kept.
+            self.cookie = if set.contains("Max-Age=0") {
+                None
+            } else {
+                set.split(';').next().map(str::to_owned)
+            };
+        }
+        let body = response.json().await.expect("a JSON body");
+        Got {
+            status,
+            set_cookie,
+            retry_after,
+            body,
+        }
+    }
+
+    /// A JSON `POST`.
+    pub async fn post(&mut self, path: &str, body: Value) -> Got {
+        self.call(reqwest::Method::POST, path, Some(&body.to_string()))
+            .await
+    }
+
+    /// What the page does on load.
+    pub async fn start(&mut self) -> Got {
+        self.call(reqwest::Method::POST, "/api/conversation", None)
+            .await
+    }
+
+    /// The visitor sends a message.
+    pub async fn say(&mut self, content: &str) -> Got {
+        self.post("/api/messages", json!({ "content": content }))
+            .await
+    }
+
+    /// The page reloads the chat's history.
+    pub async fn history(&mut self) -> Got {
+        self.call(reqwest::Method::GET, "/api/messages", None).await
+    }
 }

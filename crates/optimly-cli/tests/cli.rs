@@ -80,7 +80,7 @@ async fn demo_runs_offline_without_a_key() {
         "3. lead captured: Jane Smith <jane@company.com>, message msg_4",
         "5. handed over to a human by email: handoff_7 (queued)",
         "6. history (5 messages):",
-        "The mock recorded 2 lead(s), 2 appointment request(s) and 1 handoff(s).",
+        "The mock recorded 2 lead(s), 1 appointment request(s) and 1 handoff(s).",
     ] {
         assert!(
             run.stdout.lines().any(|l| l == line),
@@ -218,7 +218,7 @@ async fn errors_have_one_line_and_distinct_exit_codes() {
         bad_key.stderr.trim().lines().collect::<Vec<_>>(),
         [
             "WARN the API key does not look like an Optimly key (`agt_` followed by 32 letters or digits); using it anyway",
-            "error: list_client_chats: unauthorized (HTTP 401): Unauthorized: Invalid or missing API key"
+            "error: list_client_chats: unauthorized (HTTP 401): Invalid API key"
         ]
     );
 
@@ -226,7 +226,7 @@ async fn errors_have_one_line_and_distinct_exit_codes() {
     assert_eq!(unknown.code, 5);
     assert_eq!(
         unknown.stderr.trim(),
-        "error: list_chat_messages: not found (HTTP 404): Not Found: chat chat_nope not found"
+        "error: list_chat_messages: not found (HTTP 404): chat chat_nope not found"
     );
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -420,7 +420,7 @@ async fn with_json_every_error_is_one_json_object_on_stderr() {
         parse(&bad_key),
         serde_json::json!({"error": {
             "kind": "unauthorized",
-            "message": "list_client_chats: unauthorized (HTTP 401): Unauthorized: Invalid or missing API key",
+            "message": "list_client_chats: unauthorized (HTTP 401): Invalid API key",
             "exit_code": 3,
             "operation": "list_client_chats",
             "attempts": 1,
@@ -606,4 +606,109 @@ async fn widget_serves_the_demo_page_and_a_conversation_offline() {
         .await
         .expect("joined");
     assert_eq!(status.code(), Some(0), "a clean shutdown on Ctrl-C");
+}
+
+/// Every command against a real FastAPI server (`tests/fastapi/app.py`), which sends `null`
+/// for every field it leaves unset: the agent's reply to "hi there" carries
+/// `"tools_executed": null`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_works_against_fastapi() {
+    use workspace_tests::fastapi::{AuthStyle, FastApiApp, KEY};
+    let Some(app) = FastApiApp::start(
+        "every_command_works_against_fastapi",
+        AuthStyle::SecuritySchemes,
+    ) else {
+        return;
+    };
+    let env = vec![
+        ("OPTIMLY_API_KEY", KEY.to_owned()),
+        ("OPTIMLY_BASE_URL", app.base_url.clone()),
+    ];
+    let week = (chrono::Utc::now() + chrono::Duration::days(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let runs: [(&[&str], &str); 7] = [
+        (&["chat", "new", "u1"], "chat chat_1 for u1\n"),
+        (
+            &["say", "chat_1", "hi there"],
+            "agent: Hello! How can I help?\n",
+        ),
+        (
+            &["history", "chat_1"],
+            "[user] hi there\n[assistant] Hello! How can I help?\n",
+        ),
+        (&["chats", "u1"], "chat_1  2 messages\n"),
+        (
+            &[
+                "lead",
+                "chat_1",
+                "--email",
+                "j@example.com",
+                "--name",
+                "J D",
+            ],
+            "lead recorded: message msg_4\n",
+        ),
+        (
+            &[
+                "appointment",
+                "chat_1",
+                "--name",
+                "Jane",
+                "--email",
+                "jane@example.com",
+                "--date",
+                &week,
+                "--time",
+                "14:00",
+            ],
+            "appointment requested: message msg_5\nagent: Hello! How can I help?\n",
+        ),
+        (
+            &[
+                "handoff",
+                "chat_1",
+                "--reason",
+                "billing",
+                "--urgency",
+                "high",
+            ],
+            "handoff handoff_7 is queued\n",
+        ),
+    ];
+    for (args, stdout) in runs {
+        let run = optimly(args, &env).await;
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (0, stdout),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(run.stderr, "", "{args:?}");
+    }
+    let missing = optimly(&["history", "nope"], &env).await;
+    assert_eq!(
+        (missing.code, missing.stderr.as_str()),
+        (
+            5,
+            "error: list_chat_messages: not found (HTTP 404): Chat not found\n"
+        )
+    );
+    let demo = optimly(&["demo"], &env).await;
+    assert_eq!(demo.code, 0, "{}", demo.stderr);
+    assert!(
+        demo.stdout.contains("6. history (5 messages):"),
+        "{}",
+        demo.stdout
+    );
+    let mut wrong = env.clone();
+    wrong[0].1 = "agt_wrong000000000000000000000000000".into();
+    let refused = optimly(&["chats", "u1"], &wrong).await;
+    assert_eq!(
+        (refused.code, refused.stderr.as_str()),
+        (
+            3,
+            "error: list_client_chats: unauthorized (HTTP 401): Invalid API key\n"
+        )
+    );
 }
