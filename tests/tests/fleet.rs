@@ -134,7 +134,7 @@ fn assert_history_matches(mock: &RunningMock, reports: &[Report], empty_chat: us
         let chat = report
             .chat_id
             .as_deref()
-            .expect("the member created its chat");
+            .unwrap_or_else(|| panic!("the member created no chat: {report:?}"));
         let held = mock.message_count(chat).expect("the chat exists");
         assert_eq!(
             held as u64,
