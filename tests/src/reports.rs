@@ -852,13 +852,7 @@ pub fn inventory(spec: &Spec) -> String {
             _ => "",
         };
         let _ = writeln!(out, "{name}: {}{extra}", type_name(schema));
-        let required: BTreeSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let required: BTreeSet<&str> = crate::spec::required(schema).into_iter().collect();
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             let mut names: Vec<&String> = props.keys().collect();
             names.sort();

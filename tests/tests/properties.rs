@@ -26,6 +26,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Value, json};
 use workspace_tests::fault_server::{FaultServer, Reply};
+use workspace_tests::spec::{Spec, required};
 
 /// Cases per property; the README's reliability table reports these numbers.
 const RESPONSE_CASES: u32 = 512;
@@ -335,37 +336,19 @@ struct Slot {
     unknown: Option<Value>,
 }
 
-/// The schema behind a `$ref` or a nullable `allOf: [$ref]`.
-fn resolved<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    let target = schema.get("allOf").and_then(|a| a.get(0)).unwrap_or(schema);
-    match target.get("$ref").and_then(Value::as_str) {
-        Some(r) => r
-            .strip_prefix('#')
-            .and_then(|p| spec.pointer(p))
-            .map_or(target, |s| resolved(spec, s)),
-        None => target,
-    }
-}
-
 /// Every optional property the spec declares for `doc` (present in it or not), walking the
 /// objects and arrays it holds.
-fn optional_slots(spec: &Value, schema: &Value, doc: &Value, at: &str, out: &mut Vec<Slot>) {
-    let schema = resolved(spec, schema);
+fn optional_slots(spec: &Spec, schema: &Value, doc: &Value, at: &str, out: &mut Vec<Slot>) {
+    let schema = spec.schema_behind(schema);
     if let (Some(items), Value::Array(elements)) = (schema.get("items"), doc) {
         for (i, element) in elements.iter().enumerate() {
             optional_slots(spec, items, element, &format!("{at}/{i}"), out);
         }
     }
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
+    let required = required(schema);
     let properties = schema.get("properties").and_then(Value::as_object);
     for (name, property) in properties.into_iter().flatten() {
-        let target = resolved(spec, property);
+        let target = spec.schema_behind(property);
         if !required.contains(&name.as_str()) {
             out.push(Slot {
                 parent: at.to_owned(),
@@ -418,7 +401,7 @@ fn shaped(doc: &Value, slots: &[&Slot], shape: Shape) -> Value {
 #[test]
 fn every_optional_field_absent_null_or_of_an_unknown_kind_parses_and_null_reads_as_absent() {
     let rt = runtime();
-    let spec: Value = serde_yaml::from_str(optimly_mock::SPEC).expect("spec");
+    let spec = Spec::from_yaml(optimly_mock::SPEC).expect("spec");
     let schema = |name: &str| json!({"$ref": format!("#/components/schemas/{name}")});
     let list = |name: &str| json!({"type": "array", "items": schema(name)});
     let message = documented("P002-append-lead-data-to-an-active-chat-response-message-schema");

@@ -179,7 +179,7 @@ impl Spec {
     }
 
     /// The schema a `$ref`, or a nullable `allOf: [$ref]`, stands for.
-    fn schema_behind<'a>(&'a self, schema: &'a Value) -> &'a Value {
+    pub fn schema_behind<'a>(&'a self, schema: &'a Value) -> &'a Value {
         let target = schema
             .get("allOf")
             .and_then(|all| all.get(0))
@@ -192,6 +192,17 @@ impl Spec {
             None => target,
         }
     }
+}
+
+/// The names an object schema lists as `required`.
+pub fn required(schema: &Value) -> Vec<&str> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 /// Whether `path` fits the template (`{param}` matches one non-empty segment).
