@@ -13,7 +13,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const BODY_TIMEOUT: Duration = Duration::from_millis(300);
-/// Cases of mutated request bodies; the README's reliability table reports this number.
+/// Cases of mutated request bodies; docs/reliability.md's table reports this number.
 const BODY_CASES: u32 = 256;
 
 async fn mock() -> optimly::testing::RunningMock {

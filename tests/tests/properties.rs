@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use workspace_tests::fault_server::{FaultServer, Reply};
 use workspace_tests::spec::{Spec, required};
 
-/// Cases per property; the README's reliability table reports these numbers.
+/// Cases per property; docs/reliability.md's table reports these numbers.
 const RESPONSE_CASES: u32 = 512;
 const INPUT_CASES: u32 = 256;
 
