@@ -19,10 +19,7 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  generate [--without NAME,...]
-             regenerate crates/optimly-api/src/generated.rs from openapi/v3.yaml;
-             --without leaves speed rewrites out, to measure what each one buys
-             (response-value, path-segment, url, execute, free-parameters, unset)
+  generate   regenerate crates/optimly-api/src/generated.rs from openapi/v3.yaml
   check      fail with a diff if the generated code is not what the spec produces
   spec-diff <git-rev|spec-file> [--allow-breaking]
              classify the spec changes since <git-rev> (or from a spec file, such as
@@ -67,11 +64,7 @@ fn main() -> ExitCode {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["generate"] => codegen::generate(&layout, &[]),
-        ["generate", "--without", names] => {
-            let names: Vec<String> = names.split(',').map(str::to_owned).collect();
-            codegen::generate(&layout, &names)
-        }
+        ["generate"] => codegen::generate(&layout),
         ["check"] => codegen::check(&layout),
         ["spec-diff", rev] => spec_diff::run(&layout, rev, false),
         ["spec-diff", rev, "--allow-breaking"] | ["spec-diff", "--allow-breaking", rev] => {

@@ -14,6 +14,12 @@ use serde_json::Value;
 
 use crate::spec;
 
+/// Tokens as text without spaces, the form the generator's output is matched in: `quote!`
+/// spaces tokens in ways that are not worth matching.
+pub fn text(tokens: &impl quote::ToTokens) -> String {
+    tokens.to_token_stream().to_string().replace(' ', "")
+}
+
 /// One rate-limit entry, checked.
 struct Entry {
     limit: u32,
@@ -145,7 +151,7 @@ fn builders(file: &syn::File) -> Vec<Builder> {
             if f.sig.ident != "send" {
                 continue;
             }
-            let body = crate::codegen::text(&f.block);
+            let body = text(&f.block);
             let operation_id = body
                 .split_once("operation_id:\"")
                 .and_then(|(_, rest)| rest.split_once('"'))
@@ -410,7 +416,7 @@ mod tests {
         let progenitor: syn::File = syn::parse_str(builders)?;
         let mut file: syn::File = syn::parse_str("")?;
         file.items.push(module(&value, &progenitor)?);
-        Ok(crate::codegen::text(&file))
+        Ok(text(&file))
     }
 
     const BUILDERS: &str = r#"

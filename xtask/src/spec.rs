@@ -53,14 +53,6 @@ pub fn operations(value: &Value) -> impl Iterator<Item = (&str, &str, &Value)> {
         })
 }
 
-/// How many path parameters all operations format into their URLs together: one per
-/// `{name}` in each operation's path.
-pub fn path_parameters(value: &Value) -> usize {
-    operations(value)
-        .map(|(path, _, _)| path.matches('{').count())
-        .sum()
-}
-
 /// Refuse the spec shapes that make progenitor 0.15 panic or generate wrong code, each with
 /// the location to fix. All problems are reported at once.
 pub fn lint(value: &Value) -> Result<()> {

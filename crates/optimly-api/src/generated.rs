@@ -471,7 +471,7 @@ with a 422 (the stored message's `sender` is open).
                     handoff_data: Ok(Default::default()),
                     message_id: Ok(Default::default()),
                     metadata: Ok(Default::default()),
-                    response: Err(::std::string::String::new()),
+                    response: Err("no value supplied for response".to_string()),
                     timestamp: Ok(Default::default()),
                     tools_executed: Ok(Default::default()),
                 }
@@ -596,12 +596,7 @@ with a 422 (the stored message's `sender` is open).
                     handoff_data: value.handoff_data?,
                     message_id: value.message_id?,
                     metadata: value.metadata?,
-                    response: value
-                        .response
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for response",
-                        ))?,
+                    response: value.response?,
                     timestamp: value.timestamp?,
                     tools_executed: value.tools_executed?,
                 })
@@ -646,7 +641,7 @@ with a 422 (the stored message's `sender` is open).
                     knowledge_chunks_used: Ok(Default::default()),
                     processing_time: Ok(Default::default()),
                     tokens_used: Ok(Default::default()),
-                    extra: Err(::std::string::String::new()),
+                    extra: Err("no value supplied for extra".to_string()),
                 }
             }
         }
@@ -715,12 +710,7 @@ with a 422 (the stored message's `sender` is open).
                     knowledge_chunks_used: value.knowledge_chunks_used?,
                     processing_time: value.processing_time?,
                     tokens_used: value.tokens_used?,
-                    extra: value
-                        .extra
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for extra",
-                        ))?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -746,8 +736,8 @@ with a 422 (the stored message's `sender` is open).
         impl ::std::default::Default for AgentRequest {
             fn default() -> Self {
                 Self {
-                    chat_id: Err(::std::string::String::new()),
-                    content: Err(::std::string::String::new()),
+                    chat_id: Err("no value supplied for chat_id".to_string()),
+                    content: Err("no value supplied for content".to_string()),
                     metadata: Ok(Default::default()),
                 }
             }
@@ -796,18 +786,8 @@ with a 422 (the stored message's `sender` is open).
                 value: AgentRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    chat_id: value
-                        .chat_id
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for chat_id",
-                        ))?,
-                    content: value
-                        .content
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for content",
-                        ))?,
+                    chat_id: value.chat_id?,
+                    content: value.content?,
                     metadata: value.metadata?,
                 })
             }
@@ -949,7 +929,7 @@ with a 422 (the stored message's `sender` is open).
                 Self {
                     agent_id: Ok(Default::default()),
                     ai_enabled: Ok(Default::default()),
-                    chat_id: Err(::std::string::String::new()),
+                    chat_id: Err("no value supplied for chat_id".to_string()),
                     client_id: Ok(Default::default()),
                     created_at: Ok(Default::default()),
                     last_activity: Ok(Default::default()),
@@ -1094,12 +1074,7 @@ with a 422 (the stored message's `sender` is open).
                 Ok(Self {
                     agent_id: value.agent_id?,
                     ai_enabled: value.ai_enabled?,
-                    chat_id: value
-                        .chat_id
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for chat_id",
-                        ))?,
+                    chat_id: value.chat_id?,
                     client_id: value.client_id?,
                     created_at: value.created_at?,
                     last_activity: value.last_activity?,
@@ -1146,7 +1121,7 @@ with a 422 (the stored message's `sender` is open).
             fn default() -> Self {
                 Self {
                     ai_enabled: Ok(super::defaults::default_bool::<true>()),
-                    client_id: Err(::std::string::String::new()),
+                    client_id: Err("no value supplied for client_id".to_string()),
                     lead_collected: Ok(Default::default()),
                     metadata: Ok(Default::default()),
                 }
@@ -1211,12 +1186,7 @@ with a 422 (the stored message's `sender` is open).
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     ai_enabled: value.ai_enabled?,
-                    client_id: value
-                        .client_id
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for client_id",
-                        ))?,
+                    client_id: value.client_id?,
                     lead_collected: value.lead_collected?,
                     metadata: value.metadata?,
                 })
@@ -1251,7 +1221,7 @@ with a 422 (the stored message's `sender` is open).
             fn default() -> Self {
                 Self {
                     chat_id: Ok(Default::default()),
-                    handoff_id: Err(::std::string::String::new()),
+                    handoff_id: Err("no value supplied for handoff_id".to_string()),
                     status: Ok(Default::default()),
                 }
             }
@@ -1303,12 +1273,7 @@ with a 422 (the stored message's `sender` is open).
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     chat_id: value.chat_id?,
-                    handoff_id: value
-                        .handoff_id
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for handoff_id",
-                        ))?,
+                    handoff_id: value.handoff_id?,
                     status: value.status?,
                 })
             }
@@ -1345,7 +1310,7 @@ with a 422 (the stored message's `sender` is open).
         impl ::std::default::Default for EmailHandoffRequest {
             fn default() -> Self {
                 Self {
-                    chat_id: Err(::std::string::String::new()),
+                    chat_id: Err("no value supplied for chat_id".to_string()),
                     context: Ok(Default::default()),
                     customer_email: Ok(Default::default()),
                     metadata: Ok(Default::default()),
@@ -1424,12 +1389,7 @@ with a 422 (the stored message's `sender` is open).
                 value: EmailHandoffRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    chat_id: value
-                        .chat_id
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for chat_id",
-                        ))?,
+                    chat_id: value.chat_id?,
                     context: value.context?,
                     customer_email: value.customer_email?,
                     metadata: value.metadata?,
@@ -1596,7 +1556,7 @@ with a 422 (the stored message's `sender` is open).
                     chat_id: Ok(Default::default()),
                     content: Ok(Default::default()),
                     created_at: Ok(Default::default()),
-                    message_id: Err(::std::string::String::new()),
+                    message_id: Err("no value supplied for message_id".to_string()),
                     metadata: Ok(Default::default()),
                     processed: Ok(Default::default()),
                     sender: Ok(Default::default()),
@@ -1726,12 +1686,7 @@ with a 422 (the stored message's `sender` is open).
                     chat_id: value.chat_id?,
                     content: value.content?,
                     created_at: value.created_at?,
-                    message_id: value
-                        .message_id
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for message_id",
-                        ))?,
+                    message_id: value.message_id?,
                     metadata: value.metadata?,
                     processed: value.processed?,
                     sender: value.sender?,
@@ -1770,10 +1725,10 @@ with a 422 (the stored message's `sender` is open).
         impl ::std::default::Default for MessageCore {
             fn default() -> Self {
                 Self {
-                    chat_id: Err(::std::string::String::new()),
-                    content: Err(::std::string::String::new()),
+                    chat_id: Err("no value supplied for chat_id".to_string()),
+                    content: Err("no value supplied for content".to_string()),
                     metadata: Ok(Default::default()),
-                    sender: Err(::std::string::String::new()),
+                    sender: Err("no value supplied for sender".to_string()),
                 }
             }
         }
@@ -1833,25 +1788,10 @@ with a 422 (the stored message's `sender` is open).
                 value: MessageCore,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
-                    chat_id: value
-                        .chat_id
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for chat_id",
-                        ))?,
-                    content: value
-                        .content
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for content",
-                        ))?,
+                    chat_id: value.chat_id?,
+                    content: value.content?,
                     metadata: value.metadata?,
-                    sender: value
-                        .sender
-                        .map_err(|e| crate::support::unset(
-                            e,
-                            "no value supplied for sender",
-                        ))?,
+                    sender: value.sender?,
                 })
             }
         }
@@ -2844,11 +2784,15 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::support::url(
-                &client.baseurl,
-                15usize,
-                format_args!("/external/agent"),
-            );
+            let url = format!("{}/external/agent", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2858,60 +2802,63 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
-            drop(body);
             let info = OperationInfo {
                 operation_id: "call_agent",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -2966,11 +2913,15 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::support::url(
-                &client.baseurl,
-                18usize,
-                format_args!("/external/agent/v2"),
-            );
+            let url = format!("{}/external/agent/v2", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2980,60 +2931,63 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
-            drop(body);
             let info = OperationInfo {
                 operation_id: "call_agent_v2",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3088,11 +3042,15 @@ pub mod builder {
                     types::AgentRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::support::url(
-                &client.baseurl,
-                18usize,
-                format_args!("/external/agent/v3"),
-            );
+            let url = format!("{}/external/agent/v3", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3102,60 +3060,63 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
-            drop(body);
             let info = OperationInfo {
                 operation_id: "call_agent_v3",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3204,11 +3165,15 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::support::url(
-                &client.baseurl,
-                14usize,
-                format_args!("/external/chat"),
-            );
+            let url = format!("{}/external/chat", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3218,60 +3183,63 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
-            drop(body);
             let info = OperationInfo {
                 operation_id: "create_chat",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3291,7 +3259,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                chat_id: Err(::std::string::String::new()),
+                chat_id: Err("chat_id was not initialized".to_string()),
             }
         }
         pub fn chat_id<V>(mut self, value: V) -> Self
@@ -3314,17 +3282,19 @@ pub mod builder {
             Error<types::Error>,
         > {
             let Self { client, chat_id } = self;
-            let chat_id = chat_id
-                .map_err(|e| Error::InvalidRequest(
-                    crate::support::unset(e, "chat_id was not initialized"),
-                ))?;
-            let url = crate::support::url(
-                &client.baseurl,
-                88usize,
-                format_args!(
-                    "/external/chat/{}/messages", crate ::support::PathSegment(& chat_id)
-                ),
+            let chat_id = chat_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/external/chat/{}/messages", client.baseurl, encode_path(& chat_id
+                .to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3333,60 +3303,63 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
-            drop(chat_id);
             let info = OperationInfo {
                 operation_id: "list_chat_messages",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3406,7 +3379,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                client_id: Err(::std::string::String::new()),
+                client_id: Err("client_id was not initialized".to_string()),
             }
         }
         pub fn client_id<V>(mut self, value: V) -> Self
@@ -3426,17 +3399,19 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<::std::vec::Vec<types::Chat>>, Error<types::Error>> {
             let Self { client, client_id } = self;
-            let client_id = client_id
-                .map_err(|e| Error::InvalidRequest(
-                    crate::support::unset(e, "client_id was not initialized"),
-                ))?;
-            let url = crate::support::url(
-                &client.baseurl,
-                85usize,
-                format_args!(
-                    "/external/chat/{}/chats", crate ::support::PathSegment(& client_id)
-                ),
+            let client_id = client_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/external/chat/{}/chats", client.baseurl, encode_path(& client_id
+                .to_string()),
             );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3445,60 +3420,63 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .headers(header_map)
                 .build()?;
-            drop(client_id);
             let info = OperationInfo {
                 operation_id: "list_client_chats",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3555,11 +3533,15 @@ pub mod builder {
                     types::EmailHandoffRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::support::url(
-                &client.baseurl,
-                31usize,
-                format_args!("/external/message/email-handoff"),
-            );
+            let url = format!("{}/external/message/email-handoff", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3569,60 +3551,63 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
-            drop(body);
             let info = OperationInfo {
                 operation_id: "email_handoff",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3671,11 +3656,15 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::support::url(
-                &client.baseurl,
-                26usize,
-                format_args!("/external/message/new-chat"),
-            );
+            let url = format!("{}/external/message/new-chat", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3685,60 +3674,63 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
-            drop(body);
             let info = OperationInfo {
                 operation_id: "new_chat",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
@@ -3791,11 +3783,15 @@ pub mod builder {
             let body = body
                 .and_then(|v| types::MessageCore::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
-            let url = crate::support::url(
-                &client.baseurl,
-                29usize,
-                format_args!("/external/message/new-message"),
-            );
+            let url = format!("{}/external/message/new-message", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3805,60 +3801,63 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
+                .headers(header_map)
                 .build()?;
-            drop(body);
             let info = OperationInfo {
                 operation_id: "new_message",
             };
-            let response = crate::support::execute(client, request, &info).await?;
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
             match response.status().as_u16() {
-                200u16 => crate::support::response_value(response).await,
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 401u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 403u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 404u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 422u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 429u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }
                 500u16 => {
                     Err(
                         Error::ErrorResponse(
-                            crate::support::response_value(response).await?,
+                            ResponseValue::from_response(response).await?,
                         ),
                     )
                 }

@@ -134,13 +134,13 @@ impl From<Auth> for Context {
     }
 }
 
-/// An error response whose body is not the documented `Error` JSON, kept whole so that the
-/// caller still gets its status, headers and body.
+/// The body of an error response, as received: [`ClientHooks::post`] hands every error
+/// response on whole, so the caller parses it once, and gets its status, headers and bytes
+/// even when the body is not the documented `Error` JSON (an HTML page from a proxy).
 #[derive(Clone, Debug)]
-struct UnparsedErrorBody(bytes::Bytes);
+struct ErrorBody(bytes::Bytes);
 
-/// An error response with its body read into memory, so that [`ClientHooks::post`] can
-/// report a body that is not the documented `Error` JSON with status, headers and body intact.
+/// An error response with its body read into memory and kept as an [`ErrorBody`].
 async fn buffer_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     let status = response.status();
     let version = response.version();
@@ -150,9 +150,7 @@ async fn buffer_error_body(response: reqwest::Response) -> reqwest::Result<reqwe
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
-    if serde_json::from_slice::<crate::types::Error>(&body).is_err() {
-        rebuilt.extensions_mut().insert(UnparsedErrorBody(body));
-    }
+    rebuilt.extensions_mut().insert(ErrorBody(body));
     Ok(reqwest::Response::from(rebuilt))
 }
 
@@ -179,38 +177,29 @@ impl ClientHooks<Context> for Client {
         Ok(())
     }
 
-    /// progenitor turns a documented error status with a body that is not valid `Error` JSON
-    /// (an HTML page from a proxy, an empty body) into `InvalidResponsePayload`, which has no
-    /// status. So error bodies are read here, and the ones that do not parse are marked for
-    /// [`post`](Self::post), which reports them as `UnexpectedResponse` with status, headers
-    /// and body intact.
-    ///
-    /// Not an `async fn`: that would keep the (moved-out) request in the future while the
-    /// response is awaited; the request goes to reqwest before the future is returned.
-    fn exec(
+    /// Bound what is read of a body, and read every error body here: progenitor would parse a
+    /// documented error status's body into `types::Error`, and one that is not that JSON (an
+    /// empty body, an HTML page from a proxy) would lose its status. [`post`](Self::post)
+    /// hands every error response on as `UnexpectedResponse` instead, status, headers and
+    /// bytes intact, for the caller to parse once.
+    async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
-        let sent = self.client().execute(request);
-        let max_response_bytes = self.inner().max_response_bytes;
-        async move {
-            let mut response = sent.await?;
-            if let Some(limit) = max_response_bytes {
-                // hyper never delivers more than a declared Content-Length, so a body declared
-                // within the limit needs no counting; any other body is counted as it streams.
-                let declared = response.content_length();
-                if declared.is_none_or(|length| length > limit) {
-                    response = limited(response, limit);
-                }
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut response = self.client().execute(request).await?;
+        if let Some(limit) = self.inner().max_response_bytes {
+            // hyper never delivers more than a declared Content-Length, so a body declared
+            // within the limit needs no counting; any other body is counted as it streams.
+            let declared = response.content_length();
+            if declared.is_none_or(|length| length > limit) {
+                response = limited(response, limit);
             }
-            if response.status().is_success() {
-                return Ok(response);
-            }
-            // Boxed: reading an error body takes far more future state than the request
-            // itself, and every successful call would otherwise carry (and move) that space.
-            Box::pin(buffer_error_body(response)).await
         }
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        buffer_error_body(response).await
     }
 
     async fn post<E>(
@@ -221,7 +210,7 @@ impl ClientHooks<Context> for Client {
         let Ok(response) = result else {
             return Ok(());
         };
-        let Some(UnparsedErrorBody(body)) = response.extensions().get::<UnparsedErrorBody>() else {
+        let Some(ErrorBody(body)) = response.extensions().get::<ErrorBody>() else {
             return Ok(());
         };
         let mut copy = http::Response::new(body.clone());

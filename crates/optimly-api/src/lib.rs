@@ -44,7 +44,6 @@ pub mod auth;
 pub mod hooks;
 pub mod limit;
 pub mod operation;
-mod support;
 pub mod tls;
 
 pub use auth::Auth;

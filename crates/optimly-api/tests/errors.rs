@@ -1,6 +1,6 @@
-//! Error responses: the three documented error shapes parse into the shared `Error`, and a
-//! response that is not the documented JSON (an undocumented status, an HTML or empty body)
-//! still reaches the caller with its status code and body.
+//! Error responses: every one reaches the caller whole, as `UnexpectedResponse` with its status,
+//! headers and the bytes received (an undocumented status, an HTML or empty body included), and
+//! the three documented error shapes in those bytes parse into the shared `Error`.
 
 use httpmock::prelude::*;
 use optimly_api::types::{self, ErrorDetail, LocationItem};
@@ -41,10 +41,9 @@ async fn new_message_answered_with(
 }
 
 async fn documented_error(status: u16, body: Value) -> (u16, types::Error) {
-    match new_message_answered_with(status, "application/json", &body.to_string()).await {
-        Error::ErrorResponse(rv) => (rv.status().as_u16(), rv.into_inner()),
-        other => panic!("expected ErrorResponse for {status}, got {other:?}"),
-    }
+    let (got, _, text) = unexpected(status, "application/json", &body.to_string()).await;
+    assert_eq!(text, body.to_string(), "the bytes as sent");
+    (got, serde_json::from_str(&text).expect("the shared Error"))
 }
 
 #[tokio::test]
@@ -119,11 +118,11 @@ async fn retry_after_is_readable_on_a_429() {
     match new_message_answered_with(429, "application/json", r#"{"error":"Too Many Requests"}"#)
         .await
     {
-        Error::ErrorResponse(rv) => {
-            assert_eq!(rv.status().as_u16(), 429);
-            assert_eq!(rv.headers()["retry-after"], "7");
+        Error::UnexpectedResponse(response) => {
+            assert_eq!(response.status().as_u16(), 429);
+            assert_eq!(response.headers()["retry-after"], "7");
         }
-        other => panic!("expected ErrorResponse, got {other:?}"),
+        other => panic!("expected UnexpectedResponse, got {other:?}"),
     }
 }
 

@@ -663,6 +663,8 @@ pub(crate) async fn from_api<T: DeserializeOwned>(
         E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
             network_error(e)
         }
+        // optimly_api's hooks hand every error response on as `UnexpectedResponse`, its bytes
+        // as received; a parsed one can only come from a client built around other hooks.
         E::ErrorResponse(rv) => {
             let status = rv.status().as_u16();
             let retry_after = retry_after(rv.headers(), cx.now);

@@ -74,9 +74,10 @@ async fn forbidden_and_not_found() {
     )
     .await;
     assert_eq!(not_found.kind(), &ErrorKind::NotFound);
+    // The body as the server sent it, byte for byte.
     assert_eq!(
         not_found.body(),
-        Some(r#"{"detail":"Chat chat_123 not found","error":"Not Found","status_code":404}"#)
+        Some(r#"{"error": "Not Found", "detail": "Chat chat_123 not found", "status_code": 404}"#)
     );
 }
 

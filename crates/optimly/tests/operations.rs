@@ -30,8 +30,6 @@ async fn create_chat_uses_new_chat_with_the_lead_flags() {
                 .path("/external/message/new-chat")
                 .header("authorization", bearer())
                 .header("user-agent", optimly::USER_AGENT)
-                // progenitor's own header, which Optimly does not document, is not sent.
-                .header_missing("api-version")
                 .json_body(json!({
                     "client_id": "web_form_47", "ai_enabled": true, "lead_collected": true,
                     "metadata": {"source": "homepage hero", "campaign": "spring_launch"}
@@ -99,8 +97,7 @@ async fn list_chats_and_history_parse_bare_arrays() {
             when.method(GET)
                 .path("/external/chat/user_456/chats")
                 .header("authorization", bearer())
-                .header("accept", "application/json")
-                .header_missing("api-version");
+                .header("accept", "application/json");
             then.status(200).json_body(json!([{
                 "chat_id": "chat_123", "client_id": "user_456", "status": "active",
                 "last_activity": "2025-06-16T10:30:00Z", "message_count": 2
