@@ -34,7 +34,7 @@ pub use optimly_mock::{DEFAULT_KEY, Faults, MockConfig, RunningMock};
 /// ```
 pub fn program(test: &str, names: &[&str], package: &str) -> Option<std::path::PathBuf> {
     use std::io::Write;
-    let found = names.iter().find_map(|name| on_path(name));
+    let found = names.iter().find_map(|name| which::which(name).ok());
     if found.is_none() {
         let names = names.join(" or ");
         assert!(
@@ -48,14 +48,6 @@ pub fn program(test: &str, names: &[&str], package: &str) -> Option<std::path::P
         );
     }
     found
-}
-
-/// Where `name` is on `PATH`, if anywhere.
-pub(crate) fn on_path(name: &str) -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
 }
 
 /// Start the offline mock on `127.0.0.1` and a client pointed at it.

@@ -1,9 +1,8 @@
 //! A real `redis-server` for tests of code that shares rate limits (features `testing` and
 //! `redis`).
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -28,14 +27,10 @@ use std::time::{Duration, Instant};
 /// ```
 #[derive(Debug)]
 pub struct RedisServer {
+    binary: PathBuf,
     port: u16,
     dir: PathBuf,
     child: Option<Child>,
-}
-
-/// Where `redis-server` is, if anywhere on `PATH`.
-fn binary() -> Option<PathBuf> {
-    crate::testing::on_path("redis-server")
 }
 
 impl RedisServer {
@@ -52,16 +47,17 @@ impl RedisServer {
         std::fs::create_dir_all(&dir)
             .unwrap_or_else(|e| panic!("a temporary directory for redis-server: {e}"));
         let mut server = Self {
+            binary,
             port,
             dir,
             child: None,
         };
-        server.spawn(&binary);
+        server.spawn();
         Some(server)
     }
 
-    fn spawn(&mut self, binary: &Path) {
-        let child = Command::new(binary)
+    fn spawn(&mut self) {
+        let child = Command::new(&self.binary)
             .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .arg("--dir")
@@ -87,43 +83,26 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Whether it answers `PING`.
-    pub fn answers(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-        if stream.write_all(b"PING\r\n").is_err() {
-            return false;
-        }
-        let mut reply = [0u8; 7];
-        stream.read_exact(&mut reply).is_ok() && &reply == b"+PONG\r\n"
+    /// A connection to it, when it answers within half a second.
+    fn connection(&self) -> Option<redis::Connection> {
+        redis::Client::open(self.url())
+            .ok()?
+            .get_connection_with_timeout(Duration::from_millis(500))
+            .ok()
     }
 
-    /// Every key it holds (`KEYS *`), read from the raw reply; empty when it does not answer.
+    /// Whether it answers `PING`.
+    pub fn answers(&self) -> bool {
+        self.connection()
+            .and_then(|mut c| redis::cmd("PING").query::<String>(&mut c).ok())
+            .is_some_and(|reply| reply == "PONG")
+    }
+
+    /// Every key it holds (`KEYS *`); empty when it does not answer.
     pub fn keys(&self) -> Vec<String> {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return Vec::new();
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(300)));
-        if stream.write_all(b"KEYS *\r\n").is_err() {
-            return Vec::new();
-        }
-        let mut reply = Vec::new();
-        let mut chunk = [0u8; 4096];
-        while let Ok(n) = stream.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            reply.extend_from_slice(&chunk[..n]);
-        }
-        // `*N` then `$len` and the key, for each key.
-        String::from_utf8_lossy(&reply)
-            .split("\r\n")
-            .skip(1)
-            .filter(|line| !line.starts_with('$') && !line.is_empty())
-            .map(str::to_owned)
-            .collect()
+        self.connection()
+            .and_then(|mut c| redis::cmd("KEYS").arg("*").query(&mut c).ok())
+            .unwrap_or_default()
     }
 
     /// Kill it (SIGKILL: no goodbye to its clients) and wait until it is gone.
@@ -137,10 +116,7 @@ impl RedisServer {
     /// Start it again on the same port (empty: it saves nothing).
     pub fn restart(&mut self) {
         self.kill();
-        match binary() {
-            Some(binary) => self.spawn(&binary),
-            None => panic!("redis-server is no longer on PATH"),
-        }
+        self.spawn();
     }
 }
 
