@@ -1,6 +1,9 @@
 //! `cargo run -p optimly-bench --release -- [--quick]`: the SDK side by side with raw
 //! `reqwest` in one run, on loopback, reported as ratios; the headline ratios are the last
 //! lines printed. `--quick` finishes in under a minute.
+//!
+//! `--instructions`: the deterministic measure, instructions per call of the SDK against raw
+//! `reqwest` for a GET and a POST, each side run alone under `valgrind --tool=callgrind`.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -230,6 +233,14 @@ impl Side {
             Self::Raw => raw.history().await.is_ok(),
             Self::Sdk => sdk_history(sdk).await.is_ok(),
             Self::SdkAwaited => sdk_history_awaited(sdk).await.is_ok(),
+        }
+    }
+
+    /// A `POST` of a message instead of the `GET` of a history.
+    async fn post(self, raw: &Raw, sdk: &OptimlyClient) -> bool {
+        match self {
+            Self::Raw => raw.append().await.is_ok(),
+            _ => sdk_append(sdk).await.is_ok(),
         }
     }
 }
@@ -703,10 +714,11 @@ async fn redis_only(size: &Size) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--only raw|sdk|sdk-awaited [--callers N] [--calls N]`: one side alone, for profilers
-/// (`perf stat`, `perf record`, `valgrind --tool=callgrind`): N concurrent callers (16) for
-/// 3 s, or exactly N sequential calls. Prints the calls made.
-async fn only(name: &str, callers: usize, calls: Option<usize>) -> Result<(), Failure> {
+/// `--only raw|sdk|sdk-awaited [--post] [--callers N] [--calls N]`: one side alone, for
+/// profilers (`perf stat`, `perf record`, `valgrind --tool=callgrind`): N concurrent callers
+/// (16) for 3 s, or exactly N sequential calls (`POST`s of a message with `--post`). Prints
+/// the calls made.
+async fn only(name: &str, callers: usize, calls: Option<usize>, post: bool) -> Result<(), Failure> {
     let side = Side::parse(name)
         .ok_or_else(|| format!("--only {name}: expected raw, sdk or sdk-awaited"))?;
     let server = canned_server().await?;
@@ -714,7 +726,12 @@ async fn only(name: &str, callers: usize, calls: Option<usize>) -> Result<(), Fa
     let sdk = sdk_client(&server.base_url, RateLimits::off())?;
     if let Some(calls) = calls {
         for _ in 0..calls {
-            if !side.call(&raw, &sdk).await {
+            let ok = if post {
+                side.post(&raw, &sdk).await
+            } else {
+                side.call(&raw, &sdk).await
+            };
+            if !ok {
                 return Err("a call failed".into());
             }
         }
@@ -728,6 +745,64 @@ async fn only(name: &str, callers: usize, calls: Option<usize>) -> Result<(), Fa
     })
     .await;
     println!("{name}: {:.0} calls", rate * 3.0);
+    Ok(())
+}
+
+/// Instructions `valgrind --tool=callgrind` counts for one run of this binary with `args`.
+fn instructions_of(args: &[&str]) -> Result<u64, Failure> {
+    let exe = std::env::current_exe()?;
+    let out = std::env::temp_dir().join(format!("optimly-bench-{}.callgrind", std::process::id()));
+    let run = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(&exe)
+        .args(args)
+        .output()
+        .map_err(|e| format!("valgrind: {e} (apt-get install valgrind)"))?;
+    let _ = std::fs::remove_file(&out);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    if !run.status.success() {
+        return Err(format!(
+            "{} {args:?} under callgrind failed:\n{stderr}",
+            exe.display()
+        )
+        .into());
+    }
+    stderr
+        .lines()
+        .find_map(|l| {
+            l.split_once("Collected : ")
+                .map(|(_, n)| n.trim().to_owned())
+        })
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no instruction count in callgrind's output:\n{stderr}").into())
+}
+
+/// `--instructions [--calls N]`: each side alone, N (3,000) sequential calls on one caller,
+/// the loopback server in the same process; the SDK's instructions over raw's, for a GET and a
+/// POST. Deterministic for one binary: the machine's speed does not change it.
+fn instructions(calls: usize) -> Result<(), Failure> {
+    let n = calls.to_string();
+    println!("instructions under callgrind, {calls} sequential calls, client and server:");
+    println!("| call | raw | SDK | SDK per call over raw | SDK / raw |");
+    println!("|---|---|---|---|---|");
+    for (name, post) in [("GET history", false), ("POST new-message", true)] {
+        let mut counts = [0u64; 2];
+        for (count, side) in counts.iter_mut().zip(["raw", "sdk"]) {
+            let mut args = vec!["--only", side, "--callers", "1", "--calls", &n];
+            if post {
+                args.push("--post");
+            }
+            *count = instructions_of(&args)?;
+        }
+        let [raw, sdk] = counts;
+        #[allow(clippy::cast_precision_loss)]
+        let (over, ratio) = (
+            (sdk as f64 - raw as f64) / calls as f64,
+            sdk as f64 / raw as f64,
+        );
+        println!("| {name} | {raw} | {sdk} | {over:+.0} | {ratio:.4} |");
+    }
     Ok(())
 }
 
@@ -754,6 +829,10 @@ fn main_with(args: Vec<String>) -> Result<(), Failure> {
     let side = value("--only");
     let callers = number("--callers")?.unwrap_or(16);
     let calls = number("--calls")?;
+    if args.iter().any(|a| a == "--instructions") {
+        return instructions(calls.unwrap_or(3_000));
+    }
+    let post = args.iter().any(|a| a == "--post");
     let size = if quick { &QUICK } else { &FULL };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -761,7 +840,7 @@ fn main_with(args: Vec<String>) -> Result<(), Failure> {
         .build()?;
     match side {
         Some(side) if side == "redis" => runtime.block_on(redis_only(size)),
-        Some(side) => runtime.block_on(only(&side, callers, calls)),
+        Some(side) => runtime.block_on(only(&side, callers, calls, post)),
         None => runtime.block_on(run(size)),
     }
 }
