@@ -33,7 +33,8 @@ commands:
              the pages state
   public-api [CRATE_DIR]
              print the public API of crates/optimly (or CRATE_DIR), one line per
-             item, as the snapshot tests/tests/snapshots/api__optimly.snap holds it";
+             item, from rustdoc's JSON, as tests/tests/snapshots/drift__public_api.snap
+             holds it";
 
 /// `docs import|check PAGE…`.
 fn docs(layout: &codegen::Layout, verb: &str, pages: &[&str]) -> anyhow::Result<()> {
