@@ -362,19 +362,15 @@ async fn mock_throughput(secs: f64) -> Result<f64, Failure> {
 
 /// What [`redis_latency`] measured.
 struct RedisLatency {
-    /// p50s: raw, bare script round trip, SDK with Redis (default), SDK asking Redis for
-    /// every attempt (`take_ahead(1)`).
-    p50: [Duration; 4],
-    /// Per block of calls, each SDK side / (raw + round trip).
-    ratio: [Spread; 2],
-    /// Of the default side's attempts, the share that made a round trip to Redis.
-    asked: f64,
+    /// p50s: raw, bare script round trip, SDK with Redis.
+    p50: [Duration; 3],
+    /// Per block of calls, SDK with Redis / (raw + round trip).
+    ratio: Spread,
 }
 
 /// p50 per GET with the Redis limiter, beside raw `reqwest` and one bare script round trip to
-/// the same Redis (what the limiter adds to a call at the least: its take; its settle runs in
-/// the background), interleaved call by call in a rotating order: the default limiter (which
-/// takes slots ahead while the windows have room) and one asking Redis for every attempt.
+/// the same Redis (what the limiter adds to a call at the least: its take, one round trip per
+/// attempt; a slot's end rides on the next take), interleaved call by call in a rotating order.
 async fn redis_latency(
     base_url: &str,
     raw: &Raw,
@@ -391,20 +387,18 @@ async fn redis_latency(
             .build()
     };
     let shared = sdk(RedisLimits::new(redis_url))?;
-    let each = sdk(RedisLimits::new(redis_url).take_ahead(1))?;
     let mut bare = redis::aio::ConnectionManager::new(redis::Client::open(redis_url)?).await?;
     let script = redis::Script::new("return 1");
-    let mut took: [Vec<Duration>; 4] = Default::default();
+    let mut took: [Vec<Duration>; 3] = Default::default();
     for i in 0..calls + calls / 10 {
-        let mut this = [Duration::ZERO; 4];
-        for k in 0..4 {
-            let side = (i + k) % 4;
+        let mut this = [Duration::ZERO; 3];
+        for k in 0..3 {
+            let side = (i + k) % 3;
             let t = Instant::now();
             match side {
                 0 => drop(raw.history().await?),
                 1 => drop(script.invoke_async::<_, i64>(&mut bare).await?),
-                2 => drop(sdk_history(&shared).await?),
-                _ => drop(sdk_history(&each).await?),
+                _ => drop(sdk_history(&shared).await?),
             }
             this[side] = t.elapsed();
         }
@@ -414,18 +408,14 @@ async fn redis_latency(
             }
         }
     }
-    for client in [&shared, &each] {
-        if client.limiter_stats().fallback > 0 {
-            return Err(format!(
-                "{:?}: Redis was not used for every call",
-                client.limiter_stats()
-            )
-            .into());
-        }
-        client.flush().await;
+    if shared.limiter_stats().fallback > 0 {
+        return Err(format!(
+            "{:?}: Redis was not used for every call",
+            shared.limiter_stats()
+        )
+        .into());
     }
-    let stats = shared.limiter_stats();
-    let asked = 1.0 - stats.ahead as f64 / stats.shared as f64;
+    shared.flush().await;
     let ratio = |side: usize| {
         Spread::of(
             (0..took[0].len() / LATENCY_BLOCK)
@@ -439,11 +429,10 @@ async fn redis_latency(
                 .collect(),
         )
     };
-    let ratio = [ratio(2), ratio(3)];
+    let ratio = ratio(2);
     Ok(RedisLatency {
         p50: took.map(|mut all| percentile(&mut all, 0.5)),
         ratio,
-        asked,
     })
 }
 
@@ -517,34 +506,24 @@ async fn redis_section(
     };
     let calls = size.latency_pairs / 2;
     let RedisLatency {
-        p50: [raw_p50, bare_p50, shared_p50, each_p50],
-        ratio: [ratio, each_ratio],
-        asked,
+        p50: [raw_p50, bare_p50, shared_p50],
+        ratio,
     } = redis_latency(base_url, raw, &redis.url(), calls).await?;
     println!(
         "\n## Shared rate limits on Redis (a redis-server on loopback), {calls} calls each, interleaved"
     );
     println!(
-        "| GET history | raw p50 | bare script round trip p50 | SDK + Redis limiter p50 | ÷ (raw + round trip) | the same, `take_ahead(1)` | ÷ (raw + round trip) |"
+        "| GET history | raw p50 | bare script round trip p50 | SDK + Redis limiter p50 | ÷ (raw + round trip) |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|");
     println!(
-        "| µs | {:.0} | {:.0} | {:.0} | {ratio} | {:.0} | {each_ratio} |",
+        "| µs | {:.0} | {:.0} | {:.0} | {ratio} |",
         micros(raw_p50),
         micros(bare_p50),
         micros(shared_p50),
-        micros(each_p50),
-    );
-    println!(
-        "with the default limiter, {:.1}% of the attempts made a round trip to Redis",
-        asked * 100.0
     );
     headline.push(format!(
-        "latency p50 SDK with Redis limiter / (raw + one script round trip): {ratio} (target <= 1.1); {:.1}% of attempts asked Redis",
-        asked * 100.0
-    ));
-    headline.push(format!(
-        "the same, asking Redis for every attempt (take_ahead(1)): {each_ratio}"
+        "latency p50 SDK with Redis limiter / (raw + one script round trip): {ratio} (for information)"
     ));
     let minimum = batch_table(
         "Fleet batch: 4 clients built apart, one key, 30 calls",

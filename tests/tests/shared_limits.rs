@@ -117,8 +117,8 @@ fn slots_per_set(redis: &RedisServer) -> Vec<(String, usize)> {
 }
 
 #[tokio::test]
-async fn a_busy_process_takes_slots_ahead_and_gives_back_those_it_did_not_use() {
-    let Some(redis) = RedisServer::start("slots_taken_ahead") else {
+async fn every_attempt_takes_exactly_one_slot_and_its_end_is_recorded() {
+    let Some(redis) = RedisServer::start("one_slot_per_attempt") else {
         return;
     };
     let mock = mock().await;
@@ -127,102 +127,30 @@ async fn a_busy_process_takes_slots_ahead_and_gives_back_those_it_did_not_use() 
         Duration::from_secs(3_600),
         Scope::ApiKey,
     )]);
-    let client = OptimlyClient::builder()
-        .api_key(mock.key())
-        .base_url(mock.base_url())
-        .rate_limits(roomy.clone())
-        .redis_limits(RedisLimits::new(redis.url()))
-        .build()
-        .expect("client");
+    let process = || {
+        OptimlyClient::builder()
+            .api_key(mock.key())
+            .base_url(mock.base_url())
+            .rate_limits(roomy.clone())
+            .redis_limits(RedisLimits::new(redis.url()))
+            .build()
+            .expect("client")
+    };
+    let (first, second) = (process(), process());
     for _ in 0..20 {
-        client.list_chats("user_1").await.expect("fits");
+        first.list_chats("user_1").await.expect("fits");
     }
-    let stats = client.limiter_stats();
-    assert_eq!(stats.shared, 20);
-    // The first request goes alone (nothing is known of the key); the next take gets 16 slots
-    // (1,000 left is room for far more), and so does the one after those are used. A slower
-    // machine lets some run out of time (180 ms) first: then more round trips, never fewer.
-    assert!(
-        (10..=17).contains(&stats.ahead),
-        "slots used without a round trip: {stats:?}"
-    );
-    assert_eq!(mock.requests().len(), 20);
-    // The 13 not used are given back once their time has run out, with no flush.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    for _ in 0..7 {
+        second.list_chats("user_1").await.expect("fits");
+    }
+    assert_eq!(first.limiter_stats().shared, 20);
+    assert_eq!(second.limiter_stats().shared, 7);
+    first.flush().await;
+    second.flush().await;
     let sets = slots_per_set(&redis);
     assert_eq!(sets.len(), 1, "one set, the key's global one: {sets:?}");
-    assert_eq!(sets[0].1, 20, "one slot per request sent: {sets:?}");
-
-    // Asked for one at a time, a second process takes none ahead.
-    let one_at_a_time = OptimlyClient::builder()
-        .api_key(mock.key())
-        .base_url(mock.base_url())
-        .rate_limits(roomy)
-        .redis_limits(RedisLimits::new(redis.url()).take_ahead(1))
-        .build()
-        .expect("client");
-    for _ in 0..5 {
-        one_at_a_time.list_chats("user_1").await.expect("fits");
-    }
-    assert_eq!(one_at_a_time.limiter_stats().ahead, 0);
-    assert_eq!(one_at_a_time.limiter_stats().shared, 5);
-    // A flush gives back at once what the first process took ahead in a new burst.
-    for _ in 0..2 {
-        client.list_chats("user_1").await.expect("fits");
-    }
-    client.flush().await;
-    one_at_a_time.flush().await;
-    assert_eq!(slots_per_set(&redis)[0].1, 27, "20 + 5 + 2 requests sent");
-}
-
-#[tokio::test]
-async fn a_429_gives_back_the_slots_taken_ahead_at_once() {
-    let Some(redis) = RedisServer::start("a_429_gives_back_slots_taken_ahead") else {
-        return;
-    };
-    // The server allows 20 a minute; this client believes 1,000 an hour, so it takes slots
-    // ahead until the server's 429 says otherwise.
-    let mock = optimly_mock::start(MockConfig {
-        rate_limit_scale: 0.2,
-        ..MockConfig::default()
-    })
-    .await
-    .expect("mock");
-    let client = OptimlyClient::builder()
-        .api_key(mock.key())
-        .base_url(mock.base_url())
-        .rate_limits(RateLimits::off().with_global(vec![Limit::new(
-            1_000,
-            Duration::from_secs(3_600),
-            Scope::ApiKey,
-        )]))
-        .retry_policy(optimly::RetryPolicy::never())
-        .redis_limits(RedisLimits::new(redis.url()))
-        .build()
-        .expect("client");
-    let mut sent = 0;
-    let err = loop {
-        sent += 1;
-        match client.list_chats("user_1").await {
-            Ok(_) => assert!(sent <= 20, "the mock allows 20"),
-            Err(e) => break e,
-        }
-    };
-    assert_eq!(*err.kind(), ErrorKind::RateLimited, "{err:?}");
-    assert_eq!(sent, 21);
-    assert!(
-        client.limiter_stats().ahead > 0,
-        "{:?}",
-        client.limiter_stats()
-    );
-    // Well within the 180 ms a slot taken ahead is kept for: only the 429 gave them back.
-    tokio::time::sleep(Duration::from_millis(40)).await;
-    let sets = slots_per_set(&redis);
-    assert_eq!(sets.len(), 1, "{sets:?}");
-    assert_eq!(
-        sets[0].1, 21,
-        "one slot per request sent, none held: {sets:?}"
-    );
+    assert_eq!(sets[0].1, 27, "one slot per request sent: {sets:?}");
+    assert_eq!(mock.requests().len(), 27);
 }
 
 /// A URL with a password, to a port where nothing listens.
@@ -307,7 +235,7 @@ fn the_environment_turns_the_shared_limiter_on_and_a_bad_url_is_a_config_error()
             .expect("configured");
     let shown = format!("{client:?}");
     assert!(
-        shown.contains(r#"rate_limit_backend: "RedisLimits { url: \"redis://cache.internal:6380/2\", timeout: 50ms, strict: true, take_ahead: 16 }""#),
+        shown.contains(r#"rate_limit_backend: "RedisLimits { url: \"redis://cache.internal:6380/2\", timeout: 50ms, strict: true }""#),
         "{shown}"
     );
     assert!(!shown.contains("pw-secret"), "{shown}");

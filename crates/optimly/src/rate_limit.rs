@@ -317,9 +317,6 @@ impl<'a> Target<'a> {
 pub struct LimiterStats {
     /// Slots taken in the shared backend.
     pub shared: u64,
-    /// Of those, slots taken ahead by an earlier round trip, so that the attempt asked Redis
-    /// nothing ([`RedisLimits::take_ahead`](crate::RedisLimits::take_ahead)).
-    pub ahead: u64,
     /// Slots taken in the process instead, because the shared backend did not answer in time.
     pub fallback: u64,
     /// Times the limiter switched to the in-process windows (an outage began).
@@ -333,7 +330,6 @@ pub struct LimiterStats {
 #[derive(Debug, Default)]
 struct Counters {
     shared: AtomicU64,
-    ahead: AtomicU64,
     fallback: AtomicU64,
     outages: AtomicU64,
     recoveries: AtomicU64,
@@ -349,7 +345,6 @@ impl Counters {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         LimiterStats {
             shared: get(&self.shared),
-            ahead: get(&self.ahead),
             fallback: get(&self.fallback),
             outages: get(&self.outages),
             recoveries: get(&self.recoveries),
@@ -691,13 +686,11 @@ impl Limiter {
     }
 
     /// Wait until every slot's end is recorded in the shared backend.
-    pub(crate) async fn flush(&self, clock: &ClientClock) {
+    pub(crate) async fn flush(&self) {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            shared.flush(clock).await;
+            shared.flush().await;
         }
-        #[cfg(not(feature = "redis"))]
-        let _ = clock;
     }
 
     pub(crate) fn stats(&self) -> LimiterStats {

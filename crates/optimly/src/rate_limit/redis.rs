@@ -42,42 +42,6 @@ const BACKGROUND_TRIES: u32 = 3;
 /// again.
 const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
 
-/// How long a slot taken ahead is held for this process. One not used by then is given back
-/// (and until it is, counts as a request sent at the hold's end).
-const HOLD: Duration = Duration::from_millis(200);
-/// A slot taken ahead is used only this long after its take was sent, short of [`HOLD`], so
-/// that it is always sent before its score in Redis says.
-const USE_WITHIN: Duration = Duration::from_millis(180);
-
-/// A moment both on the client's clock and in real time (Redis scores in real time): passed
-/// when either has. The two differ only under a paused tokio clock, which can stand still
-/// while real time passes, or jump ahead of it.
-#[derive(Clone, Copy, Debug)]
-struct Due {
-    clock: Instant,
-    real: Instant,
-}
-
-impl Due {
-    fn now(clock: Instant) -> Self {
-        Self {
-            clock,
-            real: Instant::now(),
-        }
-    }
-
-    fn plus(self, d: Duration) -> Self {
-        Self {
-            clock: self.clock + d,
-            real: self.real + d,
-        }
-    }
-
-    fn passed(self, now: Instant) -> bool {
-        now >= self.clock || Instant::now() >= self.real
-    }
-}
-
 /// Rate limits counted in Redis, shared by every process that uses the same key (feature
 /// `redis`). Give it to [`ClientBuilder::redis_limits`](crate::ClientBuilder::redis_limits), or
 /// set `OPTIMLY_REDIS_URL` for [`OptimlyClient::from_env`](crate::OptimlyClient::from_env).
@@ -87,10 +51,8 @@ impl Due {
 /// again a second later; [`strict`](Self::strict) fails the call with
 /// [`ErrorKind::LimiterUnavailable`](crate::ErrorKind::LimiterUnavailable) instead.
 ///
-/// A busy process need not ask Redis for every attempt: while every window that applies has
-/// room for eight times as many, one round trip takes up to [`take_ahead`](Self::take_ahead)
-/// slots, and the process's next attempts within 180 ms use them. A slot not used by then is
-/// given back; near a limit each attempt takes exactly one.
+/// Each attempt takes its slot in one round trip; its end rides on the process's next take (or
+/// a batch shortly after), so a call waits for no second one.
 ///
 /// ```
 /// use std::time::Duration;
@@ -100,7 +62,7 @@ impl Due {
 /// // The password never shows:
 /// assert_eq!(
 ///     format!("{redis:?}"),
-///     r#"RedisLimits { url: "redis://10.0.0.5:6379/0", timeout: 20ms, strict: false, take_ahead: 16 }"#
+///     r#"RedisLimits { url: "redis://10.0.0.5:6379/0", timeout: 20ms, strict: false }"#
 /// );
 /// ```
 #[derive(Clone)]
@@ -108,7 +70,6 @@ pub struct RedisLimits {
     url: String,
     timeout: Duration,
     strict: bool,
-    take_ahead: u32,
 }
 
 impl RedisLimits {
@@ -118,16 +79,7 @@ impl RedisLimits {
             url: url.into(),
             timeout: Duration::from_millis(50),
             strict: false,
-            take_ahead: 16,
         }
-    }
-
-    /// The most slots one round trip to Redis takes for this process's next attempts (the
-    /// first for the attempt that asked), when every window that applies has room for eight
-    /// times as many. Default 16; `1` asks Redis for every attempt. `0` is taken as `1`.
-    pub fn take_ahead(mut self, slots: u32) -> Self {
-        self.take_ahead = slots.max(1);
-        self
     }
 
     /// How long one Redis round trip may take before the limiter falls back (or, when strict,
@@ -163,7 +115,6 @@ impl fmt::Debug for RedisLimits {
             .field("url", &self.shown_url())
             .field("timeout", &self.timeout)
             .field("strict", &self.strict)
-            .field("take_ahead", &self.take_ahead)
             .finish()
     }
 }
@@ -172,28 +123,23 @@ impl fmt::Debug for RedisLimits {
 ///
 /// KEYS: one sorted set per owner of windows (the key's global ones, an operation's, a chat's,
 /// an action's), then the sets of the ended slots below. ARGV: slot id, lease (ms), probe
-/// patience (ms), the most slots wanted, how long a slot taken ahead is held (ms), the number
-/// of sets to take a slot in (0: only record ends), then per set the number of its windows and
+/// patience (ms), the number of sets to take a slot in (0: only record ends), then per set the number of its windows and
 /// each one's count and length (ms); then the number of ended slots of this process and, for
-/// each, its id, how long ago it ended (ms, -1: taken ahead and not used, so removed), its
-/// number of sets and each one's expiry (ms). Recording ends here spares each call a round trip
-/// of its own. Returns `{1, probe, granted}` when taken, else `{0, key, window, wait, held}`
+/// each, its id, how long ago it ended (ms), its number of sets and each one's expiry (ms).
+/// Recording ends here spares each call a round trip of its own. Returns `{1, probe}` when
+/// taken, else `{0, key, window, wait, held}`
 /// for the window that frees last (0-based; `wait` in ms, -1 when it frees when a running
 /// request ends). The common case costs three calls per key: the markers, the size and the
 /// slots; windows are counted only when the set is big enough to fill one. A slot taken in an
 /// empty set, or when a pause has ended, goes first: a `~probe` marker holds the other takers
-/// until it is answered (or the patience runs out). Beyond the first slot, up to `want - 1`
-/// more are taken ahead (ids `<id>:1`, `<id>:2`, ...) when every window has room for eight
-/// times as many, each scored at its hold's end so that one not used counts as sent then.
+/// until it is answered (or the patience runs out).
 const TAKE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease, patience = tonumber(ARGV[2]), tonumber(ARGV[3])
-local want, hold, taking = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local lease, patience, taking = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local worst_key, worst_window, worst_wait, worst_held = 0, 0, -2, 0
 local probe, spans, fresh = {}, {}, {}
-local room = nil
-local a = 7
+local a = 5
 for i = 1, taking do
   local key = KEYS[i]
   local k, first = tonumber(ARGV[a]), a + 1
@@ -224,10 +170,8 @@ for i = 1, taking do
     -- first, the others wait for its answer.
     if n == 0 and not pause then probe[i] = true end
     -- The set's size bounds every window's count from above.
-    local r = least and (least - n)
     if least and n >= least then
       redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
-      r = nil
       for j = 0, k - 1 do
         local count, window = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
         local from = '(' .. (now - window)
@@ -238,12 +182,9 @@ for i = 1, taking do
           local w = -1
           if s <= now then w = s + window - now end
           if wait == -2 or w > wait then wait, which = w, j end
-        elseif r == nil or count - n < r then
-          r = count - n
         end
       end
     end
-    if r and (room == nil or r < room) then room = r end
   end
   if wait ~= -2 and (worst_wait == -2 or wait > worst_wait) then
     worst_key, worst_window, worst_wait, worst_held = i - 1, which, wait, held
@@ -257,29 +198,16 @@ for _ = 1, done do
   local id, age, keys = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
   a = a + 3
   for _ = 1, keys do
-    if age < 0 then
-      redis.call('ZREM', KEYS[d], id)
-    else
-      redis.call('ZADD', KEYS[d], 'XX', now - age, id)
-      redis.call('PEXPIRE', KEYS[d], tonumber(ARGV[a]))
-    end
+    redis.call('ZADD', KEYS[d], 'XX', now - age, id)
+    redis.call('PEXPIRE', KEYS[d], tonumber(ARGV[a]))
     a, d = a + 1, d + 1
   end
 end
 if worst_wait ~= -2 then return {0, worst_key, worst_window, worst_wait, worst_held} end
-local granted = 1
-if next(probe) == nil and room then
-  granted = math.max(1, math.min(want, math.floor(room / 8)))
-end
-local slots = {now + lease, ARGV[1]}
-for j = 1, granted - 1 do
-  slots[2 * j + 1] = now + hold
-  slots[2 * j + 2] = ARGV[1] .. ':' .. j
-end
 local probed = 0
 for i = 1, taking do
   local key = KEYS[i]
-  redis.call('ZADD', key, unpack(slots))
+  redis.call('ZADD', key, now + lease, ARGV[1])
   if probe[i] then
     redis.call('ZADD', key, now + patience, '~probe')
     probed = 1
@@ -287,7 +215,7 @@ for i = 1, taking do
   -- A new set gets its expiry here; the settle renews it, off the call's path.
   if fresh[i] then redis.call('PEXPIRE', key, spans[i] + lease + 1000) end
 end
-return {1, probed, granted}
+return {1, probed}
 ";
 
 /// Rescore a slot at its completion; after a 429, pause the owner of the tightest window.
@@ -382,30 +310,13 @@ pub(crate) struct Shared {
     ended: Mutex<Ended>,
     /// Announced when `ended` empties, for [`flush`](Self::flush).
     settled: tokio::sync::Notify,
-    /// Slots taken ahead, not yet used.
-    ahead: Mutex<Ahead>,
-}
-
-/// Slots taken ahead for this process, by the sorted sets they are in (their keys joined).
-#[derive(Default)]
-struct Ahead {
-    slots: std::collections::HashMap<String, Kept>,
-    /// Whether a task gives back the slots whose time ran out.
-    sweeping: bool,
-}
-
-/// The slots taken ahead in one list of sorted sets.
-struct Kept {
-    keys: Vec<String>,
-    /// Each slot's id and the moment it is no longer used, the soonest last.
-    slots: Vec<(String, Due)>,
 }
 
 /// One slot's end, waiting to be recorded.
 struct End {
     slot: SharedSlot,
-    /// When the attempt ended; `None` for a slot taken ahead and never used, which is removed.
-    at: Option<Instant>,
+    /// When the attempt ended.
+    at: Instant,
     tries: u32,
 }
 
@@ -439,10 +350,6 @@ pub(crate) struct SharedSlot {
     /// Whether it went first: its end is recorded before the call returns, since the other
     /// takers wait for it.
     probe: bool,
-    /// For a slot taken ahead: the end of its hold, up to which Redis counts it as running
-    /// anyway. An attempt that ended before then needs no end recorded: its slot then counts
-    /// a little longer (at most the hold) than from its real end.
-    held_until: Option<Due>,
 }
 
 fn millis(d: Duration) -> u64 {
@@ -466,7 +373,6 @@ impl Shared {
             failed_at: Mutex::new(None),
             ended: Mutex::new(Ended::default()),
             settled: tokio::sync::Notify::new(),
-            ahead: Mutex::default(),
         })
     }
 
@@ -595,30 +501,15 @@ impl Shared {
             return Took::Local;
         }
         let windows = self.windows(limits, operation, target);
-        let sets = sets_of(&windows);
-        if let Some((id, use_by)) = self.use_ahead(&sets, now, clock) {
-            Counters::bump(&counters.shared);
-            Counters::bump(&counters.ahead);
-            return Took::Slot(SharedSlot {
-                id,
-                windows,
-                lease,
-                probe: false,
-                held_until: Some(use_by.plus(HOLD - USE_WITHIN)),
-            });
-        }
         let id = format!("{:032x}", fastrand::u128(..));
         let mut invocation = self.take.prepare_invoke();
         invocation
             .arg(&id)
             .arg(millis(lease))
             .arg(millis(super::PROBE_PATIENCE))
-            .arg(self.config.take_ahead)
-            .arg(millis(HOLD))
             .arg(windows.len());
         add_windows(&mut invocation, &windows);
         let carried = self.carry(&mut invocation, now);
-        let asked = Due::now(now);
         let answer = self
             .run::<Vec<i64>>(invocation, clock, self.config.timeout)
             .await;
@@ -627,18 +518,13 @@ impl Shared {
             Ok(answer) => {
                 self.answered(counters);
                 match answer.as_slice() {
-                    [1, probe, granted] => {
+                    [1, probe] => {
                         Counters::bump(&counters.shared);
-                        let probe = *probe == 1;
-                        if *granted > 1 {
-                            self.keep_ahead(sets, &windows, &id, *granted, asked, clock);
-                        }
                         Took::Slot(SharedSlot {
                             id,
                             windows,
                             lease,
-                            probe,
-                            held_until: None,
+                            probe: *probe == 1,
                         })
                     }
                     [0, key, window, wait, held]
@@ -696,13 +582,8 @@ impl Shared {
     ) -> Option<Duration> {
         let Answer::TooMany { retry_after, cap } = answer else {
             if !slot.probe {
-                let now = clock.now();
-                // Redis counts it as running until then anyway.
-                if slot.held_until.is_some_and(|until| !until.passed(now)) {
-                    return None;
-                }
                 // The next take carries it (or a batch shortly after): no round trip here.
-                self.ended(slot, now, clock);
+                self.ended(slot, clock.now(), clock);
                 return None;
             }
             let word = if answer == Answer::Answered {
@@ -719,8 +600,6 @@ impl Shared {
             }
             return None;
         };
-        // The server is fuller than Redis knew: the slots taken ahead are not used.
-        self.give_back(|_| true, clock);
         let timeout = self.config.timeout;
         match self
             .run_settle(&slot, "429", retry_after, cap, clock, timeout)
@@ -734,10 +613,8 @@ impl Shared {
         }
     }
 
-    /// Give back the slots taken ahead, and wait until every slot's end is recorded in Redis
-    /// (or given up on).
-    pub(super) async fn flush(self: &Arc<Self>, clock: &ClientClock) {
-        self.give_back(|_| true, clock);
+    /// Wait until every slot's end is recorded in Redis (or given up on).
+    pub(super) async fn flush(self: &Arc<Self>) {
         loop {
             let settled = self.settled.notified();
             if self.lock_ended().is_empty() {
@@ -758,7 +635,7 @@ impl Shared {
             let mut ended = self.lock_ended();
             ended.queue.push(End {
                 slot,
-                at: Some(at),
+                at,
                 tries: 0,
             });
             !std::mem::replace(&mut ended.batch, true)
@@ -781,7 +658,7 @@ impl Shared {
             clock.sleep(BATCH_AFTER).await;
             loop {
                 let mut invocation = shared.take.prepare_invoke();
-                invocation.arg("").arg(0).arg(0).arg(1).arg(0).arg(0);
+                invocation.arg("").arg(0).arg(0).arg(0);
                 let carried = shared.carry(&mut invocation, clock.now());
                 if carried.is_empty() {
                     let mut ended = shared.lock_ended();
@@ -805,130 +682,6 @@ impl Shared {
         });
     }
 
-    /// A slot taken ahead for these sets, still in time to be used.
-    fn use_ahead(
-        self: &Arc<Self>,
-        sets: &str,
-        now: Instant,
-        clock: &ClientClock,
-    ) -> Option<(String, Due)> {
-        if self.config.take_ahead <= 1 {
-            return None;
-        }
-        for _ in 0..2 {
-            let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
-            let kept = ahead.slots.get_mut(sets)?;
-            // Ordered by time, the soonest last: used first.
-            if kept
-                .slots
-                .last()
-                .is_some_and(|(_, until)| !until.passed(now))
-            {
-                let slot = kept.slots.pop();
-                if kept.slots.is_empty() {
-                    ahead.slots.remove(sets);
-                }
-                return slot;
-            }
-            drop(ahead);
-            self.give_back(|until| until.passed(now), clock);
-        }
-        None
-    }
-
-    /// Keep the slots a take got beyond its own (`<id>:1` ..), for this process's next
-    /// attempts, and have the ones not used given back when their time runs out.
-    fn keep_ahead(
-        self: &Arc<Self>,
-        sets: String,
-        windows: &[(String, Vec<Limit>)],
-        id: &str,
-        granted: i64,
-        asked: Due,
-        clock: &ClientClock,
-    ) {
-        let until = asked.plus(USE_WITHIN);
-        let sweep = {
-            let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
-            let kept = ahead.slots.entry(sets).or_insert_with(|| Kept {
-                keys: windows.iter().map(|(key, _)| key.clone()).collect(),
-                slots: Vec::new(),
-            });
-            kept.slots
-                .extend((1..granted).map(|j| (format!("{id}:{j}"), until)));
-            kept.slots
-                .sort_by_key(|slot| std::cmp::Reverse(slot.1.clock));
-            !std::mem::replace(&mut ahead.sweeping, true)
-        };
-        if !sweep {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            // Without a runtime the slots stay until a take or a flush gives them back.
-            self.ahead
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .sweeping = false;
-            return;
-        };
-        let shared = Arc::clone(self);
-        let clock = clock.clone();
-        runtime.spawn(async move {
-            loop {
-                clock.sleep(HOLD).await;
-                let now = clock.now();
-                shared.give_back(|until| until.passed(now), &clock);
-                let mut ahead = shared.ahead.lock().unwrap_or_else(PoisonError::into_inner);
-                if ahead.slots.is_empty() {
-                    ahead.sweeping = false;
-                    return;
-                }
-            }
-        });
-    }
-
-    /// Give back the slots taken ahead whose time `out` picks: the next take (or a batch
-    /// shortly after) removes them from Redis.
-    fn give_back(self: &Arc<Self>, out: impl Fn(Due) -> bool, clock: &ClientClock) {
-        let mut back = Vec::new();
-        {
-            let mut ahead = self.ahead.lock().unwrap_or_else(PoisonError::into_inner);
-            ahead.slots.retain(|_, kept| {
-                let keys = &kept.keys;
-                kept.slots.retain(|(id, until)| {
-                    let gone = out(*until);
-                    if gone {
-                        let windows = keys.iter().map(|key| (key.clone(), Vec::new())).collect();
-                        back.push(End {
-                            slot: SharedSlot {
-                                id: id.clone(),
-                                windows,
-                                lease: Duration::ZERO,
-                                probe: false,
-                                held_until: None,
-                            },
-                            at: None,
-                            tries: 0,
-                        });
-                    }
-                    !gone
-                });
-                !kept.slots.is_empty()
-            });
-        }
-        if back.is_empty() {
-            return;
-        }
-        let schedule = {
-            let mut ended = self.lock_ended();
-            ended.queue.extend(back);
-            !std::mem::replace(&mut ended.batch, true)
-        };
-        if schedule {
-            self.schedule_batch(clock);
-        }
-    }
-
     /// Add queued ends to a take; they are returned to [`carried`](Self::carried) with the
     /// take's outcome.
     fn carry(&self, invocation: &mut redis::ScriptInvocation<'_>, now: Instant) -> Vec<End> {
@@ -941,13 +694,9 @@ impl Shared {
         invocation.arg(carried.len());
         for end in &carried {
             let slot = &end.slot;
-            // -1: a slot taken ahead and not used, removed.
-            let ago = end.at.map_or(-1, |at| {
-                i128::from(millis(now.saturating_duration_since(at)))
-            });
             invocation
                 .arg(&slot.id)
-                .arg(ago.to_string())
+                .arg(millis(now.saturating_duration_since(end.at)))
                 .arg(slot.windows.len());
             for (key, limits) in &slot.windows {
                 let span = limits.iter().map(Limit::window).max().unwrap_or_default();
@@ -972,13 +721,9 @@ impl Shared {
                     end.tries += 1;
                     if end.tries < BACKGROUND_TRIES {
                         ended.queue.push(end);
-                    } else if end.at.is_some() {
-                        tracing::warn!(
-                            "rate limits: a slot's end was not recorded in Redis; its lease ends it"
-                        );
                     } else {
                         tracing::warn!(
-                            "rate limits: a slot taken ahead and not used was not given back in Redis; it counts there as a request sent at its hold's end"
+                            "rate limits: a slot's end was not recorded in Redis; its lease ends it"
                         );
                     }
                 }
@@ -1011,18 +756,6 @@ impl Shared {
         add_windows(&mut invocation, &slot.windows);
         self.run(invocation, clock, timeout).await
     }
-}
-
-/// The sorted sets of a request, as one string (their keys, a line each).
-fn sets_of(windows: &[(String, Vec<Limit>)]) -> String {
-    let mut sets = String::new();
-    for (i, (key, _)) in windows.iter().enumerate() {
-        if i > 0 {
-            sets.push('\n');
-        }
-        sets.push_str(key);
-    }
-    sets
 }
 
 /// Each sorted set as a key, and its windows as arguments: how many, then count and length.
