@@ -133,154 +133,14 @@ impl fmt::Debug for RedisLimits {
 /// slots; windows are counted only when the set is big enough to fill one. A slot taken in an
 /// empty set, or when a pause has ended, goes first: a `~probe` marker holds the other takers
 /// until it is answered (or the patience runs out).
-const TAKE: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease, patience, taking = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local worst_key, worst_window, worst_wait, worst_held = 0, 0, -2, 0
-local probe, spans, fresh = {}, {}, {}
-local a = 5
-for i = 1, taking do
-  local key = KEYS[i]
-  local k, first = tonumber(ARGV[a]), a + 1
-  a = first + 2 * k
-  local longest, least = 0, nil
-  for j = 0, k - 1 do
-    local count, window = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
-    if window > longest then longest = window end
-    if least == nil or count < least then least = count end
-  end
-  spans[i] = longest
-  local marks = redis.call('ZMSCORE', key, '~pause', '~probe')
-  local pause, probing = tonumber(marks[1]), tonumber(marks[2])
-  local wait, which, held = -2, 0, 0
-  if pause and pause > now then
-    wait = pause - now
-  elseif probing and probing > now then
-    wait, held = probing - now, 1
-  else
-    if pause then
-      redis.call('ZREM', key, '~pause')
-      probe[i] = true
-    end
-    if probing then redis.call('ZREM', key, '~probe') end
-    local n = redis.call('ZCARD', key)
-    if n == 0 then fresh[i] = true end
-    -- Nothing known of this owner (a new key, or one idle past its expiry): this request goes
-    -- first, the others wait for its answer.
-    if n == 0 and not pause then probe[i] = true end
-    -- The set's size bounds every window's count from above.
-    if least and n >= least then
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
-      for j = 0, k - 1 do
-        local count, window = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
-        local from = '(' .. (now - window)
-        local n = redis.call('ZCOUNT', key, from, '+inf')
-        if n >= count then
-          local e = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', n - count, 1)
-          local s = tonumber(e[2])
-          local w = -1
-          if s <= now then w = s + window - now end
-          if wait == -2 or w > wait then wait, which = w, j end
-        end
-      end
-    end
-  end
-  if wait ~= -2 and (worst_wait == -2 or wait > worst_wait) then
-    worst_key, worst_window, worst_wait, worst_held = i - 1, which, wait, held
-  end
-end
--- The ends of earlier slots of this process, each `age` ms ago: rescored whatever the
--- answer below, since they are counted either way.
-local done, d = tonumber(ARGV[a]), taking + 1
-a = a + 1
-for _ = 1, done do
-  local id, age, keys = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  a = a + 3
-  for _ = 1, keys do
-    redis.call('ZADD', KEYS[d], 'XX', now - age, id)
-    redis.call('PEXPIRE', KEYS[d], tonumber(ARGV[a]))
-    a, d = a + 1, d + 1
-  end
-end
-if worst_wait ~= -2 then return {0, worst_key, worst_window, worst_wait, worst_held} end
-local probed = 0
-for i = 1, taking do
-  local key = KEYS[i]
-  redis.call('ZADD', key, now + lease, ARGV[1])
-  if probe[i] then
-    redis.call('ZADD', key, now + patience, '~probe')
-    probed = 1
-  end
-  -- A new set gets its expiry here; the settle renews it, off the call's path.
-  if fresh[i] then redis.call('PEXPIRE', key, spans[i] + lease + 1000) end
-end
-return {1, probed}
-";
+const TAKE: &str = include_str!("take.lua");
 
 /// Rescore a slot at its completion; after a 429, pause the owner of the tightest window.
 ///
 /// KEYS and the windows after the fifth ARGV as for [`TAKE`]. ARGV: slot id, answer (`ok`,
 /// `429` or `none`), Retry-After (ms, -1 when none), pause cap (ms), lease (ms). Returns the pause in ms,
 /// or -1.
-const SETTLE: &str = r"
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local answer, retry_after, cap = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local lease = tonumber(ARGV[5])
-local a = 6
-for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, 'XX', now, ARGV[1])
-  if answer ~= 'none' then redis.call('ZREM', key, '~probe') end
-  local k, span = tonumber(ARGV[a]), 0
-  for j = 0, k - 1 do
-    local window = tonumber(ARGV[a + 2 + 2 * j])
-    if window > span then span = window end
-  end
-  a = a + 1 + 2 * k
-  -- The set outlives its longest window after its last slot's end, and the lease of any
-  -- slot still running.
-  redis.call('PEXPIRE', key, span + lease + 1000)
-end
-if answer ~= '429' then return -1 end
-local best, best_fill, best_window, best_n, best_span = 0, -1, 0, 0, 0
-a = 6
-for i, key in ipairs(KEYS) do
-  local k = tonumber(ARGV[a])
-  a = a + 1
-  local pause = tonumber(redis.call('ZSCORE', key, '~pause'))
-  local span = 0
-  for j = 0, k - 1 do
-    local count, window = tonumber(ARGV[a]), tonumber(ARGV[a + 1])
-    a = a + 2
-    if window > span then span = window end
-    local n = redis.call('ZCOUNT', key, '(' .. (now - window), '+inf')
-    if pause and pause > now - window then n = n - 1 end
-    local fill = n / count
-    if fill > best_fill or (fill == best_fill and window < best_window) then
-      best, best_fill, best_window, best_n = i, fill, window, n
-    end
-  end
-  if best == i then best_span = span end
-end
-local key, window = KEYS[best], best_window
-local pause = retry_after
-if pause < 0 then
-  pause = window
-  if best_n > 0 then
-    local e = redis.call('ZRANGEBYSCORE', key, '(' .. (now - window), now, 'WITHSCORES', 'LIMIT', 0, 1)
-    if e[2] then
-      local left = tonumber(e[2]) + window - now
-      if left > 0 then pause = left end
-    end
-  end
-end
-if pause > cap then pause = cap end
-redis.call('ZADD', key, now + pause, '~pause')
-local want = pause + best_span + 1000
-if redis.call('PTTL', key) < want then redis.call('PEXPIRE', key, want) end
-return pause
-";
+const SETTLE: &str = include_str!("settle.lua");
 
 /// What a take in Redis came to.
 pub(super) enum Took {
@@ -633,11 +493,7 @@ impl Shared {
     fn ended(self: &Arc<Self>, slot: SharedSlot, at: Instant, clock: &ClientClock) {
         let schedule = {
             let mut ended = self.lock_ended();
-            ended.queue.push(End {
-                slot,
-                at,
-                tries: 0,
-            });
+            ended.queue.push(End { slot, at, tries: 0 });
             !std::mem::replace(&mut ended.batch, true)
         };
         if schedule {

@@ -1,0 +1,83 @@
+-- The take script of the shared limiter: KEYS and ARGV are described on `TAKE` in redis.rs.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease, patience, taking = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local worst_key, worst_window, worst_wait, worst_held = 0, 0, -2, 0
+local probe, spans, fresh = {}, {}, {}
+local a = 5
+for i = 1, taking do
+  local key = KEYS[i]
+  local k, first = tonumber(ARGV[a]), a + 1
+  a = first + 2 * k
+  local longest, least = 0, nil
+  for j = 0, k - 1 do
+    local count, window = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
+    if window > longest then longest = window end
+    if least == nil or count < least then least = count end
+  end
+  spans[i] = longest
+  local marks = redis.call('ZMSCORE', key, '~pause', '~probe')
+  local pause, probing = tonumber(marks[1]), tonumber(marks[2])
+  local wait, which, held = -2, 0, 0
+  if pause and pause > now then
+    wait = pause - now
+  elseif probing and probing > now then
+    wait, held = probing - now, 1
+  else
+    if pause then
+      redis.call('ZREM', key, '~pause')
+      probe[i] = true
+    end
+    if probing then redis.call('ZREM', key, '~probe') end
+    local n = redis.call('ZCARD', key)
+    if n == 0 then fresh[i] = true end
+    -- Nothing known of this owner (a new key, or one idle past its expiry): this request goes
+    -- first, the others wait for its answer.
+    if n == 0 and not pause then probe[i] = true end
+    -- The set's size bounds every window's count from above.
+    if least and n >= least then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - longest)
+      for j = 0, k - 1 do
+        local count, window = tonumber(ARGV[first + 2 * j]), tonumber(ARGV[first + 2 * j + 1])
+        local from = '(' .. (now - window)
+        local n = redis.call('ZCOUNT', key, from, '+inf')
+        if n >= count then
+          local e = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', n - count, 1)
+          local s = tonumber(e[2])
+          local w = -1
+          if s <= now then w = s + window - now end
+          if wait == -2 or w > wait then wait, which = w, j end
+        end
+      end
+    end
+  end
+  if wait ~= -2 and (worst_wait == -2 or wait > worst_wait) then
+    worst_key, worst_window, worst_wait, worst_held = i - 1, which, wait, held
+  end
+end
+-- The ends of earlier slots of this process, each `age` ms ago: rescored whatever the
+-- answer below, since they are counted either way.
+local done, d = tonumber(ARGV[a]), taking + 1
+a = a + 1
+for _ = 1, done do
+  local id, age, keys = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  for _ = 1, keys do
+    redis.call('ZADD', KEYS[d], 'XX', now - age, id)
+    redis.call('PEXPIRE', KEYS[d], tonumber(ARGV[a]))
+    a, d = a + 1, d + 1
+  end
+end
+if worst_wait ~= -2 then return {0, worst_key, worst_window, worst_wait, worst_held} end
+local probed = 0
+for i = 1, taking do
+  local key = KEYS[i]
+  redis.call('ZADD', key, now + lease, ARGV[1])
+  if probe[i] then
+    redis.call('ZADD', key, now + patience, '~probe')
+    probed = 1
+  end
+  -- A new set gets its expiry here; the settle renews it, off the call's path.
+  if fresh[i] then redis.call('PEXPIRE', key, spans[i] + lease + 1000) end
+end
+return {1, probed}
