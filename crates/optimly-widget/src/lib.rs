@@ -46,6 +46,7 @@
 
 mod api;
 mod assets;
+mod refusal;
 mod visitor;
 
 use std::sync::Arc;
@@ -57,13 +58,28 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::Key;
 use optimly::{Error, Limit, OptimlyClient, Scope};
 
-pub use api::{ErrorBody, FieldError};
 pub use assets::demo_page;
+pub use refusal::{ErrorBody, FieldError};
 
 use crate::visitor::Visitors;
 
 /// The name of the cookie that identifies a visitor.
 pub const COOKIE_NAME: &str = "optimly_visitor";
+
+/// The visitor cookie, set and removed (`max_age` zero) with the same name and attributes.
+fn visitor_cookie(
+    value: String,
+    secure: bool,
+    max_age: time::Duration,
+) -> axum_extra::extract::cookie::Cookie<'static> {
+    axum_extra::extract::cookie::Cookie::build((COOKIE_NAME, value))
+        .path("/")
+        .http_only(true)
+        .same_site(axum_extra::extract::cookie::SameSite::Strict)
+        .secure(secure)
+        .max_age(max_age)
+        .build()
+}
 
 /// Where the router serves the widget's script and stylesheet.
 pub const ASSET_PATH: &str = "/optimly";

@@ -6,12 +6,12 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
-use axum_extra::extract::cookie::{Cookie, PrivateCookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
 use optimly::Limit;
 use optimly::optimly_api::limit::SlidingWindow;
 use serde::{Deserialize, Serialize};
 
-use crate::api::Refusal;
+use crate::refusal::Refusal;
 use crate::{COOKIE_NAME, Shared};
 
 /// What the cookie holds: the visitor's id (the `client_id` of their chat, and the key of
@@ -67,23 +67,11 @@ impl Visitor {
     pub(crate) fn cookie(&self, shared: &Shared) -> Cookie<'static> {
         // Serialising two strings cannot fail.
         let value = serde_json::to_string(self).unwrap_or_default();
-        Cookie::build((COOKIE_NAME, value))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(shared.secure_cookie)
-            .max_age(time::Duration::days(COOKIE_MAX_AGE_DAYS))
-            .build()
-    }
-
-    /// The `Set-Cookie` that makes a browser drop the visitor cookie.
-    pub(crate) fn removal() -> Cookie<'static> {
-        Cookie::build((COOKIE_NAME, ""))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .max_age(time::Duration::ZERO)
-            .build()
+        crate::visitor_cookie(
+            value,
+            shared.secure_cookie,
+            time::Duration::days(COOKIE_MAX_AGE_DAYS),
+        )
     }
 }
 
