@@ -396,9 +396,11 @@ impl ClientBuilder {
     }
 
     /// Use this HTTP client (its own timeouts, proxy, TLS and user agent apply). Start it
-    /// from [`crate::tls::client_builder`], which carries this build's TLS choice: with the
-    /// default `rustls` feature reqwest has no crypto provider of its own, and a plain
-    /// `reqwest::Client::new()` panics unless the program installed one.
+    /// from [`crate::tls::client_builder`], which carries this build's TLS choice and the
+    /// redirect policy that keeps the key on its origin: with the default `rustls` feature
+    /// reqwest has no crypto provider of its own, so a plain `reqwest::Client::new()` panics
+    /// unless the program installed one, and reqwest's own policy would follow a redirect to
+    /// another host with the key.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
