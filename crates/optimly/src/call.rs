@@ -262,8 +262,9 @@ impl OptimlyClient {
                         "retrying"
                     );
                     if paused.is_some() {
-                        // The limiter holds the retry (and every other caller) for the pause.
-                        last_429 = Some(err.ended(R::OPERATION, number));
+                        // The limiter holds the retry (and every other caller) for the pause;
+                        // `fail` marks this 429 with the call's context if it is reported.
+                        last_429 = Some(err);
                     } else {
                         clock.sleep(wait).await;
                     }
