@@ -7,6 +7,53 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use crate::operations::{ActionId, OperationId, actions_of};
+use crate::{Action, Operation};
+
+/// Whose windows a limit is counted in: the key's own (global), an operation's, or an
+/// action's. A [`Scope::Chat`] limit has one window per chat within its owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Owner {
+    /// The global limits: every request counts.
+    Global,
+    /// One operation's own limits.
+    Operation(OperationId),
+    /// One action's limits (an appointment request, say).
+    Action(ActionId),
+}
+
+/// The one rule for which limits apply to a request of `operation` whose body has
+/// `metadata.form_type` `form_type`: every global limit, the operation's own, and those of each
+/// enforced action the request performs. Each comes with its owner and its index among the
+/// owner's limits; the limits in force are given (the documented ones, or a client's own).
+/// The SDK's limiters (in the process and in Redis) and the mock all count by it.
+pub fn applicable<'l>(
+    global: &'l [Limit],
+    of_operation: &'l [Limit],
+    of_action: impl Fn(&'static Action) -> &'l [Limit] + 'l,
+    operation: &Operation,
+    form_type: Option<&str>,
+) -> impl Iterator<Item = (Owner, usize, &'l Limit)> + 'l {
+    let id = operation.id;
+    let global = global
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (Owner::Global, i, l));
+    let own = of_operation
+        .iter()
+        .enumerate()
+        .map(move |(i, l)| (Owner::Operation(id), i, l));
+    // The actions are found now, so that `form_type` need not outlive the call.
+    let actions: Vec<&'static Action> = actions_of(id, form_type).collect();
+    let actions = actions.into_iter().flat_map(move |action| {
+        of_action(action)
+            .iter()
+            .enumerate()
+            .map(move |(i, l)| (Owner::Action(action.id), i, l))
+    });
+    global.chain(own).chain(actions)
+}
+
 /// What a limit's requests are counted per.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use optimly_api::limit::SlidingWindow;
+use optimly_api::limit::{Owner, SlidingWindow};
 use optimly_api::operations::{self, ActionId, OperationId};
 use optimly_api::{Limit, Operation, Scope};
 
@@ -42,14 +42,9 @@ impl Limits {
     }
 }
 
-/// Which window a request is counted in: a global limit, or one of an operation's (for a
-/// chat-scoped limit, per chat).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
-    Global(usize),
-    Operation(OperationId, usize, String),
-    Action(ActionId, usize),
-}
+/// Which window a request is counted in: an owner's limit (by index), per chat for a
+/// chat-scoped one.
+type Key = (Owner, usize, String);
 
 /// Sliding-window counters.
 #[derive(Debug, Default)]
@@ -69,31 +64,27 @@ impl Limiter {
         form_type: Option<&str>,
         now: Instant,
     ) -> Result<(), Duration> {
-        let global = limits
-            .global
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (Key::Global(i), l));
-        let own = limits
-            .per_operation
-            .get(&operation.id)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .map(|(i, l)| {
-                let per = if l.scope() == Scope::Chat { chat } else { "" };
-                (Key::Operation(operation.id, i, per.to_owned()), l)
-            });
-        let actions = operations::actions_of(operation.id, form_type).flat_map(|action| {
+        let no_limits: &[Limit] = &[];
+        let applicable: Vec<(Key, &Limit)> = optimly_api::limit::applicable(
+            &limits.global,
             limits
-                .per_action
-                .get(&action.id)
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .map(|(i, l)| (Key::Action(action.id, i), l))
-        });
-        let applicable: Vec<(Key, &Limit)> = global.chain(own).chain(actions).collect();
+                .per_operation
+                .get(&operation.id)
+                .map_or(no_limits, Vec::as_slice),
+            |action| {
+                limits
+                    .per_action
+                    .get(&action.id)
+                    .map_or(no_limits, Vec::as_slice)
+            },
+            operation,
+            form_type,
+        )
+        .map(|(owner, i, l)| {
+            let per = if l.scope() == Scope::Chat { chat } else { "" };
+            ((owner, i, per.to_owned()), l)
+        })
+        .collect();
         let mut longest: Option<Duration> = None;
         for (key, limit) in &applicable {
             let window = self.seen.entry(key.clone()).or_default();

@@ -54,7 +54,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use optimly_api::limit::SlidingWindow;
+use optimly_api::limit::{Owner, SlidingWindow};
 use optimly_api::operations::{self, ActionId, OperationId};
 use optimly_api::{Action, Limit, Operation, Scope};
 use tokio::sync::Notify;
@@ -248,26 +248,17 @@ impl RateLimits {
         operation: &'static Operation,
         target: Target<'l>,
     ) -> impl Iterator<Item = (Key, &'l Limit)> + 'l {
-        let global = self
-            .global
-            .iter()
-            .enumerate()
-            .map(|(index, l)| (Key::new(Owner::Global, None, index), l));
-        let own = self
-            .operation(operation)
-            .iter()
-            .enumerate()
-            .map(move |(index, l)| {
-                let chat = (l.scope() == Scope::Chat).then(|| target.chat.unwrap_or("").into());
-                (Key::new(Owner::Operation(operation.id), chat, index), l)
-            });
-        let actions = operations::actions_of(operation.id, target.form_type).flat_map(|action| {
-            self.action(action)
-                .iter()
-                .enumerate()
-                .map(|(index, l)| (Key::new(Owner::Action(action.id), None, index), l))
-        });
-        global.chain(own).chain(actions)
+        optimly_api::limit::applicable(
+            &self.global,
+            self.operation(operation),
+            |action| self.action(action),
+            operation,
+            target.form_type,
+        )
+        .map(move |(owner, index, l)| {
+            let chat = (l.scope() == Scope::Chat).then(|| target.chat.unwrap_or("").into());
+            (Key::new(owner, chat, index), l)
+        })
     }
 }
 
@@ -351,14 +342,6 @@ impl Counters {
             refused: get(&self.refused),
         }
     }
-}
-
-/// Whose limit a window counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Owner {
-    Global,
-    Operation(OperationId),
-    Action(ActionId),
 }
 
 /// Which window a limit is counted in.
