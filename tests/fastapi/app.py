@@ -24,7 +24,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Query
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-KEY = os.environ.get("OPTIMLY_APP_KEY", "agt_fastapi0000000000000000000000000")
+KEY = os.environ["OPTIMLY_APP_KEY"]  # the runner (tests/src/fastapi.rs) names it
 AUTH = os.environ.get("OPTIMLY_APP_AUTH", "security")
 
 # ---- models (field names as the pages document them)

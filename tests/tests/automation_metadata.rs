@@ -68,6 +68,15 @@ async fn send(
     }
 }
 
+/// The metadata automation `which` maps its fields onto: sent once with no keys of the
+/// caller's, as the mock recorded it.
+async fn mapped(client: &OptimlyClient, mock: &RunningMock, chat: &str, which: usize) -> Metadata {
+    send(client, chat, which, &Metadata::new(), false)
+        .await
+        .expect("sent");
+    last_recorded(mock, which)
+}
+
 /// The metadata the mock recorded for the last automation of kind `which`.
 fn last_recorded(mock: &RunningMock, which: usize) -> Metadata {
     let records = match which {
@@ -93,10 +102,7 @@ async fn mock_and_chat() -> (OptimlyClient, RunningMock, String) {
 async fn every_mapped_key_overridden_through_every_builder_is_refused_before_sending() {
     let (client, mock, chat) = mock_and_chat().await;
     for which in 0..3 {
-        send(&client, &chat, which, &Metadata::new(), false)
-            .await
-            .expect("sent");
-        let mapped = last_recorded(&mock, which);
+        let mapped = mapped(&client, &mock, &chat, which).await;
         assert!(mapped.len() >= 4, "{mapped:?}");
         let requests = mock.requests().len();
         for (key, value) in &mapped {
@@ -130,10 +136,7 @@ async fn every_mapped_key_overridden_through_every_builder_is_refused_before_sen
 async fn a_callers_own_keys_merge_beside_the_mapped_ones() {
     let (client, mock, chat) = mock_and_chat().await;
     for which in 0..3 {
-        send(&client, &chat, which, &Metadata::new(), false)
-            .await
-            .expect("sent");
-        let mapped = last_recorded(&mock, which);
+        let mapped = mapped(&client, &mock, &chat, which).await;
         let mut expected = mapped.clone();
         expected.insert("campaign".into(), json!("summer_2025"));
         expected.insert("source".into(), json!("website"));
