@@ -224,10 +224,17 @@ async fn mock_contrast(time_scale: f64, appends: usize) -> usize {
 
 /// Run a fleet of 60 appends per member with windows of 1 s (about 12 s with Redis), killing
 /// Redis 1.5 s after the start and (when `restart`) starting it again 1 s later.
-async fn fleet_with_an_outage(strict: bool, restart: bool) -> Option<(RunningMock, Vec<Report>)> {
+///
+/// Returns the mock, the reports and how many messages a new chat holds there, counted before
+/// the fleet starts: after it, the fleet may have left the mock's window full.
+async fn fleet_with_an_outage(
+    strict: bool,
+    restart: bool,
+) -> Option<(RunningMock, Vec<Report>, usize)> {
     let mut redis = RedisServer::start("fleet with an outage")?;
     let time_scale = 1.0 / 60.0;
     let mock = mock(time_scale).await;
+    let empty = messages_of_a_new_chat(&mock).await;
     let url = redis.url();
     let start_at = unix_ms() + 1_500;
     let killer = tokio::task::spawn_blocking(move || {
@@ -253,16 +260,15 @@ async fn fleet_with_an_outage(strict: bool, restart: bool) -> Option<(RunningMoc
     };
     let reports = fleet.run(start_at).await;
     drop(killer.await.expect("the killer ends"));
-    Some((mock, reports))
+    Some((mock, reports, empty))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_killed_mid_batch_falls_back_and_returns_without_losing_or_doubling_a_call() {
     let _alone = ONE_FLEET_AT_A_TIME.lock().await;
-    let Some((mock, reports)) = fleet_with_an_outage(false, true).await else {
+    let Some((mock, reports, empty)) = fleet_with_an_outage(false, true).await else {
         return;
     };
-    let empty = messages_of_a_new_chat(&mock).await;
     assert_history_matches(&mock, &reports, empty);
     for report in &reports {
         eprintln!("{report:?}");
@@ -285,10 +291,9 @@ async fn redis_killed_mid_batch_falls_back_and_returns_without_losing_or_doublin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_strict_fleet_fails_calls_with_a_typed_error_while_redis_is_down() {
     let _alone = ONE_FLEET_AT_A_TIME.lock().await;
-    let Some((mock, reports)) = fleet_with_an_outage(true, false).await else {
+    let Some((mock, reports, empty)) = fleet_with_an_outage(true, false).await else {
         return;
     };
-    let empty = messages_of_a_new_chat(&mock).await;
     assert_history_matches(&mock, &reports, empty);
     let refused: u64 = reports
         .iter()
