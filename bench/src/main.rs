@@ -415,7 +415,6 @@ async fn redis_latency(
         )
         .into());
     }
-    shared.flush().await;
     let ratio = |side: usize| {
         Spread::of(
             (0..took[0].len() / LATENCY_BLOCK)
@@ -469,9 +468,6 @@ async fn fleet_batch(
         .take(30);
     let results = join_all(calls).await;
     let took = started.elapsed();
-    for client in &replicas {
-        client.flush().await;
-    }
     let failures = results.iter().filter(|r| r.is_err()).count();
     let limited = mock.requests().iter().filter(|r| r.status == 429).count();
     mock.shutdown().await;

@@ -384,10 +384,7 @@ async fn run(command: Command, connection: &Connection, out: &Output) -> Result<
         }
         command => {
             let client = connection.builder()?.build()?;
-            let result = api_command(&client, command, out).await;
-            // With OPTIMLY_REDIS_URL, record this process's calls before it exits.
-            client.flush().await;
-            result
+            api_command(&client, command, out).await
         }
     }
 }

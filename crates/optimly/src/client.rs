@@ -175,16 +175,6 @@ impl OptimlyClient {
         self.inner.limiter.stats()
     }
 
-    /// Wait until the end of every call is recorded in the shared rate-limit backend (Redis),
-    /// where it is recorded in the background so that no call waits for it. Await it before
-    /// the process exits: a slot whose
-    /// end was not recorded keeps counting as running until its lease (the attempt timeout)
-    /// ends, holding that capacity from the other replicas. Returns
-    /// at once without a shared backend; never waits longer than a few seconds.
-    pub async fn flush(&self) {
-        self.inner.limiter.flush().await;
-    }
-
     /// The generated low-level client, for what this crate does not cover. It attaches the key
     /// but does not retry.
     pub fn raw(&self) -> &optimly_api::Client {

@@ -49,18 +49,17 @@
 //! windows, the least the limit allows. A bucket with a burst of N would be as fast but sends up
 //! to 2N−1 requests in one window, which the server answers with 429s.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use optimly_api::limit::{Owner, SlidingWindow};
+use optimly_api::limit::Owner;
 use optimly_api::operations::{self, ActionId, OperationId};
 use optimly_api::{Action, Limit, Operation, Scope};
 use tokio::sync::Notify;
 
 use crate::clock::ClientClock;
 
+mod local;
+use local::Local;
 #[cfg(feature = "redis")]
 mod redis;
 #[cfg(feature = "redis")]
@@ -227,10 +226,6 @@ impl RateLimits {
         self.when_limited
     }
 
-    fn is_off(&self) -> bool {
-        self.global.is_empty() && self.per_operation.is_empty() && self.per_action.is_empty()
-    }
-
     fn longest_window(&self) -> Duration {
         self.global
             .iter()
@@ -257,7 +252,7 @@ impl RateLimits {
         )
         .map(move |(owner, index, l)| {
             let chat = (l.scope() == Scope::Chat).then(|| target.chat.unwrap_or("").into());
-            (Key::new(owner, chat, index), l)
+            (Key { owner, chat, index }, l)
         })
     }
 }
@@ -318,53 +313,12 @@ pub struct LimiterStats {
     pub refused: u64,
 }
 
-#[derive(Debug, Default)]
-struct Counters {
-    shared: AtomicU64,
-    fallback: AtomicU64,
-    outages: AtomicU64,
-    recoveries: AtomicU64,
-    refused: AtomicU64,
-}
-
-impl Counters {
-    fn bump(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-
-    fn read(&self) -> LimiterStats {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        LimiterStats {
-            shared: get(&self.shared),
-            fallback: get(&self.fallback),
-            outages: get(&self.outages),
-            recoveries: get(&self.recoveries),
-            refused: get(&self.refused),
-        }
-    }
-}
-
 /// Which window a limit is counted in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
     owner: Owner,
     chat: Option<Box<str>>,
     index: usize,
-}
-
-impl Key {
-    fn new(owner: Owner, chat: Option<Box<str>>, index: usize) -> Self {
-        Self { owner, chat, index }
-    }
-}
-
-/// One limit's window: the completion times of its requests, those still running, and the
-/// pause a 429 set on it.
-#[derive(Debug, Default)]
-struct Window {
-    done: SlidingWindow,
-    in_flight: u32,
-    paused_until: Option<Instant>,
 }
 
 /// Why a slot could not be taken now: the limit that frees last, and how long until it has
@@ -378,6 +332,14 @@ pub(crate) struct Full {
 }
 
 impl Full {
+    fn new(limit: Limit, wait: Option<Duration>) -> Self {
+        Self {
+            limit,
+            wait,
+            probe: false,
+        }
+    }
+
     /// The limit that frees last: a known wait beats "when a running request finishes"
     /// (`None`), which is exactly `Option`'s ordering.
     fn worse(worst: Option<Self>, other: Self) -> Option<Self> {
@@ -386,18 +348,6 @@ impl Full {
             _ => Some(other),
         }
     }
-}
-
-/// Whether this client knows that the server has room: not at its start, nor after a pause
-/// for a 429, until a request is answered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Probe {
-    /// Not known: the next request goes first and alone.
-    Unknown,
-    /// One request went first; the others wait until it is answered or this instant passes.
-    Probing(Instant),
-    /// Known: requests go as the windows allow.
-    Open,
 }
 
 /// How an attempt ended, for the windows.
@@ -416,162 +366,108 @@ pub(crate) enum Answer {
     Unanswered,
 }
 
-/// The windows of one client.
-#[derive(Debug)]
-struct State {
-    windows: HashMap<Key, Window>,
-    probe: Probe,
+/// How full one window was when a 429 came back: its requests (the answered one included, and
+/// those still running), and how long ago the oldest of them ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fill {
+    used: usize,
+    oldest: Option<Duration>,
 }
 
-impl Default for State {
-    fn default() -> Self {
-        Self {
-            windows: HashMap::new(),
-            probe: Probe::Unknown,
-        }
-    }
+/// Where a client's windows are counted: in the process ([`Local`]) or in Redis. A backend
+/// only counts; which windows apply and how long a 429 pauses are decided by the [`Limiter`],
+/// once for both.
+trait Windows {
+    /// What the backend needs to find a taken slot again.
+    type Ticket;
+
+    /// Take a slot in every window, or in none and say which frees last. `lease`: how long the
+    /// attempt may run.
+    async fn take(
+        &self,
+        windows: &[(Key, Limit)],
+        lease: Duration,
+        clock: &ClientClock,
+    ) -> Result<Result<Self::Ticket, Full>, Unavailable>;
+
+    /// Record how an attempt ended; after a 429, how full each of its windows is, in order.
+    async fn settle(
+        &self,
+        windows: &[(Key, Limit)],
+        ticket: &Self::Ticket,
+        answer: Answer,
+        clock: &ClientClock,
+    ) -> Result<Vec<Fill>, Unavailable>;
+
+    /// Hold one window for `pause`; the first request after it goes alone.
+    async fn pause(
+        &self,
+        window: &(Key, Limit),
+        pause: Duration,
+        clock: &ClientClock,
+    ) -> Result<(), Unavailable>;
 }
 
-/// Sweep empty windows (one per chat ever written to) once there are this many.
-const SWEEP_AT: usize = 4096;
-
-/// The windows a taken slot counts in, with their limits.
-type Taken = Vec<(Key, Limit)>;
-
-impl State {
-    /// Take a slot in every window that applies, or say which is full and for how long.
-    fn try_take(
-        &mut self,
-        limits: &RateLimits,
-        operation: &'static Operation,
-        target: Target<'_>,
-        now: Instant,
-    ) -> Result<Taken, Full> {
-        if self.windows.len() >= SWEEP_AT {
-            self.sweep(limits.longest_window(), now);
-        }
-        let mut taken = Vec::new();
-        let mut worst: Option<Full> = None;
-        for (key, limit) in limits.applicable(operation, target) {
-            let window = self.windows.entry(key.clone()).or_default();
-            let room = match window.paused_until {
-                Some(until) if until > now => Err(Some(until - now)),
-                _ => {
-                    window.paused_until = None;
-                    window.done.check(limit, window.in_flight, now)
-                }
-            };
-            if let Err(wait) = room {
-                let full = Full {
-                    limit: *limit,
-                    wait,
-                    probe: false,
-                };
-                worst = Full::worse(worst, full);
-            }
-            taken.push((key, *limit));
-        }
-        if let Some(full) = worst {
-            return Err(full);
-        }
-        match self.probe {
-            Probe::Probing(until) if until > now => {
-                let limit = taken.first().map(|(_, l)| *l);
-                if let Some(limit) = limit {
-                    return Err(Full {
-                        limit,
-                        wait: Some(until - now),
-                        probe: true,
-                    });
-                }
-            }
-            Probe::Unknown if !taken.is_empty() => {
-                self.probe = Probe::Probing(now + PROBE_PATIENCE)
-            }
-            _ => {}
-        }
-        for (key, _) in &taken {
-            if let Some(window) = self.windows.get_mut(key) {
-                window.in_flight += 1;
-            }
-        }
-        Ok(taken)
-    }
-
-    fn sweep(&mut self, longest: Duration, now: Instant) {
-        self.windows.retain(|_, w| {
-            w.done.forget_before(now, longest);
-            w.in_flight > 0 || !w.done.is_empty() || w.paused_until.is_some_and(|p| p > now)
-        });
-    }
-
-    /// Record an attempt's end at `at` in its windows; after a 429, pause the tightest and
-    /// return the pause.
-    fn finish(&mut self, taken: &[(Key, Limit)], at: Instant, answer: Answer) -> Option<Duration> {
-        for (key, _) in taken {
-            if let Some(window) = self.windows.get_mut(key) {
-                window.in_flight = window.in_flight.saturating_sub(1);
-                window.done.record(at);
-            }
-        }
-        match answer {
-            Answer::Answered => {
-                self.probe = Probe::Open;
-                None
-            }
-            Answer::Unanswered => {
-                if matches!(self.probe, Probe::Probing(_)) {
-                    self.probe = Probe::Unknown;
-                }
-                None
-            }
-            Answer::TooMany { retry_after, cap } => {
-                let mut tightest: Option<(&Key, Limit, f64, Option<Instant>)> = None;
-                for (key, limit) in taken {
-                    let Some(window) = self.windows.get_mut(key) else {
-                        continue;
-                    };
-                    window.done.forget_before(at, limit.window());
-                    let used = window.done.len() + window.in_flight as usize;
-                    let fill = used as f64 / f64::from(limit.count());
-                    let tighter = tightest.as_ref().is_none_or(|(_, l, f, _)| {
-                        fill > *f || (fill == *f && limit.window() < l.window())
-                    });
-                    if tighter {
-                        tightest = Some((key, *limit, fill, window.done.oldest()));
-                    }
-                }
-                let (key, limit, _, oldest) = tightest?;
-                let pause = pause_after_429(retry_after, limit, oldest, at).min(cap);
-                let key = key.clone();
-                if let Some(window) = self.windows.get_mut(&key) {
-                    window.paused_until = Some(at + pause);
-                }
-                self.probe = Probe::Unknown;
-                Some(pause)
-            }
-        }
-    }
-}
-
-/// The wait after a 429: `Retry-After`; else until the oldest request of the window leaves it;
-/// else the window's length.
+/// After a 429: the window to pause and for how long. The window is the fullest relative to
+/// its count (of equals, the shortest); the pause is `Retry-After`, else the time until that
+/// window's oldest request leaves it, else the window's length, and never more than `cap`.
 fn pause_after_429(
+    windows: &[(Key, Limit)],
+    fills: &[Fill],
     retry_after: Option<Duration>,
-    limit: Limit,
-    oldest: Option<Instant>,
-    now: Instant,
-) -> Duration {
-    retry_after.unwrap_or_else(|| {
-        oldest
-            .map(|oldest| {
-                limit
-                    .window()
-                    .saturating_sub(now.saturating_duration_since(oldest))
-            })
-            .filter(|wait| !wait.is_zero())
-            .unwrap_or(limit.window())
-    })
+    cap: Duration,
+) -> Option<(usize, Duration)> {
+    let mut tightest: Option<(usize, f64)> = None;
+    for (i, ((_, limit), fill)) in windows.iter().zip(fills).enumerate() {
+        let ratio = fill.used as f64 / f64::from(limit.count());
+        let tighter = tightest.is_none_or(|(t, best)| {
+            ratio > best || (ratio == best && limit.window() < windows[t].1.window())
+        });
+        if tighter {
+            tightest = Some((i, ratio));
+        }
+    }
+    let (i, _) = tightest?;
+    let window = windows[i].1.window();
+    let pause = retry_after.unwrap_or_else(|| {
+        fills[i]
+            .oldest
+            .map(|age| window.saturating_sub(age))
+            .filter(|left| !left.is_zero())
+            .unwrap_or(window)
+    });
+    Some((i, pause.min(cap)))
+}
+
+/// Settle a slot in `backend`; after a 429, pause the window [`pause_after_429`] picks and
+/// return the pause.
+async fn settle_in<W: Windows>(
+    backend: &W,
+    windows: &[(Key, Limit)],
+    ticket: &W::Ticket,
+    answer: Answer,
+    clock: &ClientClock,
+) -> Option<Duration> {
+    let fills = backend.settle(windows, ticket, answer, clock).await;
+    let Answer::TooMany { retry_after, cap } = answer else {
+        if let Err(why) = fills {
+            tracing::debug!(error = %why, "rate limits: an attempt's end was not recorded; its lease ends it");
+        }
+        return None;
+    };
+    let paused = match fills {
+        Ok(fills) => match pause_after_429(windows, &fills, retry_after, cap) {
+            Some((i, pause)) => backend
+                .pause(&windows[i], pause, clock)
+                .await
+                .map(|()| pause),
+            None => return None,
+        },
+        Err(why) => Err(why),
+    };
+    paused
+        .inspect_err(|why| tracing::warn!(error = %why, "rate limits: a 429 could not be recorded"))
+        .ok()
 }
 
 /// Why an attempt was not started.
@@ -586,28 +482,30 @@ pub(crate) enum Held {
 #[derive(Debug)]
 pub(crate) struct Limiter {
     limits: RateLimits,
-    state: Mutex<State>,
+    local: Local,
+    /// Announced when a slot in the process ends, for the callers waiting for one.
     released: Notify,
-    counters: Counters,
     #[cfg(feature = "redis")]
-    shared: Option<std::sync::Arc<redis::Shared>>,
+    shared: Option<redis::Shared>,
+}
+
+/// Where a permit's slot was taken.
+enum Place {
+    /// Nowhere (the limits are off), or already settled.
+    None,
+    Local,
+    #[cfg(feature = "redis")]
+    Shared(redis::Ticket),
 }
 
 /// A taken slot. [`settle`](Self::settle) records the attempt's end; dropping it unsettled
 /// (a cancelled call) records it as unanswered.
 pub(crate) struct Permit<'l> {
     limiter: &'l Limiter,
-    slot: Slot,
     clock: &'l ClientClock,
+    windows: Vec<(Key, Limit)>,
+    place: Place,
     waited: bool,
-}
-
-enum Slot {
-    /// Nothing to record (the limits are off, or already settled).
-    Empty,
-    Local(Taken),
-    #[cfg(feature = "redis")]
-    Shared(redis::SharedSlot),
 }
 
 impl Permit<'_> {
@@ -618,12 +516,18 @@ impl Permit<'_> {
 
     /// Record how the attempt ended; after a 429, the pause every caller now waits.
     pub(crate) async fn settle(mut self, answer: Answer) -> Option<Duration> {
-        match std::mem::replace(&mut self.slot, Slot::Empty) {
-            Slot::Empty => None,
-            Slot::Local(taken) => self.limiter.finish_local(&taken, self.clock.now(), answer),
+        let (limiter, clock) = (self.limiter, self.clock);
+        let windows = std::mem::take(&mut self.windows);
+        match std::mem::replace(&mut self.place, Place::None) {
+            Place::None => None,
+            Place::Local => {
+                let pause = settle_in(&limiter.local, &windows, &(), answer, clock).await;
+                limiter.released.notify_waiters();
+                pause
+            }
             #[cfg(feature = "redis")]
-            Slot::Shared(slot) => match self.limiter.shared.as_ref() {
-                Some(shared) => Box::pin(shared.settle(slot, answer, self.clock)).await,
+            Place::Shared(ticket) => match &limiter.shared {
+                Some(shared) => Box::pin(settle_in(shared, &windows, &ticket, answer, clock)).await,
                 None => None,
             },
         }
@@ -632,15 +536,13 @@ impl Permit<'_> {
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        match std::mem::replace(&mut self.slot, Slot::Empty) {
-            Slot::Empty => {}
-            Slot::Local(taken) => {
-                self.limiter
-                    .finish_local(&taken, self.clock.now(), Answer::Unanswered);
-            }
-            // The slot's lease in Redis runs out on its own.
-            #[cfg(feature = "redis")]
-            Slot::Shared(_) => {}
+        // A slot in Redis is ended by its lease.
+        if let Place::Local = self.place {
+            let now = self.clock.now();
+            self.limiter
+                .local
+                .settle_at(&self.windows, now, Answer::Unanswered);
+            self.limiter.released.notify_waiters();
         }
     }
 }
@@ -648,10 +550,9 @@ impl Drop for Permit<'_> {
 impl Limiter {
     pub(crate) fn new(limits: RateLimits) -> Self {
         Self {
+            local: Local::new(limits.longest_window()),
             limits,
-            state: Mutex::default(),
             released: Notify::new(),
-            counters: Counters::default(),
             #[cfg(feature = "redis")]
             shared: None,
         }
@@ -660,7 +561,7 @@ impl Limiter {
     /// Count the windows in Redis too.
     #[cfg(feature = "redis")]
     pub(crate) fn with_shared(mut self, shared: redis::Shared) -> Self {
-        self.shared = Some(std::sync::Arc::new(shared));
+        self.shared = Some(shared);
         self
     }
 
@@ -668,16 +569,12 @@ impl Limiter {
         &self.limits
     }
 
-    /// Wait until every slot's end is recorded in the shared backend.
-    pub(crate) async fn flush(&self) {
+    pub(crate) fn stats(&self) -> LimiterStats {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            shared.flush().await;
+            return shared.stats();
         }
-    }
-
-    pub(crate) fn stats(&self) -> LimiterStats {
-        self.counters.read()
+        LimiterStats::default()
     }
 
     /// The shared backend's description, for `Debug`.
@@ -689,62 +586,36 @@ impl Limiter {
         "in process".to_owned()
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn finish_local(
-        &self,
-        taken: &[(Key, Limit)],
-        at: Instant,
-        answer: Answer,
-    ) -> Option<Duration> {
-        let pause = self.lock().finish(taken, at, answer);
-        self.released.notify_waiters();
-        pause
-    }
-
     /// Take a slot for one attempt, from the shared backend when there is one (falling back to
     /// the process's windows when it fails, unless strict), else from the process's windows.
     async fn take(
         &self,
-        operation: &'static Operation,
-        target: Target<'_>,
+        windows: &[(Key, Limit)],
         clock: &ClientClock,
         lease: Duration,
-    ) -> Result<Result<Slot, Full>, Unavailable> {
-        let local = || {
-            self.lock()
-                .try_take(&self.limits, operation, target, clock.now())
-                .map(Slot::Local)
-        };
+    ) -> Result<Result<Place, Full>, Unavailable> {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            let took = Box::pin(shared.take(
-                &self.limits,
-                operation,
-                target,
-                clock,
-                lease,
-                &self.counters,
-            ))
-            .await;
-            return match took {
-                redis::Took::Slot(slot) => Ok(Ok(Slot::Shared(slot))),
-                redis::Took::Full(full) => Ok(Err(full)),
-                redis::Took::Refused(why) => Err(why),
-                redis::Took::Local => {
-                    let taken = local();
-                    if taken.is_ok() {
-                        Counters::bump(&self.counters.fallback);
-                    }
-                    Ok(taken)
+            match Box::pin(shared.take(windows, lease, clock)).await {
+                Ok(took) => return Ok(took.map(Place::Shared)),
+                Err(why) if shared.config().is_strict() => {
+                    shared.refused();
+                    return Err(why);
                 }
-            };
+                Err(_) => {
+                    let took = self.local.take(windows, lease, clock).await?;
+                    if took.is_ok() {
+                        shared.fell_back();
+                    }
+                    return Ok(took.map(|()| Place::Local));
+                }
+            }
         }
-        #[cfg(not(feature = "redis"))]
-        let _ = lease;
-        Ok(local())
+        Ok(self
+            .local
+            .take(windows, lease, clock)
+            .await?
+            .map(|()| Place::Local))
     }
 
     /// Take a slot for one attempt of `operation`, waiting for one when the limits say so.
@@ -759,31 +630,30 @@ impl Limiter {
         deadline: Option<Instant>,
         lease: Duration,
     ) -> Result<Permit<'l>, Held> {
-        if self.limits.is_off() {
-            return Ok(Permit {
-                limiter: self,
-                slot: Slot::Empty,
-                clock,
-                waited: false,
-            });
+        let windows: Vec<(Key, Limit)> = self
+            .limits
+            .applicable(operation, target)
+            .map(|(key, limit)| (key, *limit))
+            .collect();
+        let mut permit = Permit {
+            limiter: self,
+            clock,
+            windows,
+            place: Place::None,
+            waited: false,
+        };
+        if permit.windows.is_empty() {
+            return Ok(permit);
         }
-        let mut waited = false;
         loop {
             let released = self.released.notified();
-            let full = match self.take(operation, target, clock, lease).await {
-                Ok(Ok(slot)) => {
-                    return Ok(Permit {
-                        limiter: self,
-                        slot,
-                        clock,
-                        waited,
-                    });
+            let full = match self.take(&permit.windows, clock, lease).await {
+                Ok(Ok(place)) => {
+                    permit.place = place;
+                    return Ok(permit);
                 }
                 Ok(Err(full)) => full,
-                Err(unavailable) => {
-                    Counters::bump(&self.counters.refused);
-                    return Err(Held::Unavailable(unavailable));
-                }
+                Err(unavailable) => return Err(Held::Unavailable(unavailable)),
             };
             let left = deadline.map(|d| d.saturating_duration_since(clock.now()));
             let too_late = match (full.wait, left) {
@@ -799,7 +669,7 @@ impl Limiter {
                 wait_ms = full.wait.map(|w| u64::try_from(w.as_millis()).unwrap_or(u64::MAX)),
                 "waiting for rate-limit capacity"
             );
-            waited = true;
+            permit.waited = true;
             // A window full of running requests frees when one of them ends: in this process
             // that is announced; in another one it is not, so the shared backend is asked
             // again soon.
@@ -832,16 +702,29 @@ mod tests {
         Limit::new(limit, Duration::from_secs(1), Scope::ApiKey)
     }
 
-    /// A state whose client already knows the server has room.
-    fn open() -> State {
-        State {
-            probe: Probe::Open,
-            ..State::default()
-        }
+    type Taken = Vec<(Key, Limit)>;
+
+    /// The windows of a client that already knows the server has room.
+    fn open() -> Local {
+        Local::open(Duration::from_secs(3_600))
+    }
+
+    fn try_take(
+        state: &Local,
+        limits: &RateLimits,
+        op: &'static Operation,
+        target: Target<'_>,
+        now: Instant,
+    ) -> Result<Taken, Full> {
+        let windows: Taken = limits
+            .applicable(op, target)
+            .map(|(k, l)| (k, *l))
+            .collect();
+        state.take_at(&windows, now).map(|()| windows)
     }
 
     fn take(
-        state: &mut State,
+        state: &Local,
         limits: &RateLimits,
         op: &'static Operation,
         chat: Option<&str>,
@@ -851,7 +734,18 @@ mod tests {
             chat,
             form_type: None,
         };
-        state.try_take(limits, op, target, now)
+        try_take(state, limits, op, target, now)
+    }
+
+    /// Settle as the limiter does: after a 429, pause the window it picks.
+    fn finish(state: &Local, taken: &Taken, at: Instant, answer: Answer) -> Option<Duration> {
+        let fills = state.settle_at(taken, at, answer);
+        let Answer::TooMany { retry_after, cap } = answer else {
+            return None;
+        };
+        let (i, pause) = pause_after_429(taken, &fills, retry_after, cap)?;
+        state.pause_at(&taken[i].0, at + pause);
+        Some(pause)
     }
 
     #[test]
@@ -902,23 +796,33 @@ mod tests {
     #[test]
     fn a_full_window_frees_a_window_after_its_oldest_completion() {
         let limits = RateLimits::off().with_global(vec![per_second(2)]);
-        let mut state = open();
+        let state = open();
         let t0 = Instant::now();
-        let a = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("first");
-        let b = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("second");
+        let a = take(&state, &limits, &NEW_CHAT, None, t0).expect("first");
+        let b = take(&state, &limits, &NEW_CHAT, None, t0).expect("second");
         // Both still running: only their release can free the window.
         assert_eq!(
-            take(&mut state, &limits, &NEW_CHAT, None, t0),
+            take(&state, &limits, &NEW_CHAT, None, t0),
             Err(Full {
                 limit: per_second(2),
                 wait: None,
                 probe: false,
             })
         );
-        state.finish(&a, t0 + Duration::from_millis(100), Answer::Answered);
-        state.finish(&b, t0 + Duration::from_millis(300), Answer::Answered);
+        finish(
+            &state,
+            &a,
+            t0 + Duration::from_millis(100),
+            Answer::Answered,
+        );
+        finish(
+            &state,
+            &b,
+            t0 + Duration::from_millis(300),
+            Answer::Answered,
+        );
         // Counted from the completions, not the starts.
-        let wait = |state: &mut State, ms| {
+        let wait = |state: &Local, ms| {
             take(
                 state,
                 &limits,
@@ -929,12 +833,12 @@ mod tests {
             .map_err(|f| f.wait)
         };
         assert_eq!(
-            wait(&mut state, 500).err(),
+            wait(&state, 500).err(),
             Some(Some(Duration::from_millis(600)))
         );
-        assert!(wait(&mut state, 1100).is_ok());
+        assert!(wait(&state, 1100).is_ok());
         assert_eq!(
-            wait(&mut state, 1100).err(),
+            wait(&state, 1100).err(),
             Some(Some(Duration::from_millis(200)))
         );
     }
@@ -943,13 +847,13 @@ mod tests {
     fn chat_scoped_limits_count_each_chat_apart() {
         let chat_limit = Limit::new(1, Duration::from_secs(60), Scope::Chat);
         let limits = RateLimits::off().with_operation(&NEW_MESSAGE, vec![chat_limit]);
-        let mut state = open();
+        let state = open();
         let now = Instant::now();
-        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("a"), now).is_ok());
-        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("b"), now).is_ok());
-        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("a"), now).is_err());
+        assert!(take(&state, &limits, &NEW_MESSAGE, Some("a"), now).is_ok());
+        assert!(take(&state, &limits, &NEW_MESSAGE, Some("b"), now).is_ok());
+        assert!(take(&state, &limits, &NEW_MESSAGE, Some("a"), now).is_err());
         // Other operations are not counted against it.
-        assert!(take(&mut state, &limits, &NEW_CHAT, Some("a"), now).is_ok());
+        assert!(take(&state, &limits, &NEW_CHAT, Some("a"), now).is_ok());
     }
 
     #[test]
@@ -958,28 +862,24 @@ mod tests {
             &REQUEST_APPOINTMENT,
             vec![Limit::new(2, Duration::from_secs(3_600), Scope::ApiKey)],
         );
-        let mut state = open();
+        let state = open();
         let now = Instant::now();
         let appointment = Target {
             chat: Some("a"),
             form_type: REQUEST_APPOINTMENT.form_type(),
         };
         for _ in 0..2 {
-            assert!(
-                state
-                    .try_take(&limits, &NEW_MESSAGE, appointment, now)
-                    .is_ok()
-            );
+            assert!(try_take(&state, &limits, &NEW_MESSAGE, appointment, now).is_ok());
         }
-        let held = state.try_take(&limits, &NEW_MESSAGE, appointment, now);
+        let held = try_take(&state, &limits, &NEW_MESSAGE, appointment, now);
         assert_eq!(held.map_err(|f| f.limit.count()).err(), Some(2));
         // A plain message, or a lead, performs no appointment.
-        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("a"), now).is_ok());
+        assert!(take(&state, &limits, &NEW_MESSAGE, Some("a"), now).is_ok());
         let lead = Target {
             chat: Some("a"),
             form_type: Some("lead_capture"),
         };
-        assert!(state.try_take(&limits, &NEW_MESSAGE, lead, now).is_ok());
+        assert!(try_take(&state, &limits, &NEW_MESSAGE, lead, now).is_ok());
     }
 
     #[test]
@@ -987,54 +887,54 @@ mod tests {
         let limits = RateLimits::off()
             .with_global(vec![per_second(5)])
             .with_operation(&NEW_CHAT, vec![per_second(1)]);
-        let mut state = open();
+        let state = open();
         let now = Instant::now();
-        assert!(take(&mut state, &limits, &NEW_CHAT, None, now).is_ok());
+        assert!(take(&state, &limits, &NEW_CHAT, None, now).is_ok());
         for _ in 0..10 {
-            assert!(take(&mut state, &limits, &NEW_CHAT, None, now).is_err());
+            assert!(take(&state, &limits, &NEW_CHAT, None, now).is_err());
         }
         // The 10 refusals left 4 global slots.
         for _ in 0..4 {
-            assert!(take(&mut state, &limits, &LIST_CLIENT_CHATS, None, now).is_ok());
+            assert!(take(&state, &limits, &LIST_CLIENT_CHATS, None, now).is_ok());
         }
-        assert!(take(&mut state, &limits, &LIST_CLIENT_CHATS, None, now).is_err());
+        assert!(take(&state, &limits, &LIST_CLIENT_CHATS, None, now).is_err());
     }
 
     #[test]
     fn idle_chat_windows_are_swept() {
         let chat_limit = Limit::new(1, Duration::from_secs(1), Scope::Chat);
         let limits = RateLimits::off().with_operation(&NEW_MESSAGE, vec![chat_limit]);
-        let mut state = open();
+        let state = Local::open(limits.longest_window());
         let t0 = Instant::now();
-        for i in 0..SWEEP_AT {
+        for i in 0..local::SWEEP_AT {
             let taken =
-                take(&mut state, &limits, &NEW_MESSAGE, Some(&i.to_string()), t0).expect("room");
-            state.finish(&taken, t0, Answer::Answered);
+                take(&state, &limits, &NEW_MESSAGE, Some(&i.to_string()), t0).expect("room");
+            finish(&state, &taken, t0, Answer::Answered);
         }
-        assert_eq!(state.windows.len(), SWEEP_AT);
+        assert_eq!(state.len(), local::SWEEP_AT);
         let later = t0 + Duration::from_secs(2);
-        assert!(take(&mut state, &limits, &NEW_MESSAGE, Some("x"), later).is_ok());
-        assert_eq!(state.windows.len(), 1);
+        assert!(take(&state, &limits, &NEW_MESSAGE, Some("x"), later).is_ok());
+        assert_eq!(state.len(), 1);
     }
 
     #[test]
     fn a_new_client_sends_one_request_first() {
         let limits = RateLimits::off().with_global(vec![per_second(10)]);
-        let mut state = State::default();
+        let state = Local::new(Duration::from_secs(60));
         let t0 = Instant::now();
-        let first = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("the probe goes");
-        let held = take(&mut state, &limits, &NEW_CHAT, None, t0);
+        let first = take(&state, &limits, &NEW_CHAT, None, t0).expect("the probe goes");
+        let held = take(&state, &limits, &NEW_CHAT, None, t0);
         assert_eq!(
             held.map_err(|f| (f.wait, f.probe)).err(),
             Some((Some(PROBE_PATIENCE), true))
         );
         // Past the patience the others go anyway ...
-        assert!(take(&mut state, &limits, &NEW_CHAT, None, t0 + PROBE_PATIENCE).is_ok());
+        assert!(take(&state, &limits, &NEW_CHAT, None, t0 + PROBE_PATIENCE).is_ok());
         // ... and once the probe is answered, at once.
-        let mut state = State::default();
-        let first_again = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("probe");
-        state.finish(&first_again, t0, Answer::Answered);
-        assert!(take(&mut state, &limits, &NEW_CHAT, None, t0).is_ok());
+        let state = Local::new(Duration::from_secs(60));
+        let first_again = take(&state, &limits, &NEW_CHAT, None, t0).expect("probe");
+        finish(&state, &first_again, t0, Answer::Answered);
+        assert!(take(&state, &limits, &NEW_CHAT, None, t0).is_ok());
         drop(first);
     }
 
@@ -1043,33 +943,33 @@ mod tests {
         let minute = Limit::new(10, Duration::from_secs(60), Scope::ApiKey);
         let hour = Limit::new(100, Duration::from_secs(3_600), Scope::ApiKey);
         let limits = RateLimits::off().with_global(vec![minute, hour]);
-        let mut state = open();
+        let state = open();
         let t0 = Instant::now();
         let at = |s| t0 + Duration::from_secs(s);
         for s in [0, 10, 20] {
-            let taken = take(&mut state, &limits, &NEW_CHAT, None, at(s)).expect("room");
-            state.finish(&taken, at(s), Answer::Answered);
+            let taken = take(&state, &limits, &NEW_CHAT, None, at(s)).expect("room");
+            finish(&state, &taken, at(s), Answer::Answered);
         }
-        let taken = take(&mut state, &limits, &NEW_CHAT, None, at(30)).expect("room");
+        let taken = take(&state, &limits, &NEW_CHAT, None, at(30)).expect("room");
         let too_many = Answer::TooMany {
             retry_after: None,
             cap: Duration::from_secs(120),
         };
         // The minute window is the fuller (4 of 10): its oldest request leaves at 60 s.
         assert_eq!(
-            state.finish(&taken, at(30), too_many),
+            finish(&state, &taken, at(30), too_many),
             Some(Duration::from_secs(30))
         );
-        let held = take(&mut state, &limits, &NEW_CHAT, None, at(45));
+        let held = take(&state, &limits, &NEW_CHAT, None, at(45));
         assert_eq!(
             held.map_err(|f| f.wait).err(),
             Some(Some(Duration::from_secs(15)))
         );
         // When the pause ends, one request goes first.
-        let probe = take(&mut state, &limits, &NEW_CHAT, None, at(60)).expect("probe");
-        assert!(take(&mut state, &limits, &NEW_CHAT, None, at(60)).is_err());
-        state.finish(&probe, at(60), Answer::Answered);
-        assert!(take(&mut state, &limits, &NEW_CHAT, None, at(60)).is_ok());
+        let probe = take(&state, &limits, &NEW_CHAT, None, at(60)).expect("probe");
+        assert!(take(&state, &limits, &NEW_CHAT, None, at(60)).is_err());
+        finish(&state, &probe, at(60), Answer::Answered);
+        assert!(take(&state, &limits, &NEW_CHAT, None, at(60)).is_ok());
     }
 
     #[test]
@@ -1078,9 +978,10 @@ mod tests {
         let limits = RateLimits::off().with_global(vec![minute]);
         let t0 = Instant::now();
         let cap = Duration::from_secs(120);
-        let mut state = open();
-        let taken = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("room");
-        let pause = state.finish(
+        let state = open();
+        let taken = take(&state, &limits, &NEW_CHAT, None, t0).expect("room");
+        let pause = finish(
+            &state,
             &taken,
             t0,
             Answer::TooMany {
@@ -1089,18 +990,19 @@ mod tests {
             },
         );
         assert_eq!(pause, Some(Duration::from_secs(60)));
-        let mut state = open();
-        let taken = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("room");
+        let state = open();
+        let taken = take(&state, &limits, &NEW_CHAT, None, t0).expect("room");
         let retry_after = Some(Duration::from_secs(7));
         assert_eq!(
-            state.finish(&taken, t0, Answer::TooMany { retry_after, cap }),
+            finish(&state, &taken, t0, Answer::TooMany { retry_after, cap }),
             Some(Duration::from_secs(7))
         );
-        let mut state = open();
-        let taken = take(&mut state, &limits, &NEW_CHAT, None, t0).expect("room");
+        let state = open();
+        let taken = take(&state, &limits, &NEW_CHAT, None, t0).expect("room");
         let cap = Duration::from_secs(5);
         assert_eq!(
-            state.finish(
+            finish(
+                &state,
                 &taken,
                 t0,
                 Answer::TooMany {

@@ -5,38 +5,32 @@
 //! action's) is one sorted set of slots, scored by time in milliseconds on Redis's clock
 //! (`TIME`), each of its windows counting the slots younger than its length. A running
 //! attempt's slot is scored at the end of its lease (the attempt's timeout, so a process that
-//! dies mid-call frees it then), an answered one at its completion. `take` checks every window
-//! that applies and adds the slot to all of them or to none; a plain answer's end rides on the
-//! process's next take (or a batch 10 ms later, when no take comes), so a call costs one round
-//! trip at most. While every window has room for eight times as many, a take also takes up to
-//! `take_ahead - 1` slots for the process's next attempts, scored at the end of a 200 ms hold:
-//! those attempts ask Redis nothing, and a slot not used within 180 ms is removed again by the
-//! next script. `settle` records the end of a first request, which others wait for, and of a
-//! 429, whose pause it sets on the tightest window (and gives back the slots taken ahead).
+//! dies mid-call frees it then), an answered one at its completion. An attempt costs two round
+//! trips: `take.lua` before it (every window that applies gets the slot, or none does) and
+//! `settle.lua` after it; a 429 costs a third, `pause.lua`, which holds the window the
+//! [`Limiter`](super::Limiter) chose for as long as it decided. The scripts receive the
+//! windows as arguments and decide nothing about which apply.
 //!
 //! Keys are `optimly:{<hash>}:<owner>`, the hash being SHA-256 of the API key (never the key
 //! itself); the braces make every key of one API key a single Redis Cluster hash slot, as a
 //! script's keys must be.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use super::{Answer, Counters, Full, Key, Owner, RateLimits, Target, Unavailable};
+use super::{Answer, Fill, Full, Key, LimiterStats, Owner, Unavailable, Windows};
 use crate::clock::ClientClock;
-use optimly_api::{Limit, Operation};
+use optimly_api::Limit;
 
 /// How often a process asks Redis again while a window is full of other processes' running
 /// requests (their ends are not announced across processes).
 pub(super) const POLL: Duration = Duration::from_millis(5);
-
-/// The timeout of a settle run in the background, and how often it is tried.
-const BACKGROUND_TIMEOUT: Duration = Duration::from_secs(2);
-const BACKGROUND_TRIES: u32 = 3;
 
 /// How long the limiter keeps to the process's windows after Redis failed, before asking Redis
 /// again.
@@ -51,8 +45,7 @@ const RETRY_REDIS_AFTER: Duration = Duration::from_secs(1);
 /// again a second later; [`strict`](Self::strict) fails the call with
 /// [`ErrorKind::LimiterUnavailable`](crate::ErrorKind::LimiterUnavailable) instead.
 ///
-/// Each attempt takes its slot in one round trip; its end rides on the process's next take (or
-/// a batch shortly after), so a call waits for no second one.
+/// Each attempt costs two round trips, one before it and one after.
 ///
 /// ```
 /// use std::time::Duration;
@@ -96,6 +89,10 @@ impl RedisLimits {
         self
     }
 
+    pub(crate) fn is_strict(&self) -> bool {
+        self.strict
+    }
+
     /// The URL without its credentials.
     fn shown_url(&self) -> String {
         match reqwest::Url::parse(&self.url) {
@@ -122,36 +119,39 @@ impl fmt::Debug for RedisLimits {
 /// Check and take a slot in every window, or in none.
 ///
 /// KEYS: one sorted set per owner of windows (the key's global ones, an operation's, a chat's,
-/// an action's), then the sets of the ended slots below. ARGV: slot id, lease (ms), probe
-/// patience (ms), the number of sets to take a slot in (0: only record ends), then per set the number of its windows and
-/// each one's count and length (ms); then the number of ended slots of this process and, for
-/// each, its id, how long ago it ended (ms), its number of sets and each one's expiry (ms).
-/// Recording ends here spares each call a round trip of its own. Returns `{1, probe}` when
-/// taken, else `{0, key, window, wait, held}`
-/// for the window that frees last (0-based; `wait` in ms, -1 when it frees when a running
-/// request ends). The common case costs three calls per key: the markers, the size and the
-/// slots; windows are counted only when the set is big enough to fill one. A slot taken in an
-/// empty set, or when a pause has ended, goes first: a `~probe` marker holds the other takers
-/// until it is answered (or the patience runs out).
+/// an action's). ARGV: slot id, lease (ms), probe patience (ms), then per set the number of its
+/// windows and each one's count and length (ms). Returns `{1, probe}` when taken, else
+/// `{0, key, window, wait, held}` for the window that frees last (0-based; `wait` in ms, -1
+/// when it frees when a running request ends; `held`: only another request going first). A
+/// slot taken in an empty set, or when a pause has ended, goes first: a `~probe` marker holds
+/// the other takers until it is answered (or the patience runs out).
 const TAKE: &str = include_str!("take.lua");
 
-/// Rescore a slot at its completion; after a 429, pause the owner of the tightest window.
-///
-/// KEYS and the windows after the fifth ARGV as for [`TAKE`]. ARGV: slot id, answer (`ok`,
-/// `429` or `none`), Retry-After (ms, -1 when none), pause cap (ms), lease (ms). Returns the pause in ms,
-/// or -1.
+/// Rescore a slot at its completion. KEYS and the windows after the third ARGV as for
+/// [`TAKE`]. ARGV: slot id, answer (`ok`, `429` or `none`), lease (ms). After a 429 it returns
+/// each window's count of slots and the age of its oldest (ms, -1 when none), in order.
 const SETTLE: &str = include_str!("settle.lua");
 
-/// What a take in Redis came to.
-pub(super) enum Took {
-    /// A slot in every window.
-    Slot(SharedSlot),
-    /// A window is full.
-    Full(Full),
-    /// Redis failed (now or within the last second): count in the process instead.
-    Local,
-    /// Redis failed and the limiter is strict.
-    Refused(Unavailable),
+/// Hold one set for a pause. KEYS: the set. ARGV: the pause and its longest window (ms).
+const PAUSE: &str = include_str!("pause.lua");
+
+/// What settles a slot taken in Redis: its id, and the sorted set of each of its windows.
+pub(crate) struct Ticket {
+    id: String,
+    lease: Duration,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    shared: AtomicU64,
+    fallback: AtomicU64,
+    outages: AtomicU64,
+    recoveries: AtomicU64,
+    refused: AtomicU64,
+}
+
+fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The Redis side of one client.
@@ -163,36 +163,11 @@ pub(crate) struct Shared {
     prefix: String,
     take: redis::Script,
     settle: redis::Script,
+    pause: redis::Script,
     /// When Redis last failed: the process's windows are used until a while after.
     failed_at: Mutex<Option<Instant>>,
-    /// Ends of slots not yet recorded in Redis: the next take carries them, or a batch shortly
-    /// after.
-    ended: Mutex<Ended>,
-    /// Announced when `ended` empties, for [`flush`](Self::flush).
-    settled: tokio::sync::Notify,
+    counters: Counters,
 }
-
-/// One slot's end, waiting to be recorded.
-struct End {
-    slot: SharedSlot,
-    /// When the attempt ended.
-    at: Instant,
-    tries: u32,
-}
-
-#[derive(Default)]
-struct Ended {
-    queue: Vec<End>,
-    /// Taken from the queue by a script that has not answered yet.
-    in_flight: usize,
-    /// Whether a batch is scheduled.
-    batch: bool,
-}
-
-/// How long an end waits for a take to carry it before it is recorded on its own.
-const BATCH_AFTER: Duration = Duration::from_millis(10);
-/// The most ends one script carries.
-const CARRY_AT_MOST: usize = 32;
 
 impl fmt::Debug for Shared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -200,16 +175,6 @@ impl fmt::Debug for Shared {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
-}
-
-/// A slot taken in Redis: its id, and the sorted sets it is in with their windows.
-pub(crate) struct SharedSlot {
-    id: String,
-    windows: Vec<(String, Vec<Limit>)>,
-    lease: Duration,
-    /// Whether it went first: its end is recorded before the call returns, since the other
-    /// takers wait for it.
-    probe: bool,
 }
 
 fn millis(d: Duration) -> u64 {
@@ -230,14 +195,36 @@ impl Shared {
             prefix: format!("optimly:{{{hex}}}"),
             take: redis::Script::new(TAKE),
             settle: redis::Script::new(SETTLE),
+            pause: redis::Script::new(PAUSE),
             failed_at: Mutex::new(None),
-            ended: Mutex::new(Ended::default()),
-            settled: tokio::sync::Notify::new(),
+            counters: Counters::default(),
         })
     }
 
     pub(crate) fn config(&self) -> &RedisLimits {
         &self.config
+    }
+
+    pub(crate) fn stats(&self) -> LimiterStats {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let c = &self.counters;
+        LimiterStats {
+            shared: get(&c.shared),
+            fallback: get(&c.fallback),
+            outages: get(&c.outages),
+            recoveries: get(&c.recoveries),
+            refused: get(&c.refused),
+        }
+    }
+
+    /// A slot was taken in the process because Redis failed.
+    pub(crate) fn fell_back(&self) {
+        bump(&self.counters.fallback);
+    }
+
+    /// A call was failed because Redis failed and the limiter is strict.
+    pub(crate) fn refused(&self) {
+        bump(&self.counters.refused);
     }
 
     /// The sorted set of one owner's windows.
@@ -253,25 +240,29 @@ impl Shared {
         }
     }
 
-    /// The windows of a request, one sorted set per owner.
-    fn windows(
+    /// A script with a request's windows: one sorted set per owner as a key, and as arguments
+    /// the number of its windows, then each one's count and length. Returns the windows'
+    /// indices in the order the script sees them.
+    fn with_windows(
         &self,
-        limits: &RateLimits,
-        operation: &'static Operation,
-        target: Target<'_>,
-    ) -> Vec<(String, Vec<Limit>)> {
-        let mut windows: Vec<(Key, Vec<Limit>)> = Vec::new();
-        for (key, limit) in limits.applicable(operation, target) {
-            let owner = Key { index: 0, ..key };
-            match windows.iter_mut().find(|(k, _)| *k == owner) {
-                Some((_, list)) => list.push(*limit),
-                None => windows.push((owner, vec![*limit])),
+        invocation: &mut redis::ScriptInvocation<'_>,
+        windows: &[(Key, Limit)],
+    ) -> Vec<usize> {
+        let mut sets: Vec<(&Key, Vec<usize>)> = Vec::new();
+        for (i, (key, _)) in windows.iter().enumerate() {
+            let same = |(k, _): &&mut (&Key, _)| k.owner == key.owner && k.chat == key.chat;
+            match sets.iter_mut().find(same) {
+                Some((_, list)) => list.push(i),
+                None => sets.push((key, vec![i])),
             }
         }
-        windows
-            .into_iter()
-            .map(|(key, list)| (self.key(&key), list))
-            .collect()
+        for (key, list) in &sets {
+            invocation.key(self.key(key)).arg(list.len());
+            for limit in list.iter().map(|&i| windows[i].1) {
+                invocation.arg(limit.count()).arg(millis(limit.window()));
+            }
+        }
+        sets.into_iter().flat_map(|(_, list)| list).collect()
     }
 
     async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
@@ -280,9 +271,7 @@ impl Shared {
             .get_or_try_init(|| async {
                 let config = ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(self.config.timeout))
-                    // The calls' own timeouts are set per script: short where a call waits,
-                    // longer for the settles that run in the background.
-                    .set_response_timeout(Some(BACKGROUND_TIMEOUT))
+                    .set_response_timeout(Some(self.config.timeout))
                     .set_number_of_retries(0)
                     .set_max_delay(Duration::from_millis(100));
                 ConnectionManager::new_lazy_with_config(self.client.clone(), config)
@@ -291,25 +280,27 @@ impl Shared {
         Ok(manager.clone())
     }
 
-    /// Run a script within the timeout.
+    /// Run a script within the timeout, keeping track of Redis's health.
     async fn run<T: redis::FromRedisValue>(
         &self,
         invocation: redis::ScriptInvocation<'_>,
         clock: &ClientClock,
-        timeout: Duration,
     ) -> Result<T, Unavailable> {
         let run = async {
             let mut connection = self.connection().await?;
             invocation.invoke_async::<T>(&mut connection).await
         };
-        match clock.timeout(timeout, || run).await {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(e)) => Err(Unavailable(describe(&e))),
-            None => Err(Unavailable(format!(
-                "no answer within {} ms",
-                timeout.as_millis()
-            ))),
-        }
+        let timeout = self.config.timeout;
+        let why = match clock.timeout(timeout, || run).await {
+            Some(Ok(value)) => {
+                self.answered();
+                return Ok(value);
+            }
+            Some(Err(e)) => Unavailable(describe(&e)),
+            None => Unavailable(format!("no answer within {} ms", timeout.as_millis())),
+        };
+        self.failed(clock.now(), &why);
+        Err(why)
     }
 
     /// Whether Redis is worth asking now (it has not failed within the last second).
@@ -321,312 +312,133 @@ impl Shared {
         failed.is_none_or(|at| now.saturating_duration_since(at) >= RETRY_REDIS_AFTER)
     }
 
-    fn failed(&self, now: Instant, why: &Unavailable, counters: &Counters) {
+    fn failed(&self, now: Instant, why: &Unavailable) {
         let mut failed = self
             .failed_at
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if failed.is_none() {
-            Counters::bump(&counters.outages);
+            bump(&self.counters.outages);
             tracing::warn!(error = %why, strict = self.config.strict, "rate limits: Redis failed; counting in this process until it answers");
         }
         *failed = Some(now);
     }
 
-    fn answered(&self, counters: &Counters) {
+    fn answered(&self) {
         let mut failed = self
             .failed_at
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if failed.take().is_some() {
-            Counters::bump(&counters.recoveries);
+            bump(&self.counters.recoveries);
             tracing::info!("rate limits: Redis answers again; counting there");
         }
     }
+}
 
-    /// Take a slot in Redis.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn take(
-        self: &Arc<Self>,
-        limits: &RateLimits,
-        operation: &'static Operation,
-        target: Target<'_>,
-        clock: &ClientClock,
+impl Windows for Shared {
+    type Ticket = Ticket;
+
+    async fn take(
+        &self,
+        windows: &[(Key, Limit)],
         lease: Duration,
-        counters: &Counters,
-    ) -> Took {
-        let now = clock.now();
+        clock: &ClientClock,
+    ) -> Result<Result<Ticket, Full>, Unavailable> {
         // Strict: every call asks Redis. Otherwise a failure is not asked again for a second.
-        if !self.config.strict && !self.healthy(now) {
-            return Took::Local;
+        if !self.config.strict && !self.healthy(clock.now()) {
+            return Err(Unavailable("it failed within the last second".into()));
         }
-        let windows = self.windows(limits, operation, target);
         let id = format!("{:032x}", fastrand::u128(..));
         let mut invocation = self.take.prepare_invoke();
         invocation
             .arg(&id)
             .arg(millis(lease))
-            .arg(millis(super::PROBE_PATIENCE))
-            .arg(windows.len());
-        add_windows(&mut invocation, &windows);
-        let carried = self.carry(&mut invocation, now);
-        let answer = self
-            .run::<Vec<i64>>(invocation, clock, self.config.timeout)
-            .await;
-        self.carried(carried, answer.is_ok());
-        match answer {
-            Ok(answer) => {
-                self.answered(counters);
-                match answer.as_slice() {
-                    [1, probe] => {
-                        Counters::bump(&counters.shared);
-                        Took::Slot(SharedSlot {
-                            id,
-                            windows,
-                            lease,
-                            probe: *probe == 1,
-                        })
-                    }
-                    [0, key, window, wait, held]
-                        if let Some(limit) = usize::try_from(*key)
-                            .ok()
-                            .and_then(|k| windows.get(k))
-                            .zip(usize::try_from(*window).ok())
-                            .and_then(|((_, list), w)| list.get(w)) =>
-                    {
-                        let wait = u64::try_from(*wait).ok().map(Duration::from_millis);
-                        // Another process's first request is not announced here when it is
-                        // answered: ask again soon.
-                        let wait = if *held == 1 {
-                            wait.map(|w| w.min(POLL))
-                        } else {
-                            wait
-                        };
-                        Took::Full(Full {
-                            limit: *limit,
-                            wait,
-                            probe: *held == 1,
-                        })
-                    }
-                    _ => {
-                        let why =
-                            Unavailable("the take script answered in an unknown shape".into());
-                        self.failed(now, &why, counters);
-                        self.fallback(why)
-                    }
-                }
+            .arg(millis(super::PROBE_PATIENCE));
+        let order = self.with_windows(&mut invocation, windows);
+        let answer = self.run::<Vec<i64>>(invocation, clock).await?;
+        match answer.as_slice() {
+            [1, _probe] => {
+                bump(&self.counters.shared);
+                Ok(Ok(Ticket { id, lease }))
             }
-            Err(why) => {
-                self.failed(now, &why, counters);
-                self.fallback(why)
+            [0, window, wait, held] => {
+                let limit = usize::try_from(*window)
+                    .ok()
+                    .and_then(|w| order.get(w))
+                    .and_then(|&i| windows.get(i));
+                let Some((_, limit)) = limit else {
+                    return Err(Unavailable(
+                        "the take script answered a window it was not given".into(),
+                    ));
+                };
+                let wait = u64::try_from(*wait).ok().map(Duration::from_millis);
+                // Another process's first request is not announced here when it is answered:
+                // ask again soon.
+                let (wait, probe) = if *held == 1 {
+                    (wait.map(|w| w.min(POLL)), true)
+                } else {
+                    (wait, false)
+                };
+                Ok(Err(Full {
+                    probe,
+                    ..Full::new(*limit, wait)
+                }))
             }
+            _ => Err(Unavailable(
+                "the take script answered in an unknown shape".into(),
+            )),
         }
     }
 
-    fn fallback(&self, why: Unavailable) -> Took {
-        if self.config.strict {
-            Took::Refused(why)
-        } else {
-            Took::Local
-        }
-    }
-
-    /// Record the attempt's end. A plain answer rides on the next take (or a batch shortly
-    /// after), so the call waits for no round trip; the end of a first request, which others
-    /// wait for, and a 429, whose pause the caller needs, are recorded before returning.
-    pub(super) async fn settle(
-        self: &Arc<Self>,
-        slot: SharedSlot,
+    async fn settle(
+        &self,
+        windows: &[(Key, Limit)],
+        ticket: &Ticket,
         answer: Answer,
         clock: &ClientClock,
-    ) -> Option<Duration> {
-        let Answer::TooMany { retry_after, cap } = answer else {
-            if !slot.probe {
-                // The next take carries it (or a batch shortly after): no round trip here.
-                self.ended(slot, clock.now(), clock);
-                return None;
-            }
-            let word = if answer == Answer::Answered {
-                "ok"
-            } else {
-                "none"
-            };
-            let timeout = self.config.timeout;
-            if let Err(why) = self
-                .run_settle(&slot, word, None, Duration::ZERO, clock, timeout)
-                .await
-            {
-                tracing::debug!(error = %why, "rate limits: the first request's end was not recorded in Redis; the others go when its patience ends");
-            }
-            return None;
+    ) -> Result<Vec<Fill>, Unavailable> {
+        let word = match answer {
+            Answer::Answered => "ok",
+            Answer::TooMany { .. } => "429",
+            Answer::Unanswered => "none",
         };
-        let timeout = self.config.timeout;
-        match self
-            .run_settle(&slot, "429", retry_after, cap, clock, timeout)
-            .await
-        {
-            Ok(pause) => u64::try_from(pause).ok().map(Duration::from_millis),
-            Err(why) => {
-                tracing::warn!(error = %why, "rate limits: a 429 could not be recorded in Redis");
-                None
-            }
-        }
-    }
-
-    /// Wait until every slot's end is recorded in Redis (or given up on).
-    pub(super) async fn flush(self: &Arc<Self>) {
-        loop {
-            let settled = self.settled.notified();
-            if self.lock_ended().is_empty() {
-                return;
-            }
-            settled.await;
-        }
-    }
-
-    fn lock_ended(&self) -> std::sync::MutexGuard<'_, Ended> {
-        self.ended.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Queue a slot's end for the next take to carry, and make sure a batch records it soon
-    /// if no take comes.
-    fn ended(self: &Arc<Self>, slot: SharedSlot, at: Instant, clock: &ClientClock) {
-        let schedule = {
-            let mut ended = self.lock_ended();
-            ended.queue.push(End { slot, at, tries: 0 });
-            !std::mem::replace(&mut ended.batch, true)
-        };
-        if schedule {
-            self.schedule_batch(clock);
-        }
-    }
-
-    fn schedule_batch(self: &Arc<Self>, clock: &ClientClock) {
-        // Without a runtime (a client used while one shuts down) the ends stay queued and the
-        // slots' leases end them.
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.lock_ended().batch = false;
-            return;
-        };
-        let shared = Arc::clone(self);
-        let clock = clock.clone();
-        runtime.spawn(async move {
-            clock.sleep(BATCH_AFTER).await;
-            loop {
-                let mut invocation = shared.take.prepare_invoke();
-                invocation.arg("").arg(0).arg(0).arg(0);
-                let carried = shared.carry(&mut invocation, clock.now());
-                if carried.is_empty() {
-                    let mut ended = shared.lock_ended();
-                    if ended.queue.is_empty() {
-                        ended.batch = false;
-                        drop(ended);
-                        shared.settled.notify_waiters();
-                        return;
-                    }
-                    continue;
-                }
-                let answer = shared
-                    .run::<Vec<i64>>(invocation, &clock, BACKGROUND_TIMEOUT)
-                    .await;
-                if let Err(why) = &answer {
-                    tracing::debug!(error = %why, "rate limits: slots' ends not recorded in Redis yet");
-                    clock.sleep(BATCH_AFTER).await;
-                }
-                shared.carried(carried, answer.is_ok());
-            }
-        });
-    }
-
-    /// Add queued ends to a take; they are returned to [`carried`](Self::carried) with the
-    /// take's outcome.
-    fn carry(&self, invocation: &mut redis::ScriptInvocation<'_>, now: Instant) -> Vec<End> {
-        let carried: Vec<End> = {
-            let mut ended = self.lock_ended();
-            let n = ended.queue.len().min(CARRY_AT_MOST);
-            ended.in_flight += n;
-            ended.queue.drain(..n).collect()
-        };
-        invocation.arg(carried.len());
-        for end in &carried {
-            let slot = &end.slot;
-            invocation
-                .arg(&slot.id)
-                .arg(millis(now.saturating_duration_since(end.at)))
-                .arg(slot.windows.len());
-            for (key, limits) in &slot.windows {
-                let span = limits.iter().map(Limit::window).max().unwrap_or_default();
-                invocation.key(key);
-                invocation.arg(millis(span + slot.lease) + 1_000);
-            }
-        }
-        carried
-    }
-
-    /// The outcome of a script that carried `carried`: recorded, or queued again (given up
-    /// after a few tries: the slots' leases end them).
-    fn carried(&self, carried: Vec<End>, recorded: bool) {
-        if carried.is_empty() {
-            return;
-        }
-        let empty = {
-            let mut ended = self.lock_ended();
-            ended.in_flight -= carried.len();
-            if !recorded {
-                for mut end in carried {
-                    end.tries += 1;
-                    if end.tries < BACKGROUND_TRIES {
-                        ended.queue.push(end);
-                    } else {
-                        tracing::warn!(
-                            "rate limits: a slot's end was not recorded in Redis; its lease ends it"
-                        );
-                    }
-                }
-            }
-            ended.is_empty()
-        };
-        if empty {
-            self.settled.notify_waiters();
-        }
-    }
-
-    async fn run_settle(
-        &self,
-        slot: &SharedSlot,
-        word: &str,
-        retry_after: Option<Duration>,
-        cap: Duration,
-        clock: &ClientClock,
-        timeout: Duration,
-    ) -> Result<i64, Unavailable> {
-        let retry_after =
-            retry_after.map_or(-1, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
         let mut invocation = self.settle.prepare_invoke();
         invocation
-            .arg(&slot.id)
+            .arg(&ticket.id)
             .arg(word)
-            .arg(retry_after)
-            .arg(millis(cap))
-            .arg(millis(slot.lease));
-        add_windows(&mut invocation, &slot.windows);
-        self.run(invocation, clock, timeout).await
-    }
-}
-
-/// Each sorted set as a key, and its windows as arguments: how many, then count and length.
-fn add_windows(invocation: &mut redis::ScriptInvocation<'_>, windows: &[(String, Vec<Limit>)]) {
-    for (key, limits) in windows {
-        invocation.key(key).arg(limits.len());
-        for limit in limits {
-            invocation.arg(limit.count()).arg(millis(limit.window()));
+            .arg(millis(ticket.lease));
+        let order = self.with_windows(&mut invocation, windows);
+        let counts = self.run::<Vec<i64>>(invocation, clock).await?;
+        if word != "429" {
+            return Ok(Vec::new());
         }
+        // The script answers in its order; give each window its own, in the request's.
+        let mut fills = vec![None; windows.len()];
+        for (&i, pair) in order.iter().zip(counts.chunks_exact(2)) {
+            fills[i] = Some(Fill {
+                used: usize::try_from(pair[0]).unwrap_or(0),
+                oldest: u64::try_from(pair[1]).ok().map(Duration::from_millis),
+            });
+        }
+        fills
+            .into_iter()
+            .collect::<Option<Vec<Fill>>>()
+            .ok_or_else(|| Unavailable("the settle script answered in an unknown shape".into()))
     }
-}
 
-impl Ended {
-    fn is_empty(&self) -> bool {
-        self.queue.is_empty() && self.in_flight == 0
+    async fn pause(
+        &self,
+        (key, limit): &(Key, Limit),
+        pause: Duration,
+        clock: &ClientClock,
+    ) -> Result<(), Unavailable> {
+        let mut invocation = self.pause.prepare_invoke();
+        invocation
+            .key(self.key(key))
+            .arg(millis(pause))
+            .arg(millis(limit.window()));
+        self.run::<i64>(invocation, clock).await.map(drop)
     }
 }
 

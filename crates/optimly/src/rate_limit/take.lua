@@ -1,12 +1,11 @@
 -- The take script of the shared limiter: KEYS and ARGV are described on `TAKE` in redis.rs.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease, patience, taking = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local worst_key, worst_window, worst_wait, worst_held = 0, 0, -2, 0
+local lease, patience = tonumber(ARGV[2]), tonumber(ARGV[3])
+local worst_window, worst_wait, worst_held = 0, -2, 0
 local probe, spans, fresh = {}, {}, {}
-local a = 5
-for i = 1, taking do
-  local key = KEYS[i]
+local a, flat = 4, 0
+for i, key in ipairs(KEYS) do
   local k, first = tonumber(ARGV[a]), a + 1
   a = first + 2 * k
   local longest, least = 0, nil
@@ -18,7 +17,7 @@ for i = 1, taking do
   spans[i] = longest
   local marks = redis.call('ZMSCORE', key, '~pause', '~probe')
   local pause, probing = tonumber(marks[1]), tonumber(marks[2])
-  local wait, which, held = -2, 0, 0
+  local wait, which, held = -2, flat, 0
   if pause and pause > now then
     wait = pause - now
   elseif probing and probing > now then
@@ -46,38 +45,25 @@ for i = 1, taking do
           local s = tonumber(e[2])
           local w = -1
           if s <= now then w = s + window - now end
-          if wait == -2 or w > wait then wait, which = w, j end
+          if wait == -2 or w > wait then wait, which = w, flat + j end
         end
       end
     end
   end
   if wait ~= -2 and (worst_wait == -2 or wait > worst_wait) then
-    worst_key, worst_window, worst_wait, worst_held = i - 1, which, wait, held
+    worst_window, worst_wait, worst_held = which, wait, held
   end
+  flat = flat + k
 end
--- The ends of earlier slots of this process, each `age` ms ago: rescored whatever the
--- answer below, since they are counted either way.
-local done, d = tonumber(ARGV[a]), taking + 1
-a = a + 1
-for _ = 1, done do
-  local id, age, keys = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
-  a = a + 3
-  for _ = 1, keys do
-    redis.call('ZADD', KEYS[d], 'XX', now - age, id)
-    redis.call('PEXPIRE', KEYS[d], tonumber(ARGV[a]))
-    a, d = a + 1, d + 1
-  end
-end
-if worst_wait ~= -2 then return {0, worst_key, worst_window, worst_wait, worst_held} end
+if worst_wait ~= -2 then return {0, worst_window, worst_wait, worst_held} end
 local probed = 0
-for i = 1, taking do
-  local key = KEYS[i]
+for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, now + lease, ARGV[1])
   if probe[i] then
     redis.call('ZADD', key, now + patience, '~probe')
     probed = 1
   end
-  -- A new set gets its expiry here; the settle renews it, off the call's path.
+  -- A new set gets its expiry here; the settle renews it.
   if fresh[i] then redis.call('PEXPIRE', key, spans[i] + lease + 1000) end
 end
 return {1, probed}
