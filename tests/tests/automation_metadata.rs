@@ -9,34 +9,39 @@ use optimly::{
 use serde_json::json;
 
 fn lead() -> Lead {
-    Lead::new("john@example.com")
-        .full_name("John Doe")
-        .phone("+1-555-123-4567")
-        .company("Acme Corp")
-        .message("50 seats")
-        .message_id("msg_456")
+    Lead {
+        full_name: Some("John Doe".into()),
+        phone: Some("+1-555-123-4567".into()),
+        company: Some("Acme Corp".into()),
+        message: Some("50 seats".into()),
+        message_id: Some("msg_456".into()),
+        ..Lead::new("john@example.com")
+    }
 }
 
 fn appointment() -> AppointmentRequest {
-    AppointmentRequest::new("Jane Smith", "jane@example.com", "2030-06-20", "14:00")
-        .duration_minutes(45)
-        .subject("onboarding call")
-        .phone("+1-555-987-6543")
-        .notes("bring the contract")
-        .timezone("Europe/Berlin")
-        .preferred_channel("video")
-        .message_id("msg_789")
+    AppointmentRequest {
+        duration_minutes: 45,
+        subject: "onboarding call".into(),
+        phone: Some("+1-555-987-6543".into()),
+        notes: Some("bring the contract".into()),
+        timezone: Some("Europe/Berlin".into()),
+        preferred_channel: Some("video".into()),
+        message_id: Some("msg_789".into()),
+        ..AppointmentRequest::new("Jane Smith", "jane@example.com", "2030-06-20", "14:00")
+    }
 }
 
 fn handoff() -> EmailHandoff {
-    EmailHandoff::new()
-        .customer_email("buyer@example.com")
-        .reason("Pricing approval")
-        .context("asked twice")
-        .urgency(Urgency::High)
-        .category("sales")
-        .assigned_team("Sales")
-        .message_id("msg_1")
+    EmailHandoff {
+        customer_email: Some("buyer@example.com".into()),
+        reason: Some("Pricing approval".into()),
+        context: Some("asked twice".into()),
+        urgency: Some(Urgency::High),
+        category: Some("sales".into()),
+        assigned_team: Some("Sales".into()),
+        message_id: Some("msg_1".into()),
+    }
 }
 
 /// The three automations, sent with `own` as the caller's own metadata, through `.meta(..)`

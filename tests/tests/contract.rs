@@ -25,7 +25,10 @@ async fn the_sdk_flow_against_the_mock() {
         "Thanks! I've noted jane@company.com so our team can send you the details."
     );
     conversation
-        .capture_lead(&Lead::new("jane@company.com").full_name("Jane Smith"))
+        .capture_lead(&Lead {
+            full_name: Some("Jane Smith".into()),
+            ..Lead::new("jane@company.com")
+        })
         .await
         .expect("lead");
     let appointment =
@@ -36,11 +39,11 @@ async fn the_sdk_flow_against_the_mock() {
         .expect("appointment");
     assert_eq!(message.processed(), Some(true));
     let handoff = conversation
-        .hand_off(
-            &EmailHandoff::new()
-                .reason("Pricing approval")
-                .urgency(Urgency::High),
-        )
+        .hand_off(&EmailHandoff {
+            reason: Some("Pricing approval".into()),
+            urgency: Some(Urgency::High),
+            ..EmailHandoff::default()
+        })
         .await
         .expect("handoff");
     assert_eq!(handoff.status(), Some(&optimly::HandoffStatus::Queued));

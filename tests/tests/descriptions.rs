@@ -160,7 +160,7 @@ fn no_call_site_spells_an_operation_name_path_method_or_scope() {
 async fn every_call(client: &OptimlyClient) -> Vec<(&'static Operation, Error)> {
     let lead = Lead::new("jane@company.com");
     let appointment = AppointmentRequest::new("Jane", "jane@company.com", "2030-12-02", "14:00");
-    let handoff = EmailHandoff::new();
+    let handoff = EmailHandoff::default();
     let conversation = client.resume_conversation("chat_1").expect("a chat id");
     let failed = |r: Result<(), Error>| r.expect_err("every request is answered 404");
     vec![

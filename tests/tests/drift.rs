@@ -251,6 +251,12 @@ async fn mapped(
     let chat = client.create_chat("mapping").await.expect("chat");
     let page_chat = body.as_object_mut().and_then(|m| m.remove("chat_id"));
     let sent = body.clone();
+    // The form's own metadata goes on the request, as every call's does.
+    let own = body
+        .as_object_mut()
+        .and_then(|m| m.remove("metadata"))
+        .and_then(|m| m.as_object().cloned())
+        .unwrap_or_default();
     let wire: Result<serde_json::Value, String> = async {
         let text = |e: &dyn std::fmt::Display| e.to_string();
         match sdk_type {
@@ -258,6 +264,7 @@ async fn mapped(
                 let lead: optimly::Lead = serde_json::from_value(body).map_err(|e| text(&e))?;
                 client
                     .capture_lead(chat.id(), &lead)
+                    .metadata(own)
                     .await
                     .map_err(|e| text(&e))?;
                 mock.leads()
@@ -269,6 +276,7 @@ async fn mapped(
                     serde_json::from_value(body).map_err(|e| text(&e))?;
                 client
                     .request_appointment(chat.id(), &request)
+                    .metadata(own)
                     .await
                     .map_err(|e| text(&e))?;
                 mock.appointments()
@@ -281,6 +289,7 @@ async fn mapped(
                     serde_json::from_value(body).map_err(|e| text(&e))?;
                 client
                     .hand_off(chat.id(), &handoff)
+                    .metadata(own)
                     .await
                     .map_err(|e| text(&e))?;
                 mock.handoffs()

@@ -86,7 +86,10 @@ async fn every_sdk_operation_works_against_fastapi_with_each_auth_way() {
             Some("Hello! How can I help?".to_owned())
         );
         conversation
-            .capture_lead(&Lead::new("john@example.com").full_name("John Doe"))
+            .capture_lead(&Lead {
+                full_name: Some("John Doe".into()),
+                ..Lead::new("john@example.com")
+            })
             .await
             .expect("capture_lead");
         let booked = conversation
@@ -100,12 +103,12 @@ async fn every_sdk_operation_works_against_fastapi_with_each_auth_way() {
             .expect("request_appointment");
         assert_eq!(booked.sender(), Some(&Sender::User));
         let handoff = conversation
-            .hand_off(
-                &EmailHandoff::new()
-                    .customer_email("enterprise-buyer@example.com")
-                    .reason("Pricing approval")
-                    .urgency(Urgency::High),
-            )
+            .hand_off(&EmailHandoff {
+                customer_email: Some("enterprise-buyer@example.com".into()),
+                reason: Some("Pricing approval".into()),
+                urgency: Some(Urgency::High),
+                ..EmailHandoff::default()
+            })
             .await
             .expect("email_handoff");
         assert_eq!(handoff.status(), Some(&HandoffStatus::Queued));

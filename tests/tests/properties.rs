@@ -86,7 +86,13 @@ async fn exercise(client: &OptimlyClient, call: Call) -> Result<usize, Error> {
         }
         Call::HandOff => {
             let h = client
-                .hand_off("chat_1", &EmailHandoff::new().reason("help"))
+                .hand_off(
+                    "chat_1",
+                    &EmailHandoff {
+                        reason: Some("help".into()),
+                        ..EmailHandoff::default()
+                    },
+                )
                 .await?;
             Ok(h.id().len() + usize::from(h.status().is_some()))
         }
@@ -551,19 +557,28 @@ async fn feed(client: &OptimlyClient, i: &Input) -> Vec<String> {
     );
     results.push(client.history(i.text.as_str()).await.map(drop));
     results.push(client.list_chats(i.other.as_str()).await.map(drop));
-    let lead = Lead::new(i.other.as_str())
-        .full_name(i.text.as_str())
-        .phone(i.text.as_str())
-        .meta(i.meta_key.as_str(), i.meta_value);
-    results.push(client.capture_lead(i.text.as_str(), &lead).await.map(drop));
-    let appointment = AppointmentRequest::new(
-        i.text.as_str(),
-        i.other.as_str(),
-        i.other.as_str(),
-        i.other.as_str(),
-    )
-    .duration_minutes(i.minutes)
-    .timezone(i.text.as_str());
+    let lead = Lead {
+        full_name: Some(i.text.as_str().into()),
+        phone: Some(i.text.as_str().into()),
+        ..Lead::new(i.other.as_str())
+    };
+    results.push(
+        client
+            .capture_lead(i.text.as_str(), &lead)
+            .meta(i.meta_key.as_str(), i.meta_value)
+            .await
+            .map(drop),
+    );
+    let appointment = AppointmentRequest {
+        duration_minutes: i.minutes,
+        timezone: Some(i.text.as_str().into()),
+        ..AppointmentRequest::new(
+            i.text.as_str(),
+            i.other.as_str(),
+            i.other.as_str(),
+            i.other.as_str(),
+        )
+    };
     results.push(
         client
             .request_appointment(i.text.as_str(), &appointment)
@@ -571,10 +586,12 @@ async fn feed(client: &OptimlyClient, i: &Input) -> Vec<String> {
             .await
             .map(drop),
     );
-    let handoff = EmailHandoff::new()
-        .customer_email(i.other.as_str())
-        .reason(i.text.as_str())
-        .urgency(i.other.parse().unwrap_or(Urgency::High));
+    let handoff = EmailHandoff {
+        customer_email: Some(i.other.as_str().into()),
+        reason: Some(i.text.as_str().into()),
+        urgency: Some(i.other.parse().unwrap_or(Urgency::High)),
+        ..EmailHandoff::default()
+    };
     results.push(
         client
             .hand_off(i.text.as_str(), &handoff)

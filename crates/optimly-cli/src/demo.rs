@@ -59,11 +59,15 @@ pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
         say(format!("   (the agent ran {name})"));
     }
 
-    let lead = Lead::new("jane@company.com")
-        .full_name("Jane Smith")
-        .company("Acme Corp")
-        .meta("interest", "Pro plan");
-    let captured = conversation.capture_lead(&lead).await?;
+    let lead = Lead {
+        full_name: Some("Jane Smith".into()),
+        company: Some("Acme Corp".into()),
+        ..Lead::new("jane@company.com")
+    };
+    let captured = conversation
+        .capture_lead(&lead)
+        .meta("interest", "Pro plan")
+        .await?;
     say(format!(
         "3. lead captured: Jane Smith <jane@company.com>, message {}",
         captured.id()
@@ -73,10 +77,12 @@ pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
     let date = (chrono::Utc::now().date_naive() + chrono::Days::new(7))
         .format("%Y-%m-%d")
         .to_string();
-    let appointment = AppointmentRequest::new("Jane Smith", "jane@company.com", &*date, "14:00")
-        .subject("onboarding call")
-        .timezone("Europe/Berlin")
-        .preferred_channel("Zoom");
+    let appointment = AppointmentRequest {
+        subject: "onboarding call".into(),
+        timezone: Some("Europe/Berlin".into()),
+        preferred_channel: Some("Zoom".into()),
+        ..AppointmentRequest::new("Jane Smith", "jane@company.com", &*date, "14:00")
+    };
     let requested = conversation.request_appointment(&appointment).await?;
     say(format!(
         "4. appointment requested for {date} at 14:00, message {}",
@@ -86,12 +92,14 @@ pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
         say(format!("   agent: {}", answer.text()));
     }
 
-    let handoff = EmailHandoff::new()
-        .customer_email("jane@company.com")
-        .reason("Pricing approval")
-        .context("Qualified lead, wants an annual invoice")
-        .urgency(Urgency::High)
-        .assigned_team("Sales");
+    let handoff = EmailHandoff {
+        customer_email: Some("jane@company.com".into()),
+        reason: Some("Pricing approval".into()),
+        context: Some("Qualified lead, wants an annual invoice".into()),
+        urgency: Some(Urgency::High),
+        assigned_team: Some("Sales".into()),
+        ..EmailHandoff::default()
+    };
     let queued = conversation.hand_off(&handoff).await?;
     let status = queued.status().map(ToString::to_string).unwrap_or_default();
     say(format!(

@@ -418,55 +418,39 @@ async fn api_command(client: &OptimlyClient, command: Command, out: &Output) -> 
         Command::History { chat_id } => out.history(&client.history(chat_id).await?),
         Command::Chats { client_id } => out.chats(&client.list_chats(client_id).await?),
         Command::Lead(a) => {
-            let mut lead = Lead::new(a.email);
-            if let Some(v) = a.name {
-                lead = lead.full_name(v);
-            }
-            if let Some(v) = a.company {
-                lead = lead.company(v);
-            }
-            if let Some(v) = a.phone {
-                lead = lead.phone(v);
-            }
-            if let Some(v) = a.message {
-                lead = lead.message(v);
-            }
+            let lead = Lead {
+                full_name: a.name,
+                company: a.company,
+                phone: a.phone,
+                message: a.message,
+                ..Lead::new(a.email)
+            };
             out.message(
                 "lead recorded",
                 &client.capture_lead(a.chat_id, &lead).await?,
             );
         }
         Command::Appointment(a) => {
-            let mut request = AppointmentRequest::new(a.name, a.email, a.date, a.time)
-                .duration_minutes(a.duration);
-            if let Some(v) = a.timezone {
-                request = request.timezone(v);
-            }
-            if let Some(v) = a.channel {
-                request = request.preferred_channel(v);
-            }
+            let request = AppointmentRequest {
+                duration_minutes: a.duration,
+                timezone: a.timezone,
+                preferred_channel: a.channel,
+                ..AppointmentRequest::new(a.name, a.email, a.date, a.time)
+            };
             out.message(
                 "appointment requested",
                 &client.request_appointment(a.chat_id, &request).await?,
             );
         }
         Command::Handoff(a) => {
-            let mut handoff = EmailHandoff::new();
-            if let Some(v) = a.email {
-                handoff = handoff.customer_email(v);
-            }
-            if let Some(v) = a.reason {
-                handoff = handoff.reason(v);
-            }
-            if let Some(v) = a.context {
-                handoff = handoff.context(v);
-            }
-            if let Some(v) = a.urgency {
-                handoff = handoff.urgency(v);
-            }
-            if let Some(v) = a.team {
-                handoff = handoff.assigned_team(v);
-            }
+            let handoff = EmailHandoff {
+                customer_email: a.email,
+                reason: a.reason,
+                context: a.context,
+                urgency: a.urgency,
+                assigned_team: a.team,
+                ..EmailHandoff::default()
+            };
             out.handoff(&client.hand_off(a.chat_id, &handoff).await?);
         }
         Command::Demo | Command::Widget { .. } | Command::Mock(_) | Command::Completions { .. } => {

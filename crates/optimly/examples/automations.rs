@@ -31,28 +31,35 @@ async fn run() -> Result<(), Error> {
     let client = OptimlyClient::from_env()?;
 
     // A dedicated chat for a form submission, seeded with the lead.
-    let lead = Lead::new("john@example.com")
-        .full_name("John Doe")
-        .company("Acme Corp")
-        .meta("interest", "50 seat pilot");
-    let started = client.start_lead_chat("web_form_47", &lead).await?;
+    let lead = Lead {
+        full_name: Some("John Doe".into()),
+        company: Some("Acme Corp".into()),
+        ..Lead::new("john@example.com")
+    };
+    let started = client
+        .start_lead_chat("web_form_47", &lead)
+        .meta("interest", "50 seat pilot")
+        .await?;
     let chat_id = started.chat().id().to_owned();
     println!("lead chat {chat_id}: seeded = {}", started.seeded().is_ok());
 
-    let appointment =
-        AppointmentRequest::new("John Doe", "john@example.com", "2025-06-20", "14:00")
-            .subject("onboarding call")
-            .timezone("America/New_York")
-            .preferred_channel("Zoom");
+    let appointment = AppointmentRequest {
+        subject: "onboarding call".into(),
+        timezone: Some("America/New_York".into()),
+        preferred_channel: Some("Zoom".into()),
+        ..AppointmentRequest::new("John Doe", "john@example.com", "2025-06-20", "14:00")
+    };
     let message = client.request_appointment(&chat_id, &appointment).await?;
     println!("appointment request recorded as {}", message.id());
 
-    let handoff = EmailHandoff::new()
-        .customer_email("john@example.com")
-        .reason("Pricing approval")
-        .context("Lead qualified via chatbot, needs annual invoice")
-        .urgency(Urgency::High)
-        .assigned_team("Sales");
+    let handoff = EmailHandoff {
+        customer_email: Some("john@example.com".into()),
+        reason: Some("Pricing approval".into()),
+        context: Some("Lead qualified via chatbot, needs annual invoice".into()),
+        urgency: Some(Urgency::High),
+        assigned_team: Some("Sales".into()),
+        ..EmailHandoff::default()
+    };
     let queued = client.hand_off(&chat_id, &handoff).await?;
     println!("handoff {} is {:?}", queued.id(), queued.status());
     Ok(())

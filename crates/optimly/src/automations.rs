@@ -8,7 +8,7 @@
 //! | you give | wire call | what is sent |
 //! |---|---|---|
 //! | [`Lead`] via [`capture_lead`](crate::OptimlyClient::capture_lead) | `POST /external/message/new-message` | `sender: "assistant"`; `content: "Lead captured for <full_name> <<email>>"` (`"Lead captured: <<email>>"` without a name); `metadata`: `form_type: "lead_capture"`, `lead_collected: true`, `full_name`, `email`, `phone`, `company`, `message`, `message_id`, then your own keys |
-//! | [`Lead`] via [`start_lead_chat`](crate::OptimlyClient::start_lead_chat) | `POST /external/message/new-chat`, then the call above | chat: `client_id`, `ai_enabled: true`, `lead_collected: true`, your lead metadata |
+//! | [`Lead`] via [`start_lead_chat`](crate::OptimlyClient::start_lead_chat) | `POST /external/message/new-chat`, then the call above | chat: `client_id`, `ai_enabled: true`, `lead_collected: true`, your own metadata |
 //! | [`AppointmentRequest`] via [`request_appointment`](crate::OptimlyClient::request_appointment) | `POST /external/message/new-message` | `sender: "user"`; `content: "Book a <duration>-minute <subject> on <date> at <time> for <name>"`; `metadata`: `form_type: "appointment_request"`, `name`, `email`, `phone`, `date`, `time`, `duration_minutes`, `timezone`, `preferred_channel`, `notes`, `message_id`, then your own keys |
 //! | [`EmailHandoff`] via [`hand_off`](crate::OptimlyClient::hand_off) | `POST /external/message/email-handoff` | `chat_id`, `customer_email`, `reason`, `context`; `metadata`: `priority` (from `urgency`), `category`, `assigned_team`, `message_id`, then your own keys |
 //!
@@ -20,11 +20,10 @@
 //! is optional: the tools page's table requires it, but its own "progressive lead capture"
 //! sends only the email.
 //!
-//! A key of your own (`.meta(..)`) that the mapping also sets, to another value, is refused
-//! the same way (`metadata.<key>`): nothing you give is silently dropped.
-//!
-//! Each is a request builder like every other call: configure it (`.options(..)`, `.meta(..)`)
-//! and await it, or call `send`.
+//! Each form is a plain serde struct with public fields, and each call returns a request
+//! builder like every other call: add your own metadata keys (`.meta(..)`, `.metadata(..)`),
+//! set `.options(..)`, and await it. A key of your own that the mapping also sets, to another
+//! value, is refused the same way (`metadata.<key>`): nothing you give is silently dropped.
 //!
 //! A user message triggers the agent, so an appointment request (sent as `user`, as the
 //! automations page does) is answered by the agent like any user message.
@@ -50,84 +49,54 @@ pub const FORM_TYPE_APPOINTMENT: &str = match REQUEST_APPOINTMENT.form_type() {
     None => panic!("the spec names the form type of an appointment request"),
 };
 
-/// A person who showed interest, as the tools page's lead form describes them.
+/// A person who showed interest: the tools page's lead form, less `chat_id` (the call takes
+/// it) and `metadata` (your own keys go on the request, with `.meta(..)`, as on every call).
 ///
 /// ```
-/// let lead = optimly::Lead::new("john@example.com")
-///     .full_name("John Doe")
-///     .company("Acme Corp")
-///     .meta("interest", "50 seat pilot");
-/// ```
+/// use optimly::Lead;
 ///
-/// It also reads the tools page's lead-form body (less `chat_id`, which the call takes),
-/// refusing a field it does not know rather than dropping it:
-///
-/// ```
-/// let lead: optimly::Lead = serde_json::from_value(serde_json::json!({
-///     "full_name": "John Doe", "email": "john@example.com", "message_id": "msg_456",
-///     "metadata": {"source": "website"}
+/// let lead = Lead {
+///     full_name: Some("John Doe".into()),
+///     company: Some("Acme Corp".into()),
+///     ..Lead::new("john@example.com")
+/// };
+/// // The tools page's body reads into it; a field it does not know is refused, not dropped:
+/// let read: Lead = serde_json::from_value(serde_json::json!({
+///     "full_name": "John Doe", "email": "john@example.com", "company": "Acme Corp"
 /// }))?;
-/// assert_eq!(lead, optimly::Lead::new("john@example.com").full_name("John Doe")
-///     .message_id("msg_456").meta("source", "website"));
-/// assert!(serde_json::from_value::<optimly::Lead>(serde_json::json!({"email": "j@example.com", "nmae": "J"})).is_err());
+/// assert_eq!(read, lead);
+/// assert!(serde_json::from_value::<Lead>(serde_json::json!({"email": "j@example.com", "nmae": "J"})).is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lead {
-    email: String,
-    full_name: Option<String>,
-    phone: Option<String>,
-    company: Option<String>,
-    message: Option<String>,
-    message_id: Option<String>,
-    #[serde(default)]
-    metadata: Metadata,
+    /// Their email address (required).
+    pub email: String,
+    /// Their full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// Their phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Their company.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// What they wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The chat message that revealed the lead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
 impl Lead {
-    /// A lead known by their email address (required).
+    /// A lead known only by their email address.
     pub fn new(email: impl Into<String>) -> Self {
         Self {
             email: email.into(),
             ..Self::default()
         }
-    }
-
-    /// Their full name.
-    pub fn full_name(mut self, name: impl Into<String>) -> Self {
-        self.full_name = Some(name.into());
-        self
-    }
-
-    /// Their phone number.
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.phone = Some(phone.into());
-        self
-    }
-
-    /// Their company.
-    pub fn company(mut self, company: impl Into<String>) -> Self {
-        self.company = Some(company.into());
-        self
-    }
-
-    /// What they wrote.
-    pub fn message(mut self, message: impl Into<String>) -> Self {
-        self.message = Some(message.into());
-        self
-    }
-
-    /// The chat message that revealed the lead.
-    pub fn message_id(mut self, id: impl Into<String>) -> Self {
-        self.message_id = Some(id.into());
-        self
-    }
-
-    /// Add a key of your own (`source`, `campaign`, `interest`, ...).
-    pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.metadata.insert(key.into(), value.into());
-        self
     }
 
     /// Every problem, named by its path in the lead message's body.
@@ -137,9 +106,7 @@ impl Lead {
         if let Some(name) = &self.full_name {
             check.required("metadata.full_name", name);
         }
-        let mut issues = check.issues();
-        issues.extend(collisions(&self.mapped_metadata(), &self.metadata));
-        issues
+        check.issues()
     }
 
     fn content(&self) -> String {
@@ -149,11 +116,7 @@ impl Lead {
         }
     }
 
-    fn wire_metadata(&self) -> Metadata {
-        with_own_keys(self.mapped_metadata(), &self.metadata)
-    }
-
-    /// The keys the mapping sets.
+    /// The metadata the lead maps onto.
     fn mapped_metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         m.insert("form_type".into(), FORM_TYPE_LEAD.into());
@@ -168,36 +131,51 @@ impl Lead {
     }
 }
 
-/// A wish to meet, as the tools page's appointment form describes it.
+/// A wish to meet: the tools page's appointment form, less `chat_id` and `metadata`.
 ///
 /// ```
-/// let request = optimly::AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
-///     .duration_minutes(30)
-///     .subject("onboarding call")
-///     .timezone("America/New_York")
-///     .preferred_channel("Zoom");
-/// ```
+/// use optimly::AppointmentRequest;
 ///
-/// It also reads the tools page's appointment body (less `chat_id`), with the documented
-/// default duration; an unknown field is refused, not dropped.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// let request = AppointmentRequest {
+///     subject: "onboarding call".into(),
+///     timezone: Some("America/New_York".into()),
+///     preferred_channel: Some("Zoom".into()),
+///     ..AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
+/// };
+/// assert_eq!(request.duration_minutes, 30, "the documented default");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppointmentRequest {
-    name: String,
-    email: String,
-    date: String,
-    time: String,
+    /// Who the meeting is for (required).
+    pub name: String,
+    /// Their email address (required).
+    pub email: String,
+    /// The day, `YYYY-MM-DD` (required).
+    pub date: String,
+    /// The time, `HH:MM` (required).
+    pub time: String,
+    /// Length in minutes (default 30; must be positive).
     #[serde(default = "default_duration")]
-    duration_minutes: u32,
+    pub duration_minutes: u32,
+    /// What kind of meeting, used in the message text (default `appointment`).
     #[serde(default = "default_subject")]
-    subject: String,
-    phone: Option<String>,
-    notes: Option<String>,
-    timezone: Option<String>,
-    preferred_channel: Option<String>,
-    message_id: Option<String>,
-    #[serde(default)]
-    metadata: Metadata,
+    pub subject: String,
+    /// Their phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Agenda or notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// The IANA time zone of `date` and `time` (`America/New_York`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// How they want to meet (`Zoom`, `phone`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_channel: Option<String>,
+    /// The chat message the request came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
 fn default_duration() -> u32 {
@@ -212,7 +190,8 @@ impl AppointmentRequest {
     /// The default length of a meeting, as documented.
     pub const DEFAULT_DURATION_MINUTES: u32 = 30;
 
-    /// An appointment for `name` (`email`) on `date` (`YYYY-MM-DD`) at `time` (`HH:MM`).
+    /// An appointment for `name` (`email`) on `date` (`YYYY-MM-DD`) at `time` (`HH:MM`), with
+    /// the documented defaults.
     pub fn new(
         name: impl Into<String>,
         email: impl Into<String>,
@@ -231,56 +210,7 @@ impl AppointmentRequest {
             timezone: None,
             preferred_channel: None,
             message_id: None,
-            metadata: Metadata::new(),
         }
-    }
-
-    /// Length in minutes (default 30; must be positive).
-    pub fn duration_minutes(mut self, minutes: u32) -> Self {
-        self.duration_minutes = minutes;
-        self
-    }
-
-    /// What kind of meeting, used in the message text (default `appointment`).
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.subject = subject.into();
-        self
-    }
-
-    /// Their phone number.
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.phone = Some(phone.into());
-        self
-    }
-
-    /// Agenda or notes.
-    pub fn notes(mut self, notes: impl Into<String>) -> Self {
-        self.notes = Some(notes.into());
-        self
-    }
-
-    /// The IANA time zone of `date` and `time` (`America/New_York`).
-    pub fn timezone(mut self, tz: impl Into<String>) -> Self {
-        self.timezone = Some(tz.into());
-        self
-    }
-
-    /// How they want to meet (`Zoom`, `phone`, ...).
-    pub fn preferred_channel(mut self, channel: impl Into<String>) -> Self {
-        self.preferred_channel = Some(channel.into());
-        self
-    }
-
-    /// The chat message the request came from (sent as `metadata.message_id`).
-    pub fn message_id(mut self, id: impl Into<String>) -> Self {
-        self.message_id = Some(id.into());
-        self
-    }
-
-    /// Add a key of your own.
-    pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.metadata.insert(key.into(), value.into());
-        self
     }
 
     /// Every problem, named by its path in the request message's body.
@@ -292,9 +222,6 @@ impl AppointmentRequest {
             .time("metadata.time", &self.time)
             .positive("metadata.duration_minutes", self.duration_minutes)
             .issues()
-            .into_iter()
-            .chain(collisions(&self.mapped_metadata(), &self.metadata))
-            .collect()
     }
 
     fn content(&self) -> String {
@@ -304,11 +231,7 @@ impl AppointmentRequest {
         )
     }
 
-    fn wire_metadata(&self) -> Metadata {
-        with_own_keys(self.mapped_metadata(), &self.metadata)
-    }
-
-    /// The keys the mapping sets.
+    /// The metadata the request maps onto.
     fn mapped_metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         m.insert("form_type".into(), FORM_TYPE_APPOINTMENT.into());
@@ -378,101 +301,57 @@ impl std::fmt::Display for Urgency {
     }
 }
 
-/// A request for a human to take the chat over by email.
+/// A request for a human to take the chat over by email: the tools page's email-handoff
+/// form, less `chat_id` and `metadata`. Every field is optional.
 ///
 /// ```
 /// use optimly::{EmailHandoff, Urgency};
 ///
-/// let handoff = EmailHandoff::new()
-///     .customer_email("enterprise-buyer@example.com")
-///     .reason("Pricing approval")
-///     .context("Lead qualified via chatbot, needs annual invoice")
-///     .urgency(Urgency::High)
-///     .assigned_team("Sales");
+/// let handoff = EmailHandoff {
+///     customer_email: Some("enterprise-buyer@example.com".into()),
+///     reason: Some("Pricing approval".into()),
+///     urgency: Some(Urgency::High),
+///     assigned_team: Some("Sales".into()),
+///     ..EmailHandoff::default()
+/// };
 /// ```
-///
-/// It also reads the tools page's email-handoff body (less `chat_id`); an unknown field is
-/// refused, not dropped.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailHandoff {
-    customer_email: Option<String>,
-    reason: Option<String>,
-    context: Option<String>,
-    urgency: Option<Urgency>,
-    category: Option<String>,
-    assigned_team: Option<String>,
-    message_id: Option<String>,
-    #[serde(default)]
-    metadata: Metadata,
+    /// Where the human follows up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_email: Option<String>,
+    /// Why a human is needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What the human needs to know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// How urgent it is (sent as `metadata.priority`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Urgency>,
+    /// A support category for routing (`technical_support`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The team that should pick it up (`Sales`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_team: Option<String>,
+    /// The chat message that asked for a human (sent as `metadata.message_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
 impl EmailHandoff {
-    /// An empty request: every field is optional.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Where the human follows up.
-    pub fn customer_email(mut self, email: impl Into<String>) -> Self {
-        self.customer_email = Some(email.into());
-        self
-    }
-
-    /// Why a human is needed.
-    pub fn reason(mut self, reason: impl Into<String>) -> Self {
-        self.reason = Some(reason.into());
-        self
-    }
-
-    /// What the human needs to know.
-    pub fn context(mut self, context: impl Into<String>) -> Self {
-        self.context = Some(context.into());
-        self
-    }
-
-    /// How urgent it is (sent as `metadata.priority`).
-    pub fn urgency(mut self, urgency: Urgency) -> Self {
-        self.urgency = Some(urgency);
-        self
-    }
-
-    /// A support category for routing (`technical_support`, ...).
-    pub fn category(mut self, category: impl Into<String>) -> Self {
-        self.category = Some(category.into());
-        self
-    }
-
-    /// The team that should pick it up (`Sales`, ...).
-    pub fn assigned_team(mut self, team: impl Into<String>) -> Self {
-        self.assigned_team = Some(team.into());
-        self
-    }
-
-    /// The chat message that asked for a human (sent as `metadata.message_id`).
-    pub fn message_id(mut self, id: impl Into<String>) -> Self {
-        self.message_id = Some(id.into());
-        self
-    }
-
-    /// Add a key of your own.
-    pub fn meta(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.metadata.insert(key.into(), value.into());
-        self
-    }
-
     /// Every problem, named by its path in the handoff's body.
     fn issues(&self) -> Vec<FieldIssue> {
         let mut check = Check::new();
         if let Some(email) = &self.customer_email {
             check.email("customer_email", email);
         }
-        let mut issues = check.issues();
-        issues.extend(collisions(&self.mapped_metadata(), &self.metadata));
-        issues
+        check.issues()
     }
 
-    /// The metadata keys the mapping sets.
+    /// The metadata keys the handoff maps onto.
     fn mapped_metadata(&self) -> Metadata {
         let mut m = Metadata::new();
         if let Some(urgency) = self.urgency {
@@ -485,13 +364,12 @@ impl EmailHandoff {
     }
 
     fn wire(&self, chat_id: String) -> types::EmailHandoffRequest {
-        let m = with_own_keys(self.mapped_metadata(), &self.metadata);
         types::EmailHandoffRequest {
             chat_id,
             customer_email: self.customer_email.clone(),
             reason: self.reason.clone(),
             context: self.context.clone(),
-            metadata: (!m.is_empty()).then_some(types::Metadata(m)),
+            metadata: None,
         }
     }
 }
@@ -623,20 +501,30 @@ pub struct StartLeadChat<'a> {
     client: &'a OptimlyClient,
     client_id: String,
     lead: &'a Lead,
+    /// The caller's own metadata, given to the chat and to the lead message.
+    body: OwnMetadata,
     options: RequestOptions,
 }
 
+/// A request's own metadata, for a builder that sends it on more than one call.
+#[derive(Debug, Default)]
+struct OwnMetadata {
+    metadata: Option<types::Metadata>,
+}
+
 impl StartLeadChat<'_> {
-    crate::call::builder_methods!();
+    crate::call::builder_methods!(metadata);
 
     /// Create the chat, then seed it. Nothing is sent when the lead is invalid.
     pub async fn send(self) -> Result<LeadChat, Error> {
-        let problems = self.lead.issues();
+        let own = self.body.metadata.map(|m| m.0).unwrap_or_default();
+        let mut problems = self.lead.issues();
+        problems.extend(collisions(&self.lead.mapped_metadata(), &own));
         let chat = self
             .client
             .create_chat(self.client_id)
             .lead_collected(true)
-            .metadata(self.lead.metadata.clone())
+            .metadata(own.clone())
             .options(self.options.clone())
             .with_problems(problems)
             .send()
@@ -644,6 +532,7 @@ impl StartLeadChat<'_> {
         let seeded = self
             .client
             .capture_lead(chat.id(), self.lead)
+            .metadata(own)
             .options(self.options)
             .send()
             .await;
@@ -660,7 +549,7 @@ impl OptimlyClient {
             chat_id.into(),
             &Sender::Assistant,
             lead.content(),
-            Some(lead.wire_metadata()),
+            Some(lead.mapped_metadata()),
             lead.issues(),
         )
     }
@@ -676,6 +565,7 @@ impl OptimlyClient {
             client: self,
             client_id: client_id.into(),
             lead,
+            body: OwnMetadata::default(),
             options: RequestOptions::default(),
         }
     }
@@ -692,19 +582,17 @@ impl OptimlyClient {
             chat_id.into(),
             &Sender::User,
             request.content(),
-            Some(request.wire_metadata()),
+            Some(request.mapped_metadata()),
             request.issues(),
         )
     }
 
     /// Hand the chat over to a human by email.
     pub fn hand_off(&self, chat_id: impl Into<String>, handoff: &EmailHandoff) -> HandOff<'_> {
-        let mut body = handoff.wire(chat_id.into());
-        let mapped = body.metadata.take().map(|m| m.0).unwrap_or_default();
         HandOff {
             client: self,
-            body,
-            mapped,
+            body: handoff.wire(chat_id.into()),
+            mapped: handoff.mapped_metadata(),
             problems: handoff.issues(),
             options: RequestOptions::default(),
         }
@@ -719,25 +607,30 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn own(pairs: Value) -> Metadata {
+        pairs.as_object().cloned().unwrap_or_default()
+    }
+
     #[test]
     fn lead_maps_onto_the_automations_page_message() {
-        let lead = Lead::new("john@example.com")
-            .full_name("John Doe")
-            .company("Acme Corp")
-            .phone("+1-555-123-4567")
-            .meta("interest", "50 seat pilot")
-            .meta("form_type", FORM_TYPE_LEAD);
-        assert!(lead.issues().is_empty(), "the same value is no collision");
+        let lead = Lead {
+            full_name: Some("John Doe".into()),
+            company: Some("Acme Corp".into()),
+            phone: Some("+1-555-123-4567".into()),
+            message_id: Some("msg_456".into()),
+            ..Lead::new("john@example.com")
+        };
+        assert!(lead.issues().is_empty());
         assert_eq!(
             lead.content(),
             "Lead captured for John Doe <john@example.com>"
         );
         assert_eq!(
-            Value::Object(lead.wire_metadata()),
+            Value::Object(lead.mapped_metadata()),
             json!({
                 "form_type": "lead_capture", "lead_collected": true, "full_name": "John Doe",
                 "email": "john@example.com", "phone": "+1-555-123-4567", "company": "Acme Corp",
-                "interest": "50 seat pilot"
+                "message_id": "msg_456"
             })
         );
         assert_eq!(
@@ -748,16 +641,18 @@ mod tests {
 
     #[test]
     fn appointment_maps_onto_the_automations_page_message() {
-        let r = AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
-            .subject("onboarding call")
-            .timezone("America/New_York")
-            .preferred_channel("Zoom");
+        let r = AppointmentRequest {
+            subject: "onboarding call".into(),
+            timezone: Some("America/New_York".into()),
+            preferred_channel: Some("Zoom".into()),
+            ..AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
+        };
         assert_eq!(
             r.content(),
             "Book a 30-minute onboarding call on 2025-06-20 at 14:00 for Jane Smith"
         );
         assert_eq!(
-            Value::Object(r.wire_metadata()),
+            Value::Object(r.mapped_metadata()),
             json!({
                 "form_type": "appointment_request", "name": "Jane Smith", "email": "jane@company.com",
                 "date": "2025-06-20", "time": "14:00", "duration_minutes": 30,
@@ -767,15 +662,26 @@ mod tests {
     }
 
     #[test]
-    fn message_id_reaches_the_wire_for_all_three() {
-        let lead = Lead::new("j@example.com").message_id("msg_456");
-        assert_eq!(lead.wire_metadata()["message_id"], "msg_456");
-        let r = AppointmentRequest::new("Jane", "jane@example.com", "2030-06-20", "14:00")
-            .message_id("msg_456");
-        assert_eq!(r.wire_metadata()["message_id"], "msg_456");
-        let h = EmailHandoff::new().message_id("msg_456");
-        let wire = serde_json::to_value(h.wire("chat_1".into())).expect("json");
-        assert_eq!(wire["metadata"]["message_id"], "msg_456");
+    fn handoff_maps_urgency_to_priority() {
+        let h = EmailHandoff {
+            customer_email: Some("enterprise-buyer@example.com".into()),
+            reason: Some("Pricing approval".into()),
+            urgency: Some(Urgency::High),
+            assigned_team: Some("Sales".into()),
+            message_id: Some("msg_456".into()),
+            ..EmailHandoff::default()
+        };
+        assert_eq!(
+            serde_json::to_value(h.wire("chat_123".into())).expect("json"),
+            json!({
+                "chat_id": "chat_123", "customer_email": "enterprise-buyer@example.com",
+                "reason": "Pricing approval"
+            })
+        );
+        assert_eq!(
+            Value::Object(h.mapped_metadata()),
+            json!({"priority": "high", "assigned_team": "Sales", "message_id": "msg_456"})
+        );
     }
 
     #[test]
@@ -783,61 +689,21 @@ mod tests {
         let fields = |issues: Vec<FieldIssue>| -> Vec<String> {
             issues.iter().map(|i| i.field().to_owned()).collect()
         };
+        let lead = Lead {
+            full_name: Some("J".into()),
+            ..Lead::new("j@example.com")
+        };
+        let keys = own(json!({"full_name": "K", "form_type": "x", "source": "web"}));
         assert_eq!(
-            fields(
-                Lead::new("j@example.com")
-                    .full_name("J")
-                    .meta("full_name", "K")
-                    .meta("form_type", "x")
-                    .issues()
-            ),
+            fields(collisions(&lead.mapped_metadata(), &keys)),
             ["metadata.form_type", "metadata.full_name"]
         );
-        assert_eq!(
-            fields(
-                AppointmentRequest::new("Jane", "jane@example.com", "2030-06-20", "14:00")
-                    .meta("duration_minutes", 45)
-                    .issues()
-            ),
-            ["metadata.duration_minutes"]
-        );
-        assert_eq!(
-            fields(
-                EmailHandoff::new()
-                    .urgency(Urgency::Low)
-                    .meta("priority", "high")
-                    .issues()
-            ),
-            ["metadata.priority"]
-        );
-        // A key the mapping leaves unset is the caller's to use.
-        assert!(
-            EmailHandoff::new()
-                .meta("priority", "high")
-                .issues()
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn handoff_maps_urgency_to_priority() {
-        let h = EmailHandoff::new()
-            .customer_email("enterprise-buyer@example.com")
-            .reason("Pricing approval")
-            .urgency(Urgency::High)
-            .assigned_team("Sales");
-        let wire = serde_json::to_value(h.wire("chat_123".into())).expect("json");
-        assert_eq!(
-            wire,
-            json!({
-                "chat_id": "chat_123", "customer_email": "enterprise-buyer@example.com",
-                "reason": "Pricing approval", "metadata": {"priority": "high", "assigned_team": "Sales"}
-            })
-        );
-        assert_eq!(
-            serde_json::to_value(EmailHandoff::new().wire("c".into())).expect("json"),
-            json!({"chat_id": "c"})
-        );
+        // The same value is no loss, and a key the mapping leaves unset is the caller's.
+        let same = own(json!({"full_name": "J", "priority": "high"}));
+        assert!(collisions(&lead.mapped_metadata(), &same).is_empty());
+        let merged = with_own_keys(lead.mapped_metadata(), &keys);
+        assert_eq!(merged["source"], "web");
+        assert_eq!(merged["full_name"], "J");
     }
 
     #[test]
@@ -848,14 +714,14 @@ mod tests {
                 .map(|i| i.to_string())
                 .collect::<Vec<_>>()
         };
-        let ok = || AppointmentRequest::new("Jane", "jane@company.com", "2025-06-20", "14:00");
-        assert!(ok().issues().is_empty());
+        let ok = AppointmentRequest::new("Jane", "jane@company.com", "2025-06-20", "14:00");
+        assert!(ok.issues().is_empty());
+        let bad = AppointmentRequest {
+            duration_minutes: 0,
+            ..AppointmentRequest::new("", "jane", "2026-02-30", "2pm")
+        };
         assert_eq!(
-            fields(
-                AppointmentRequest::new("", "jane", "2026-02-30", "2pm")
-                    .duration_minutes(0)
-                    .issues()
-            ),
+            fields(bad.issues()),
             [
                 "metadata.name: is required and must not be blank",
                 "metadata.email: is not an email address like name@example.com",
@@ -864,15 +730,23 @@ mod tests {
                 "metadata.duration_minutes: must be a positive number",
             ]
         );
+        let lead = Lead {
+            full_name: Some(" ".into()),
+            ..Lead::new("nope")
+        };
         assert_eq!(
-            fields(Lead::new("nope").full_name(" ").issues()),
+            fields(lead.issues()),
             [
                 "metadata.email: is not an email address like name@example.com",
                 "metadata.full_name: is required and must not be blank",
             ]
         );
+        let handoff = EmailHandoff {
+            customer_email: Some("x".into()),
+            ..EmailHandoff::default()
+        };
         assert_eq!(
-            fields(EmailHandoff::new().customer_email("x").issues()),
+            fields(handoff.issues()),
             ["customer_email: is not an email address like name@example.com"]
         );
         let urgency = "urgent".parse::<Urgency>().expect_err("urgency");

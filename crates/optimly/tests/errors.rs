@@ -321,7 +321,13 @@ async fn invalid_input_sends_nothing() {
         ),
         (
             client
-                .request_appointment("c", &appointment("2025-06-20", "14:00").duration_minutes(0))
+                .request_appointment(
+                    "c",
+                    &AppointmentRequest {
+                        duration_minutes: 0,
+                        ..appointment("2025-06-20", "14:00")
+                    },
+                )
                 .await
                 .map(drop),
             "metadata.duration_minutes",
@@ -329,14 +335,23 @@ async fn invalid_input_sends_nothing() {
         ),
         (
             client
-                .hand_off("c", &EmailHandoff::new().customer_email("@"))
+                .hand_off(
+                    "c",
+                    &EmailHandoff {
+                        customer_email: Some("@".into()),
+                        ..EmailHandoff::default()
+                    },
+                )
                 .await
                 .map(drop),
             "customer_email",
             &EMAIL_HANDOFF,
         ),
         (
-            client.hand_off("", &EmailHandoff::new()).await.map(drop),
+            client
+                .hand_off("", &EmailHandoff::default())
+                .await
+                .map(drop),
             "chat_id",
             &EMAIL_HANDOFF,
         ),

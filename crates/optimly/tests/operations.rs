@@ -295,14 +295,16 @@ async fn capture_lead_appends_the_documented_assistant_message() {
             }));
         })
         .await;
-    let lead = Lead::new("john@example.com")
-        .full_name("John Doe")
-        .company("Acme Corp")
-        .phone("+1-555-123-4567")
-        .meta("interest", "50 seat pilot");
+    let lead = Lead {
+        full_name: Some("John Doe".into()),
+        company: Some("Acme Corp".into()),
+        phone: Some("+1-555-123-4567".into()),
+        ..Lead::new("john@example.com")
+    };
     let message = harness(&server)
         .client
         .capture_lead("chat_123", &lead)
+        .meta("interest", "50 seat pilot")
         .await
         .expect("lead");
     mock.assert_async().await;
@@ -337,10 +339,11 @@ async fn start_lead_chat_creates_a_lead_chat_then_seeds_it() {
             then.status(200).json_body(json!({"message_id": "msg_1"}));
         })
         .await;
-    let lead = Lead::new("lead@example.com").meta("campaign", "spring_launch");
+    let lead = Lead::new("lead@example.com");
     let started = harness(&server)
         .client
         .start_lead_chat("web_form_47", &lead)
+        .meta("campaign", "spring_launch")
         .await
         .expect("chat");
     chat.assert_async().await;
@@ -396,10 +399,12 @@ async fn request_appointment_appends_the_documented_user_message() {
             then.status(200).json_body(json!({"message_id": "msg_55", "sender": "user"}));
         })
         .await;
-    let request = AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
-        .subject("onboarding call")
-        .timezone("America/New_York")
-        .preferred_channel("Zoom");
+    let request = AppointmentRequest {
+        subject: "onboarding call".into(),
+        timezone: Some("America/New_York".into()),
+        preferred_channel: Some("Zoom".into()),
+        ..AppointmentRequest::new("Jane Smith", "jane@company.com", "2025-06-20", "14:00")
+    };
     let message = harness(&server)
         .client
         .request_appointment("chat_789", &request)
@@ -422,12 +427,14 @@ async fn hand_off_posts_the_automations_contract() {
             then.status(200).json_body(json!({"handoff_id": "handoff_789", "status": "queued", "chat_id": "chat_123"}));
         })
         .await;
-    let handoff = EmailHandoff::new()
-        .customer_email("enterprise-buyer@example.com")
-        .reason("Pricing approval")
-        .context("Lead qualified via chatbot, needs annual invoice")
-        .urgency(Urgency::High)
-        .assigned_team("Sales");
+    let handoff = EmailHandoff {
+        customer_email: Some("enterprise-buyer@example.com".into()),
+        reason: Some("Pricing approval".into()),
+        context: Some("Lead qualified via chatbot, needs annual invoice".into()),
+        urgency: Some(Urgency::High),
+        assigned_team: Some("Sales".into()),
+        ..EmailHandoff::default()
+    };
     let queued = harness(&server)
         .client
         .hand_off("chat_123", &handoff)
@@ -507,7 +514,7 @@ async fn conversation_keeps_its_chat_id_for_every_call() {
         .expect("appointment");
     assert_eq!(
         conversation
-            .hand_off(&EmailHandoff::new())
+            .hand_off(&EmailHandoff::default())
             .await
             .expect("handoff")
             .id(),

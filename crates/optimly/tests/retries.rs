@@ -244,7 +244,7 @@ async fn a_post_503_with_retry_after_is_retried() {
         .await;
     let h = harness(&server);
     h.client
-        .hand_off("c", &optimly::EmailHandoff::new())
+        .hand_off("c", &optimly::EmailHandoff::default())
         .await
         .expect("retried");
     unavailable.assert_calls_async(1).await;
