@@ -30,7 +30,6 @@
 
 use optimly_api::types;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::call::RequestOptions;
 use crate::chats::{AppendMessage, Chat, Message};
@@ -605,7 +604,7 @@ crate::call::into_future!(StartLeadChat<'a> => LeadChat);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn own(pairs: Value) -> Metadata {
         pairs.as_object().cloned().unwrap_or_default()
