@@ -64,9 +64,6 @@ pub enum Scope {
     Agent,
     /// One count per chat (`chat_id`).
     Chat,
-    /// One count per visitor of a website: not an Optimly limit, but one an app puts in
-    /// front of its key so one visitor cannot spend the whole budget (`optimly-widget`).
-    Visitor,
 }
 
 impl Scope {
@@ -76,7 +73,6 @@ impl Scope {
             Self::ApiKey => "API key",
             Self::Agent => "agent",
             Self::Chat => "chat",
-            Self::Visitor => "visitor",
         }
     }
 }
@@ -169,26 +165,27 @@ pub struct SlidingWindow {
 }
 
 impl SlidingWindow {
-    /// Whether one more request fits under `limit` at `now`, counting `pending` requests that
-    /// are taken but not [recorded](Self::record) yet. Times that have left the window are
-    /// forgotten first. When it is full: `Err(Some(wait))`, the time until the oldest recorded
-    /// request leaves the window, or `Err(None)` when only pending requests fill it.
+    /// Whether one more request fits under `count` requests in any `window` at `now`,
+    /// counting `pending` requests that are taken but not [recorded](Self::record) yet. Times
+    /// that have left the window are forgotten first. When it is full: `Err(Some(wait))`, the
+    /// time until the oldest recorded request leaves the window, or `Err(None)` when only
+    /// pending requests fill it.
     pub fn check(
         &mut self,
-        limit: &Limit,
+        count: u32,
+        window: Duration,
         pending: u32,
         now: Instant,
     ) -> Result<(), Option<Duration>> {
-        self.forget_before(now, limit.window);
+        self.forget_before(now, window);
         let used = self.times.len().saturating_add(pending as usize);
-        if used < limit.count as usize {
+        if used < count as usize {
             return Ok(());
         }
-        Err(self.times.front().map(|oldest| {
-            limit
-                .window
-                .saturating_sub(now.saturating_duration_since(*oldest))
-        }))
+        Err(self
+            .times
+            .front()
+            .map(|oldest| window.saturating_sub(now.saturating_duration_since(*oldest))))
     }
 
     /// Count a request at `at` (kept in order, whenever it is recorded).
@@ -235,26 +232,38 @@ mod tests {
         let mut window = SlidingWindow::default();
         let start = Instant::now();
         let at = |s| start + Duration::from_secs(s);
-        assert_eq!(window.check(&limit, 0, at(0)), Ok(()));
+        assert_eq!(
+            window.check(limit.count(), limit.window(), 0, at(0)),
+            Ok(())
+        );
         window.record(at(0));
         assert_eq!(
-            window.check(&limit, 1, at(10)),
+            window.check(limit.count(), limit.window(), 1, at(10)),
             Err(Some(Duration::from_secs(50)))
         );
         window.record(at(10));
         assert_eq!(
-            window.check(&limit, 0, at(15)),
+            window.check(limit.count(), limit.window(), 0, at(15)),
             Err(Some(Duration::from_secs(45)))
         );
-        assert_eq!(window.check(&limit, 0, at(60)), Ok(()));
-        assert_eq!(window.check(&limit, 1, at(70)), Ok(()));
+        assert_eq!(
+            window.check(limit.count(), limit.window(), 0, at(60)),
+            Ok(())
+        );
+        assert_eq!(
+            window.check(limit.count(), limit.window(), 1, at(70)),
+            Ok(())
+        );
     }
 
     #[test]
     fn pending_requests_alone_fill_a_window_with_no_known_wait() {
         let limit = Limit::new(2, Duration::from_secs(1), Scope::ApiKey);
         let mut window = SlidingWindow::default();
-        assert_eq!(window.check(&limit, 2, Instant::now()), Err(None));
+        assert_eq!(
+            window.check(limit.count(), limit.window(), 2, Instant::now()),
+            Err(None)
+        );
     }
 
     #[test]
@@ -265,7 +274,12 @@ mod tests {
         window.record(start + Duration::from_secs(5));
         window.record(start + Duration::from_secs(1));
         assert_eq!(
-            window.check(&limit, 0, start + Duration::from_secs(6)),
+            window.check(
+                limit.count(),
+                limit.window(),
+                0,
+                start + Duration::from_secs(6)
+            ),
             Err(Some(Duration::from_secs(5)))
         );
     }

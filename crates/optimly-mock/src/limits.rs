@@ -88,7 +88,7 @@ impl Limiter {
         let mut longest: Option<Duration> = None;
         for (key, limit) in &applicable {
             let window = self.seen.entry(key.clone()).or_default();
-            if let Err(wait) = window.check(limit, 0, now) {
+            if let Err(wait) = window.check(limit.count(), limit.window(), 0, now) {
                 // Nothing is pending here, so a full window always has an oldest request.
                 let wait = wait.unwrap_or(limit.window());
                 longest = Some(longest.map_or(wait, |w| w.max(wait)));

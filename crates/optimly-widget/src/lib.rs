@@ -56,10 +56,11 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::Key;
-use optimly::{Error, Limit, OptimlyClient, Scope};
+use optimly::{Error, OptimlyClient};
 
 pub use assets::demo_page;
 pub use refusal::{ErrorBody, FieldError};
+pub use visitor::VisitorLimit;
 
 use crate::visitor::Visitors;
 
@@ -154,7 +155,7 @@ impl Widget {
     }
 
     /// The per-visitor limit in force.
-    pub fn visitor_limit(&self) -> Limit {
+    pub fn visitor_limit(&self) -> VisitorLimit {
         self.shared.visitors.limit()
     }
 }
@@ -167,7 +168,7 @@ pub struct WidgetBuilder {
     key: Option<Key>,
     origins: Vec<String>,
     max_message_chars: usize,
-    visitor_limit: Limit,
+    visitor_limit: VisitorLimit,
     secure_cookie: bool,
 }
 
@@ -189,8 +190,10 @@ impl WidgetBuilder {
     pub const DEFAULT_MAX_MESSAGE_CHARS: usize = 2_000;
 
     /// Requests one visitor may make that reach Optimly: 20 a minute.
-    pub const DEFAULT_VISITOR_LIMIT: Limit =
-        Limit::new(20, Duration::from_secs(60), Scope::Visitor);
+    pub const DEFAULT_VISITOR_LIMIT: VisitorLimit = VisitorLimit {
+        count: 20,
+        window: Duration::from_secs(60),
+    };
 
     /// The shortest cookie secret taken, in bytes.
     pub const MIN_SECRET_BYTES: usize = 64;
@@ -230,7 +233,7 @@ impl WidgetBuilder {
     /// [`DEFAULT_VISITOR_LIMIT`](Self::DEFAULT_VISITOR_LIMIT)). Counted per process: with
     /// several replicas a visitor gets up to this much on each.
     pub fn visitor_limit(mut self, count: u32, window: Duration) -> Self {
-        self.visitor_limit = Limit::new(count, window, Scope::Visitor);
+        self.visitor_limit = VisitorLimit { count, window };
         self
     }
 

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
-use optimly::Limit;
 use optimly::optimly_api::limit::SlidingWindow;
 use serde::{Deserialize, Serialize};
 
@@ -91,22 +90,33 @@ pub(crate) fn check_origin(shared: &Shared, headers: &HeaderMap) -> Result<(), R
 
 /// Each visitor's requests in the widget's limit, in this process.
 pub(crate) struct Visitors {
-    limit: Limit,
+    limit: VisitorLimit,
     windows: Mutex<HashMap<String, SlidingWindow>>,
+}
+
+/// How many requests that reach Optimly one visitor may make in any window of a length: not
+/// an Optimly limit, but one the widget puts in front of the key so that one visitor cannot
+/// spend everyone's budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VisitorLimit {
+    /// Requests allowed in one window (at least 1).
+    pub count: u32,
+    /// The window's length.
+    pub window: Duration,
 }
 
 /// Past this many visitors in memory, those with nothing in their window are forgotten.
 const PRUNE_AT: usize = 10_000;
 
 impl Visitors {
-    pub(crate) fn new(limit: Limit) -> Self {
+    pub(crate) fn new(limit: VisitorLimit) -> Self {
         Self {
             limit,
             windows: Mutex::default(),
         }
     }
 
-    pub(crate) fn limit(&self) -> Limit {
+    pub(crate) fn limit(&self) -> VisitorLimit {
         self.limit
     }
 
@@ -115,16 +125,16 @@ impl Visitors {
         let now = tokio::time::Instant::now().into_std();
         let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         if windows.len() >= PRUNE_AT && !windows.contains_key(visitor) {
-            Self::prune(&mut windows, self.limit.window(), now);
+            Self::prune(&mut windows, self.limit.window, now);
         }
         let window = windows.entry(visitor.to_owned()).or_default();
-        match window.check(&self.limit, 0, now) {
+        match window.check(self.limit.count.max(1), self.limit.window, 0, now) {
             Ok(()) => {
                 window.record(now);
                 Ok(())
             }
             // Full with nothing recorded cannot happen (nothing is pending): a whole window.
-            Err(wait) => Err(wait.unwrap_or(self.limit.window())),
+            Err(wait) => Err(wait.unwrap_or(self.limit.window)),
         }
     }
 
@@ -142,11 +152,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_visitor_gets_their_own_window() {
-        let visitors = Visitors::new(Limit::new(
-            2,
-            Duration::from_secs(60),
-            optimly::Scope::Visitor,
-        ));
+        let visitors = Visitors::new(VisitorLimit {
+            count: 2,
+            window: Duration::from_secs(60),
+        });
         assert_eq!(visitors.take("a"), Ok(()));
         tokio::time::advance(Duration::from_secs(10)).await;
         assert_eq!(visitors.take("a"), Ok(()));
@@ -158,7 +167,10 @@ mod tests {
 
     #[test]
     fn idle_visitors_are_forgotten() {
-        let visitors = Visitors::new(Limit::new(1, Duration::ZERO, optimly::Scope::Visitor));
+        let visitors = Visitors::new(VisitorLimit {
+            count: 1,
+            window: Duration::ZERO,
+        });
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
             .build()

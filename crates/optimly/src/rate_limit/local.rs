@@ -89,7 +89,9 @@ impl Local {
                 Some(until) if until > now => Err(Some(until - now)),
                 _ => {
                     window.paused_until = None;
-                    window.done.check(limit, window.in_flight, now)
+                    window
+                        .done
+                        .check(limit.count(), limit.window(), window.in_flight, now)
                 }
             };
             if let Err(wait) = room {
