@@ -12,7 +12,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use optimly::clock::RecordingClock;
+use optimly::testing::RecordingClock;
 use optimly::{Error, ErrorKind, OptimlyClient, RateLimits, Sender};
 use workspace_tests::fault_server::{FaultServer, Reply};
 

@@ -10,6 +10,9 @@
 //! # Ok(()) }
 //! ```
 
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
 use httpmock::Mock;
 use httpmock::When;
 use optimly_api::Operation;
@@ -196,4 +199,70 @@ pub async fn unauthorized<'a>(server: &'a MockServer, operation: &Operation) -> 
             );
         })
         .await
+}
+
+/// tokio's time with the wall clock starting where a test says, and a record of every wait
+/// that ran to its end: for tests that pin exact waits, including `Retry-After` dates.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use optimly::clock::Clock;
+/// use optimly::testing::RecordingClock;
+///
+/// # #[tokio::main(flavor = "current_thread", start_paused = true)]
+/// # async fn main() {
+/// let clock = RecordingClock::at(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+/// clock.sleep(Duration::from_secs(2)).await; // virtual under start_paused
+/// assert_eq!(clock.sleeps(), [Duration::from_secs(2)]);
+/// assert_eq!(
+///     clock.system_time(),
+///     SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_002)
+/// );
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct RecordingClock {
+    start: tokio::time::Instant,
+    start_system: SystemTime,
+    sleeps: Arc<Mutex<Vec<Duration>>>,
+}
+
+impl RecordingClock {
+    /// A clock whose wall-clock time starts at `system_time`, now.
+    pub fn at(system_time: SystemTime) -> Self {
+        Self {
+            start: tokio::time::Instant::now(),
+            start_system: system_time,
+            sleeps: Arc::default(),
+        }
+    }
+
+    /// Every wait that ran to its end, in the order they ended.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.sleeps
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl crate::clock::Clock for RecordingClock {
+    fn now(&self) -> Instant {
+        tokio::time::Instant::now().into_std()
+    }
+
+    fn system_time(&self) -> SystemTime {
+        self.start_system + self.start.elapsed()
+    }
+
+    fn sleep(&self, duration: Duration) -> crate::clock::Sleep {
+        let sleeps = Arc::clone(&self.sleeps);
+        Box::pin(async move {
+            tokio::time::sleep(duration).await;
+            sleeps
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(duration);
+        })
+    }
 }

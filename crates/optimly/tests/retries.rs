@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use common::{KEY, closed_port, harness, harness_with};
 use httpmock::prelude::*;
-use optimly::clock::RecordingClock;
+use optimly::testing::RecordingClock;
 use optimly::{AuthMethod, ErrorKind, OptimlyClient, RequestOptions, RetryPolicy, Sender};
 use serde_json::json;
 

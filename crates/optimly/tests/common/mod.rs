@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use httpmock::MockServer;
-use optimly::clock::RecordingClock;
+use optimly::testing::RecordingClock;
 use optimly::{AuthMethod, OptimlyClient, RetryPolicy};
 
 /// A key of the documented shape whose every appearance in output is a leak.
