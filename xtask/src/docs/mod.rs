@@ -8,6 +8,7 @@
 //! A page's key is `P` and the digits its file name starts with (`001_….txt` → `P001`), the
 //! keys `shared/optimly-docs/CONTRADICTIONS.md` uses.
 
+pub mod examples;
 pub mod facts;
 pub mod literal;
 pub mod page;
