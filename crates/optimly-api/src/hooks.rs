@@ -199,7 +199,9 @@ impl ClientHooks<Context> for Client {
         if response.status().is_success() {
             return Ok(response);
         }
-        buffer_error_body(response).await
+        // Boxed: reading an error body takes more future state than the request itself, and
+        // every successful call would carry it (and move it with the call's future).
+        Box::pin(buffer_error_body(response)).await
     }
 
     async fn post<E>(
