@@ -350,7 +350,7 @@ impl<'a> AppendMessage<'a> {
     ) -> Self {
         // The server validates `sender` against its closed list; an open value read from a
         // stored message (`Sender::Unknown`) is refused here instead of by a 422.
-        let sender = types::NewMessageSender::try_from(sender.to_string()).unwrap_or_else(|_| {
+        let sender = types::NewMessageSender::try_from(sender.as_str()).unwrap_or_else(|_| {
             problems.push(
                 FieldIssue::new("sender", "expected `user` or `assistant`")
                     .with_kind("literal_error"),
