@@ -73,19 +73,14 @@ pub struct Lead {
     /// Their email address (required).
     pub email: String,
     /// Their full name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
     /// Their phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Their company.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<String>,
     /// What they wrote.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The chat message that revealed the lead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
 
@@ -161,19 +156,14 @@ pub struct AppointmentRequest {
     #[serde(default = "default_subject")]
     pub subject: String,
     /// Their phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Agenda or notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The IANA time zone of `date` and `time` (`America/New_York`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// How they want to meet (`Zoom`, `phone`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_channel: Option<String>,
     /// The chat message the request came from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
 
@@ -318,25 +308,18 @@ impl std::fmt::Display for Urgency {
 #[serde(deny_unknown_fields)]
 pub struct EmailHandoff {
     /// Where the human follows up.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_email: Option<String>,
     /// Why a human is needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// What the human needs to know.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// How urgent it is (sent as `metadata.priority`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urgency: Option<Urgency>,
     /// A support category for routing (`technical_support`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// The team that should pick it up (`Sales`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_team: Option<String>,
     /// The chat message that asked for a human (sent as `metadata.message_id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
 
