@@ -484,22 +484,16 @@ pub struct StartLeadChat<'a> {
     client_id: String,
     lead: &'a Lead,
     /// The caller's own metadata, given to the chat and to the lead message.
-    body: OwnMetadata,
+    metadata: Option<types::Metadata>,
     options: RequestOptions,
 }
 
-/// A request's own metadata, for a builder that sends it on more than one call.
-#[derive(Debug, Default)]
-struct OwnMetadata {
-    metadata: Option<types::Metadata>,
-}
-
 impl StartLeadChat<'_> {
-    crate::call::builder_methods!(metadata);
+    crate::call::builder_methods!(metadata in metadata);
 
     /// Create the chat, then seed it. Nothing is sent when the lead is invalid.
     pub async fn send(self) -> Result<LeadChat, Error> {
-        let own = self.body.metadata.map(|m| m.0).unwrap_or_default();
+        let own = self.metadata.map(|m| m.0).unwrap_or_default();
         let mut problems = self.lead.issues();
         problems.extend(collisions(&self.lead.mapped_metadata(), &own));
         let chat = self
@@ -547,7 +541,7 @@ impl OptimlyClient {
             client: self,
             client_id: client_id.into(),
             lead,
-            body: OwnMetadata::default(),
+            metadata: None,
             options: RequestOptions::default(),
         }
     }

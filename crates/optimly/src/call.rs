@@ -308,9 +308,13 @@ pub(crate) use into_future;
 /// The methods every request builder shares: metadata (when the body has it) and options.
 macro_rules! builder_methods {
     (metadata) => {
+        $crate::call::builder_methods!(metadata in body.metadata);
+    };
+    // `$field`: where the builder keeps the metadata, an `Option<types::Metadata>`.
+    (metadata in $($field:ident).+) => {
         /// Replace the request's metadata.
         pub fn metadata(mut self, metadata: $crate::Metadata) -> Self {
-            self.body.metadata = Some(::optimly_api::types::Metadata(metadata));
+            self.$($field).+ = Some(::optimly_api::types::Metadata(metadata));
             self
         }
 
@@ -320,7 +324,7 @@ macro_rules! builder_methods {
             key: impl Into<String>,
             value: impl Into<::serde_json::Value>,
         ) -> Self {
-            $crate::insert_meta(&mut self.body.metadata, key.into(), value.into());
+            $crate::insert_meta(&mut self.$($field).+, key.into(), value.into());
             self
         }
 

@@ -368,7 +368,7 @@ pub(crate) enum Answer {
 
 /// How full one window was when a 429 came back: its requests (the answered one included, and
 /// those still running), and how long ago the oldest of them ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Fill {
     used: usize,
     oldest: Option<Duration>,

@@ -131,14 +131,20 @@ impl Local {
         answer: Answer,
     ) -> Vec<Fill> {
         let state = &mut *self.state();
+        let too_many = matches!(answer, Answer::TooMany { .. });
         let mut fills = Vec::new();
         for (key, limit) in windows {
+            // A window with a request running is never swept; were it gone, it is empty.
+            // Either way each window gets its fill, in order.
             let Some(window) = state.windows.get_mut(key) else {
+                if too_many {
+                    fills.push(Fill::default());
+                }
                 continue;
             };
             window.in_flight = window.in_flight.saturating_sub(1);
             window.done.record(at);
-            if matches!(answer, Answer::TooMany { .. }) {
+            if too_many {
                 window.done.forget_before(at, limit.window());
                 fills.push(Fill {
                     used: window.done.len() + window.in_flight as usize,

@@ -120,7 +120,7 @@ impl fmt::Debug for RedisLimits {
 ///
 /// KEYS: one sorted set per owner of windows (the key's global ones, an operation's, a chat's,
 /// an action's). ARGV: slot id, lease (ms), probe patience (ms), then per set the number of its
-/// windows and each one's count and length (ms). Returns `{1, probe}` when taken, else
+/// windows and each one's count and length (ms). Returns `{1}` when taken, else
 /// `{0, key, window, wait, held}` for the window that frees last (0-based; `wait` in ms, -1
 /// when it frees when a running request ends; `held`: only another request going first). A
 /// slot taken in an empty set, or when a pause has ended, goes first: a `~probe` marker holds
@@ -358,7 +358,7 @@ impl Windows for Shared {
         let order = self.with_windows(&mut invocation, windows);
         let answer = self.run::<Vec<i64>>(invocation, clock).await?;
         match answer.as_slice() {
-            [1, _probe] => {
+            [1] => {
                 bump(&self.counters.shared);
                 Ok(Ok(Ticket { id, lease }))
             }

@@ -56,14 +56,12 @@ for i, key in ipairs(KEYS) do
   flat = flat + k
 end
 if worst_wait ~= -2 then return {0, worst_window, worst_wait, worst_held} end
-local probed = 0
 for i, key in ipairs(KEYS) do
   redis.call('ZADD', key, now + lease, ARGV[1])
   if probe[i] then
     redis.call('ZADD', key, now + patience, '~probe')
-    probed = 1
   end
   -- A new set gets its expiry here; the settle renews it.
   if fresh[i] then redis.call('PEXPIRE', key, spans[i] + lease + 1000) end
 end
-return {1, probed}
+return {1}
