@@ -228,6 +228,9 @@ pub struct Raw {
     http: reqwest::Client,
     base_url: String,
     auth: reqwest::header::HeaderValue,
+    /// progenitor's generated client alone (with this crate's hooks: the key, error bodies)
+    /// on the same `reqwest` client: what the generated code costs before the SDK's own work.
+    generated: optimly_api::Client,
 }
 
 impl Raw {
@@ -236,14 +239,21 @@ impl Raw {
         let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {KEY}"))
             .map_err(|e| e.to_string())?;
         auth.set_sensitive(true);
+        let http = optimly_api::tls::client_builder()
+            .map_err(|e| e.to_string())?
+            .user_agent(optimly::USER_AGENT)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let generated = optimly_api::Client::new_with_client(
+            base_url,
+            http.clone(),
+            optimly_api::Context::new(optimly_api::Auth::bearer(KEY)),
+        );
         Ok(Self {
-            http: optimly_api::tls::client_builder()
-                .map_err(|e| e.to_string())?
-                .user_agent(optimly::USER_AGENT)
-                .build()
-                .map_err(|e| e.to_string())?,
+            http,
             base_url: base_url.to_owned(),
             auth,
+            generated,
         })
     }
 
@@ -289,6 +299,38 @@ impl Raw {
             .map_err(|e| e.to_string())?;
         let bytes = response.bytes().await.map_err(|e| e.to_string())?;
         serde_json::from_slice(&bytes).map_err(|e| e.to_string())
+    }
+}
+
+impl Raw {
+    /// `GET` a chat's history through the generated client alone.
+    pub async fn generated_history(&self) -> Result<usize, String> {
+        let messages = self
+            .generated
+            .list_chat_messages()
+            .chat_id(CHAT_ID)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(messages.len())
+    }
+
+    /// `POST` a message through the generated client alone.
+    pub async fn generated_append(&self) -> Result<usize, String> {
+        let body = types::MessageCore {
+            chat_id: CHAT_ID.into(),
+            sender: types::NewMessageSender::User,
+            content: CONTENT.into(),
+            metadata: None,
+        };
+        let message = self
+            .generated
+            .new_message()
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(message.message_id.len())
     }
 }
 

@@ -214,6 +214,10 @@ enum Side {
     Sdk,
     /// The SDK, the request builder awaited directly (`IntoFuture` boxes the call's future).
     SdkAwaited,
+    /// progenitor's generated client alone (`--only generated`, and the middle column of
+    /// `--instructions`): where the SDK's extra instructions come from, generated code or
+    /// the SDK's own work.
+    Generated,
 }
 
 impl Side {
@@ -224,6 +228,7 @@ impl Side {
             "raw" => Some(Self::Raw),
             "sdk" => Some(Self::Sdk),
             "sdk-awaited" => Some(Self::SdkAwaited),
+            "generated" => Some(Self::Generated),
             _ => None,
         }
     }
@@ -233,6 +238,7 @@ impl Side {
             Self::Raw => raw.history().await.is_ok(),
             Self::Sdk => sdk_history(sdk).await.is_ok(),
             Self::SdkAwaited => sdk_history_awaited(sdk).await.is_ok(),
+            Self::Generated => raw.generated_history().await.is_ok(),
         }
     }
 
@@ -240,7 +246,8 @@ impl Side {
     async fn post(self, raw: &Raw, sdk: &OptimlyClient) -> bool {
         match self {
             Self::Raw => raw.append().await.is_ok(),
-            _ => sdk_append(sdk).await.is_ok(),
+            Self::Generated => raw.generated_append().await.is_ok(),
+            Self::Sdk | Self::SdkAwaited => sdk_append(sdk).await.is_ok(),
         }
     }
 }
@@ -695,7 +702,7 @@ async fn redis_only(size: &Size) -> Result<(), Failure> {
 /// the calls made.
 async fn only(name: &str, callers: usize, calls: Option<usize>, post: bool) -> Result<(), Failure> {
     let side = Side::parse(name)
-        .ok_or_else(|| format!("--only {name}: expected raw, sdk or sdk-awaited"))?;
+        .ok_or_else(|| format!("--only {name}: expected raw, generated, sdk or sdk-awaited"))?;
     let server = canned_server().await?;
     let raw = Raw::new(&server.base_url)?;
     let sdk = sdk_client(&server.base_url, RateLimits::off())?;
@@ -755,28 +762,37 @@ fn instructions_of(args: &[&str]) -> Result<u64, Failure> {
 
 /// `--instructions [--calls N]`: each side alone, N (3,000) sequential calls on one caller,
 /// the loopback server in the same process; the SDK's instructions over raw's, for a GET and a
-/// POST. Deterministic for one binary: the machine's speed does not change it.
+/// POST, split at the generated client alone: what progenitor's output adds to raw `reqwest`,
+/// and what the SDK adds to that. Deterministic for one binary: the machine's speed does not
+/// change it.
 fn instructions(calls: usize) -> Result<(), Failure> {
     let n = calls.to_string();
+    #[allow(clippy::cast_precision_loss)]
+    let per_call = |more: u64, less: u64| (more as f64 - less as f64) / calls as f64;
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = |more: u64, less: u64| more as f64 / less as f64;
     println!("instructions under callgrind, {calls} sequential calls, client and server:");
-    println!("| call | raw | SDK | SDK per call over raw | SDK / raw |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| call | raw | generated | SDK | generated over raw, per call | SDK over generated, per call | generated / raw | SDK / raw |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     for (name, post) in [("GET history", false), ("POST new-message", true)] {
-        let mut counts = [0u64; 2];
-        for (count, side) in counts.iter_mut().zip(["raw", "sdk"]) {
+        let mut counts = [0u64; 3];
+        for (count, side) in counts.iter_mut().zip(["raw", "generated", "sdk"]) {
             let mut args = vec!["--only", side, "--callers", "1", "--calls", &n];
             if post {
                 args.push("--post");
             }
             *count = instructions_of(&args)?;
         }
-        let [raw, sdk] = counts;
-        #[allow(clippy::cast_precision_loss)]
-        let (over, ratio) = (
-            (sdk as f64 - raw as f64) / calls as f64,
-            sdk as f64 / raw as f64,
+        let [raw, generated, sdk] = counts;
+        println!(
+            "| {name} | {raw} | {generated} | {sdk} | {:+.0} | {:+.0} | {:.4} | {:.4} |",
+            per_call(generated, raw),
+            per_call(sdk, generated),
+            ratio(generated, raw),
+            ratio(sdk, raw),
         );
-        println!("| {name} | {raw} | {sdk} | {over:+.0} | {ratio:.4} |");
     }
     Ok(())
 }
