@@ -125,7 +125,7 @@ async fn the_21st_appointment_request_of_an_hour_is_held_back_without_a_request(
         .await
         .expect_err("the 21st in an hour");
     match err.kind() {
-        ErrorKind::Throttled { limit } => {
+        ErrorKind::Throttled { limit, .. } => {
             assert_eq!(limit.to_string(), "20 per hour per API key");
         }
         other => panic!("expected Throttled, got {other:?}: {err}"),

@@ -94,7 +94,7 @@ async fn failing_fast_sends_nothing_past_the_limit() {
     assert_eq!(throttled.len(), 2 * LIMIT);
     for err in &throttled {
         match err.kind() {
-            ErrorKind::Throttled { limit } => {
+            ErrorKind::Throttled { limit, .. } => {
                 assert_eq!(err.operation(), Some(&LIST_CLIENT_CHATS));
                 assert_eq!(limit.to_string(), "10 per second per API key");
                 assert_eq!(err.attempts(), 0);

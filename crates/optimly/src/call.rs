@@ -10,8 +10,9 @@ use tracing::Instrument;
 
 use crate::client::OptimlyClient;
 use crate::error::{CallContext, Error, ErrorKind, FieldIssue, from_api};
-use crate::rate_limit::{Answer, Held, Target};
+use crate::rate_limit::{Answer, Held, Target, WhenLimited};
 use crate::retry::{Attempt, Decision, RetryPolicy};
+use optimly_api::Limit;
 
 /// Per-call settings that override the client's, set with builder methods (one way to pass
 /// each), so new knobs never break callers.
@@ -33,6 +34,10 @@ pub struct RequestOptions {
     pub(crate) timeout: Option<Duration>,
     /// The retry policy for this call.
     pub(crate) retry: Option<RetryPolicy>,
+    /// What this call does when a limit is full, instead of the client's.
+    pub(crate) when_limited: Option<WhenLimited>,
+    /// Limits of the caller's own, each counted under its name.
+    pub(crate) caller_limits: Vec<(String, Vec<Limit>)>,
 }
 
 impl RequestOptions {
@@ -56,6 +61,44 @@ impl RequestOptions {
     /// Use this retry policy for the call.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// Wait for room or fail fast when a limit is full, for this call only (the client's
+    /// choice is [`RateLimits::with_when_limited`](crate::RateLimits::with_when_limited)).
+    pub fn when_limited(mut self, when: WhenLimited) -> Self {
+        self.when_limited = Some(when);
+        self
+    }
+
+    /// Count this call's attempts in windows of the caller's own as well, named `name` (a
+    /// visitor, a client address): each attempt takes a slot in every one of `limits` for
+    /// that name beside the key's, in the same place as the key's (the process, or Redis with
+    /// [`RedisLimits`](crate::RedisLimits), so every replica shares them). When one is full the
+    /// call waits or fails like for the key's own, with
+    /// [`ErrorKind::Throttled`](crate::ErrorKind::Throttled) naming it. A limit's
+    /// [scope](Limit::scope) is not used: the name says whose the windows are. A 429 from the
+    /// server never pauses these windows: they are not the server's.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use optimly::{Limit, RequestOptions, Scope, WhenLimited};
+    ///
+    /// // Each visitor of a site: at most 20 calls a minute, failing fast.
+    /// let per_visitor = Limit::new(20, Duration::from_secs(60), Scope::ApiKey);
+    /// let options = RequestOptions::new()
+    ///     .limit_as("visitor:web_3f2a", [per_visitor])
+    ///     .when_limited(WhenLimited::FailFast);
+    /// ```
+    pub fn limit_as(
+        mut self,
+        name: impl Into<String>,
+        limits: impl IntoIterator<Item = Limit>,
+    ) -> Self {
+        let limits: Vec<Limit> = limits.into_iter().collect();
+        if !limits.is_empty() {
+            self.caller_limits.push((name.into(), limits));
+        }
         self
     }
 }
@@ -168,14 +211,16 @@ impl OptimlyClient {
             // Every attempt is a request the server counts, so each one takes a slot.
             let permit = match inner
                 .limiter
-                .acquire(R::OPERATION, target, clock, deadline, lease)
+                .acquire(R::OPERATION, target, options, clock, deadline, lease)
                 .await
             {
                 Ok(permit) => permit,
                 Err(held) => {
                     let error = match (held, last_429) {
-                        (Held::Full(_), Some(error)) => error,
-                        (Held::Full(full), None) => Error::throttled(full.limit, full.wait),
+                        (Held::Full(full), Some(error)) if full.caller.is_none() => error,
+                        (Held::Full(full), _) => {
+                            Error::throttled(full.limit, full.caller, full.wait)
+                        }
                         (Held::Unavailable(why), _) => Error::limiter_unavailable(why),
                     };
                     return fail(error, number - 1);

@@ -115,6 +115,9 @@ pub enum ErrorKind {
     Throttled {
         /// The limit that was full.
         limit: Limit,
+        /// Whose limit it was: `None` for the key's own, or the name a caller counted its
+        /// own limit under ([`RequestOptions::limit_as`](crate::RequestOptions::limit_as)).
+        caller: Option<String>,
     },
     /// The shared rate limiter (Redis) did not answer and is
     /// [strict](crate::RedisLimits::strict); nothing was sent.
@@ -373,8 +376,8 @@ impl Error {
     }
 
     /// The client-side limiter held the attempt back.
-    pub(crate) fn throttled(limit: Limit, wait: Option<Duration>) -> Self {
-        let mut error = Self::new(ErrorKind::Throttled { limit });
+    pub(crate) fn throttled(limit: Limit, caller: Option<String>, wait: Option<Duration>) -> Self {
+        let mut error = Self::new(ErrorKind::Throttled { limit, caller });
         error.0.retry_after = wait;
         error
     }
@@ -553,8 +556,26 @@ impl fmt::Display for Error {
                 };
                 write!(f, "connection failed{after}: {}", self.causes())
             }
-            ErrorKind::Throttled { limit } => {
+            ErrorKind::Throttled {
+                limit,
+                caller: None,
+            } => {
                 write!(f, "held back by the client-side rate limit ({limit})")?;
+                match self.0.retry_after {
+                    Some(w) => write!(f, "; room in {} ms", w.as_millis()),
+                    None => Ok(()),
+                }
+            }
+            ErrorKind::Throttled {
+                limit,
+                caller: Some(name),
+            } => {
+                write!(
+                    f,
+                    "held back by the caller's own limit on `{name}` ({} in {} s)",
+                    limit.count(),
+                    limit.window().as_secs()
+                )?;
                 match self.0.retry_after {
                     Some(w) => write!(f, "; room in {} ms", w.as_millis()),
                     None => Ok(()),

@@ -56,6 +56,7 @@ use optimly_api::operations::{self, ActionId, OperationId};
 use optimly_api::{Action, Limit, Operation, Scope};
 use tokio::sync::Notify;
 
+use crate::RequestOptions;
 use crate::clock::ClientClock;
 
 mod local;
@@ -226,16 +227,6 @@ impl RateLimits {
         self.when_limited
     }
 
-    fn longest_window(&self) -> Duration {
-        self.global
-            .iter()
-            .chain(self.per_operation.iter().flat_map(|(_, l)| l.iter()))
-            .chain(self.per_action.iter().flat_map(|(_, l)| l.iter()))
-            .map(Limit::window)
-            .max()
-            .unwrap_or_default()
-    }
-
     /// Every window that applies to a request of `operation` about `target`, with its limit:
     /// the global ones, the operation's (per chat when so scoped), and its actions'.
     fn applicable<'l>(
@@ -252,6 +243,7 @@ impl RateLimits {
         )
         .map(move |(owner, index, l)| {
             let chat = (l.scope() == Scope::Chat).then(|| target.chat.unwrap_or("").into());
+            let owner = Whose::Key(owner);
             (Key { owner, chat, index }, l)
         })
     }
@@ -316,27 +308,48 @@ pub struct LimiterStats {
 /// Which window a limit is counted in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Key {
-    owner: Owner,
+    owner: Whose,
     chat: Option<Box<str>>,
     index: usize,
+}
+
+/// Whose windows: the key's (global, an operation's, an action's), or a caller's own, by the
+/// name it counts them under ([`RequestOptions::limit_as`](crate::RequestOptions::limit_as)).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Whose {
+    Key(Owner),
+    Caller(Box<str>),
+}
+
+impl Key {
+    /// A caller's own window, which a 429 from the server never pauses.
+    fn caller(&self) -> Option<&str> {
+        match &self.owner {
+            Whose::Caller(name) => Some(name),
+            Whose::Key(_) => None,
+        }
+    }
 }
 
 /// Why a slot could not be taken now: the limit that frees last, and how long until it has
 /// room (`None`: when a running request finishes). `probe`: only because another request is
 /// finding out whether the server has room, which even a fail-fast call waits for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Full {
     pub limit: Limit,
     pub wait: Option<Duration>,
     pub probe: bool,
+    /// The caller's name, when the limit was one of its own.
+    pub caller: Option<String>,
 }
 
 impl Full {
-    fn new(limit: Limit, wait: Option<Duration>) -> Self {
+    fn new((key, limit): &(Key, Limit), wait: Option<Duration>) -> Self {
         Self {
-            limit,
+            limit: *limit,
             wait,
             probe: false,
+            caller: key.caller().map(str::to_owned),
         }
     }
 
@@ -408,8 +421,9 @@ trait Windows {
     ) -> Result<(), Unavailable>;
 }
 
-/// After a 429: the window to pause and for how long. The window is the fullest relative to
-/// its count (of equals, the shortest); the pause is `Retry-After`, else the time until that
+/// After a 429: the window to pause and for how long. The window is the key's fullest
+/// relative to its count (of equals, the shortest; a caller's own windows are not the
+/// server's, so never paused); the pause is `Retry-After`, else the time until that
 /// window's oldest request leaves it, else the window's length, and never more than `cap`.
 fn pause_after_429(
     windows: &[(Key, Limit)],
@@ -418,7 +432,10 @@ fn pause_after_429(
     cap: Duration,
 ) -> Option<(usize, Duration)> {
     let mut tightest: Option<(usize, f64)> = None;
-    for (i, ((_, limit), fill)) in windows.iter().zip(fills).enumerate() {
+    for (i, ((key, limit), fill)) in windows.iter().zip(fills).enumerate() {
+        if key.caller().is_some() {
+            continue;
+        }
         let ratio = fill.used as f64 / f64::from(limit.count());
         let tighter = tightest.is_none_or(|(t, best)| {
             ratio > best || (ratio == best && limit.window() < windows[t].1.window())
@@ -550,7 +567,7 @@ impl Drop for Permit<'_> {
 impl Limiter {
     pub(crate) fn new(limits: RateLimits) -> Self {
         Self {
-            local: Local::new(limits.longest_window()),
+            local: Local::new(),
             limits,
             released: Notify::new(),
             #[cfg(feature = "redis")]
@@ -626,15 +643,31 @@ impl Limiter {
         &'l self,
         operation: &'static Operation,
         target: Target<'_>,
+        options: &RequestOptions,
         clock: &'l ClientClock,
         deadline: Option<Instant>,
         lease: Duration,
     ) -> Result<Permit<'l>, Held> {
+        let callers = options.caller_limits.iter().flat_map(|(name, limits)| {
+            limits.iter().enumerate().map(|(index, limit)| {
+                let owner = Whose::Caller(name.as_str().into());
+                (
+                    Key {
+                        owner,
+                        chat: None,
+                        index,
+                    },
+                    *limit,
+                )
+            })
+        });
         let windows: Vec<(Key, Limit)> = self
             .limits
             .applicable(operation, target)
             .map(|(key, limit)| (key, *limit))
+            .chain(callers)
             .collect();
+        let when_limited = options.when_limited.unwrap_or(self.limits.when_limited);
         let mut permit = Permit {
             limiter: self,
             clock,
@@ -661,7 +694,7 @@ impl Limiter {
                 (None, Some(left)) => left.is_zero(),
                 (_, None) => false,
             };
-            if (self.limits.when_limited == WhenLimited::FailFast && !full.probe) || too_late {
+            if (when_limited == WhenLimited::FailFast && !full.probe) || too_late {
                 return Err(Held::Full(full));
             }
             tracing::debug!(

@@ -18,6 +18,8 @@ struct Window {
     done: SlidingWindow,
     in_flight: u32,
     paused_until: Option<Instant>,
+    /// The longest limit counted in it: how long a sweep keeps its requests.
+    span: Duration,
 }
 
 /// Whether this client knows that the server has room: not at its start, nor after a pause
@@ -36,34 +38,35 @@ enum Probe {
 struct State {
     windows: HashMap<Key, Window>,
     probe: Probe,
+    /// The count of windows at which the next sweep runs: twice what the last one kept, so a
+    /// sweep's cost is spread over as many new windows as it scanned (O(1) each).
+    sweep_at: usize,
 }
 
-/// Sweep empty windows (one per chat ever written to) once there are this many.
+/// Sweep empty windows (one per chat or caller ever counted) once there are at least this many.
 pub(super) const SWEEP_AT: usize = 4096;
 
 /// The windows of one client, in its memory.
 #[derive(Debug)]
 pub(crate) struct Local {
     state: Mutex<State>,
-    /// The longest window of the client's limits: how long a sweep keeps a request.
-    longest: Duration,
 }
 
 impl Local {
-    pub(crate) fn new(longest: Duration) -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             state: Mutex::new(State {
                 windows: HashMap::new(),
                 probe: Probe::Unknown,
+                sweep_at: SWEEP_AT,
             }),
-            longest,
         }
     }
 
     /// The windows of a client that already knows the server has room.
     #[cfg(test)]
-    pub(super) fn open(longest: Duration) -> Self {
-        let local = Self::new(longest);
+    pub(super) fn open() -> Self {
+        let local = Self::new();
         local.state().probe = Probe::Open;
         local
     }
@@ -75,16 +78,18 @@ impl Local {
     /// Take a slot in every window, or in none and say which frees last.
     pub(crate) fn take_at(&self, windows: &[(Key, Limit)], now: Instant) -> Result<(), Full> {
         let state = &mut *self.state();
-        if state.windows.len() >= SWEEP_AT {
-            let longest = self.longest;
+        if state.windows.len() >= state.sweep_at {
             state.windows.retain(|_, w| {
-                w.done.forget_before(now, longest);
+                w.done.forget_before(now, w.span);
                 w.in_flight > 0 || !w.done.is_empty() || w.paused_until.is_some_and(|p| p > now)
             });
+            state.sweep_at = (state.windows.len() * 2).max(SWEEP_AT);
         }
         let mut worst: Option<Full> = None;
-        for (key, limit) in windows {
+        for entry in windows {
+            let (key, limit) = entry;
             let window = state.windows.entry(key.clone()).or_default();
+            window.span = window.span.max(limit.window());
             let room = match window.paused_until {
                 Some(until) if until > now => Err(Some(until - now)),
                 _ => {
@@ -95,7 +100,7 @@ impl Local {
                 }
             };
             if let Err(wait) = room {
-                worst = Full::worse(worst, Full::new(*limit, wait));
+                worst = Full::worse(worst, Full::new(entry, wait));
             }
         }
         if let Some(full) = worst {
@@ -103,10 +108,10 @@ impl Local {
         }
         match state.probe {
             Probe::Probing(until) if until > now => {
-                if let Some((_, limit)) = windows.first() {
+                if let Some(first) = windows.first() {
                     return Err(Full {
                         probe: true,
-                        ..Full::new(*limit, Some(until - now))
+                        ..Full::new(first, Some(until - now))
                     });
                 }
             }
@@ -169,6 +174,12 @@ impl Local {
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.state().windows.len()
+    }
+
+    /// The count of windows at which the next sweep runs.
+    #[cfg(test)]
+    pub(super) fn sweep_at(&self) -> usize {
+        self.state().sweep_at
     }
 
     /// Hold one window until `until`; the request after the pause goes first.

@@ -24,7 +24,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
-use super::{Answer, Fill, Full, Key, LimiterStats, Owner, Unavailable, Windows};
+use super::{Answer, Fill, Full, Key, LimiterStats, Owner, Unavailable, Whose, Windows};
 use crate::clock::ClientClock;
 use optimly_api::Limit;
 
@@ -229,10 +229,11 @@ impl Shared {
 
     /// The sorted set of one owner's windows.
     fn key(&self, key: &Key) -> String {
-        let owner = match key.owner {
-            Owner::Global => "all".to_owned(),
-            Owner::Operation(id) => format!("op:{}", id.name()),
-            Owner::Action(id) => format!("action:{}", id.name()),
+        let owner = match &key.owner {
+            Whose::Key(Owner::Global) => "all".to_owned(),
+            Whose::Key(Owner::Operation(id)) => format!("op:{}", id.name()),
+            Whose::Key(Owner::Action(id)) => format!("action:{}", id.name()),
+            Whose::Caller(name) => format!("caller:{name}"),
         };
         match &key.chat {
             Some(chat) => format!("{}:{owner}:chat:{chat}", self.prefix),
@@ -367,7 +368,7 @@ impl Windows for Shared {
                     .ok()
                     .and_then(|w| order.get(w))
                     .and_then(|&i| windows.get(i));
-                let Some((_, limit)) = limit else {
+                let Some(limit) = limit else {
                     return Err(Unavailable(
                         "the take script answered a window it was not given".into(),
                     ));
@@ -382,7 +383,7 @@ impl Windows for Shared {
                 };
                 Ok(Err(Full {
                     probe,
-                    ..Full::new(*limit, wait)
+                    ..Full::new(limit, wait)
                 }))
             }
             _ => Err(Unavailable(

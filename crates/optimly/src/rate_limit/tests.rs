@@ -11,9 +11,11 @@ fn per_second(limit: u32) -> Limit {
 
 type Taken = Vec<(Key, Limit)>;
 
+use local::Local;
+
 /// The windows of a client that already knows the server has room.
 fn open() -> Local {
-    Local::open(Duration::from_secs(3_600))
+    Local::open()
 }
 
 fn try_take(
@@ -104,6 +106,7 @@ fn a_full_window_frees_a_window_after_its_oldest_completion() {
             limit: per_second(2),
             wait: None,
             probe: false,
+            caller: None,
         })
     );
     finish(
@@ -201,7 +204,7 @@ fn a_refused_request_takes_no_slot_anywhere() {
 fn idle_chat_windows_are_swept() {
     let chat_limit = Limit::new(1, Duration::from_secs(1), Scope::Chat);
     let limits = RateLimits::off().with_operation(&NEW_MESSAGE, vec![chat_limit]);
-    let state = Local::open(limits.longest_window());
+    let state = Local::open();
     let t0 = Instant::now();
     for i in 0..local::SWEEP_AT {
         let taken = take(&state, &limits, &NEW_MESSAGE, Some(&i.to_string()), t0).expect("room");
@@ -216,7 +219,7 @@ fn idle_chat_windows_are_swept() {
 #[test]
 fn a_new_client_sends_one_request_first() {
     let limits = RateLimits::off().with_global(vec![per_second(10)]);
-    let state = Local::new(Duration::from_secs(60));
+    let state = Local::new();
     let t0 = Instant::now();
     let first = take(&state, &limits, &NEW_CHAT, None, t0).expect("the probe goes");
     let held = take(&state, &limits, &NEW_CHAT, None, t0);
@@ -227,7 +230,7 @@ fn a_new_client_sends_one_request_first() {
     // Past the patience the others go anyway ...
     assert!(take(&state, &limits, &NEW_CHAT, None, t0 + PROBE_PATIENCE).is_ok());
     // ... and once the probe is answered, at once.
-    let state = Local::new(Duration::from_secs(60));
+    let state = Local::new();
     let first_again = take(&state, &limits, &NEW_CHAT, None, t0).expect("probe");
     finish(&state, &first_again, t0, Answer::Answered);
     assert!(take(&state, &limits, &NEW_CHAT, None, t0).is_ok());
@@ -309,4 +312,79 @@ fn a_429_with_nothing_known_waits_a_whole_window_and_retry_after_wins() {
         Some(cap),
         "never longer than the policy's cap"
     );
+}
+
+/// A caller's own window, as `RequestOptions::limit_as` adds it.
+fn caller(name: &str, limit: Limit) -> (Key, Limit) {
+    let owner = Whose::Caller(name.into());
+    (
+        Key {
+            owner,
+            chat: None,
+            index: 0,
+        },
+        limit,
+    )
+}
+
+#[test]
+fn a_callers_window_is_counted_per_name_and_never_paused_by_a_429() {
+    let key = RateLimits::off().with_global(vec![per_second(10)]);
+    let state = open();
+    let t0 = Instant::now();
+    let with = |name: &str| {
+        let mut windows: Taken = key
+            .applicable(&NEW_CHAT, Target::NONE)
+            .map(|(k, l)| (k, *l))
+            .collect();
+        windows.push(caller(name, per_second(1)));
+        windows
+    };
+    let first = with("visitor:a");
+    state.take_at(&first, t0).expect("room");
+    // The same name is full; another name is not.
+    let full = state.take_at(&with("visitor:a"), t0).expect_err("full");
+    assert_eq!(
+        (full.limit, full.caller.as_deref(), full.wait),
+        (per_second(1), Some("visitor:a"), None)
+    );
+    let other = with("visitor:b");
+    state.take_at(&other, t0).expect("room for another name");
+    // The caller's window is the fuller (1 of 1, against 2 of 10), yet the 429 pauses the
+    // key's window: only the server's windows are the server's.
+    finish(&state, &other, t0, Answer::Answered);
+    let fills = state.settle_at(
+        &first,
+        t0,
+        Answer::TooMany {
+            retry_after: None,
+            cap: Duration::from_secs(60),
+        },
+    );
+    assert_eq!(
+        pause_after_429(
+            &first,
+            &fills,
+            Some(Duration::from_secs(3)),
+            Duration::from_secs(60)
+        ),
+        Some((0, Duration::from_secs(3)))
+    );
+}
+
+#[test]
+fn sweeps_are_spread_over_the_windows_they_scan() {
+    let state = open();
+    let t0 = Instant::now();
+    // Every window still holds a request: a sweep keeps them all, and the next one waits
+    // until there are twice as many.
+    let hour = Limit::new(1, Duration::from_secs(3_600), Scope::ApiKey);
+    for i in 0..local::SWEEP_AT {
+        let windows = vec![caller(&i.to_string(), hour)];
+        state.take_at(&windows, t0).expect("room");
+        state.settle_at(&windows, t0, Answer::Answered);
+    }
+    state.take_at(&[caller("next", hour)], t0).expect("room");
+    assert_eq!(state.sweep_at(), 2 * local::SWEEP_AT);
+    assert_eq!(state.len(), local::SWEEP_AT + 1);
 }
