@@ -53,7 +53,9 @@ impl WidgetServer {
                 },
             ));
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("widget server");
+            optimly_widget::serve(listener, app, optimly_widget::DEFAULT_HEADER_TIMEOUT)
+                .await
+                .expect("widget server");
         });
         Self {
             origin: origin_for(addr),
@@ -190,11 +192,18 @@ pub struct Got {
 }
 
 impl Browser {
-    /// A browser on `server`'s page, sending its origin.
+    /// A browser on `server`'s page, sending its origin, from `127.0.0.1`.
     pub fn new(server: &WidgetServer) -> Self {
+        Self::from_address(server, std::net::Ipv4Addr::LOCALHOST)
+    }
+
+    /// A browser on `server`'s page connecting from `address` (any of `127.0.0.0/8` on
+    /// loopback): another client address, for the widget's per-address limits.
+    pub fn from_address(server: &WidgetServer, address: std::net::Ipv4Addr) -> Self {
         Self {
             http: optimly::tls::client_builder()
                 .expect("TLS")
+                .local_address(std::net::IpAddr::V4(address))
                 .build()
                 .expect("an HTTP client"),
             origin: Some(server.origin.clone()),

@@ -7,9 +7,10 @@ use std::time::Duration;
 use httpmock::Method::{GET, POST};
 use optimly::operations::{CALL_AGENT_V2, LIST_CHAT_MESSAGES, NEW_CHAT, NEW_MESSAGE};
 use optimly::testing::{MockConfig, MockServer, when_operation};
+use optimly::{Limit, Scope};
 use optimly::{OptimlyClient, RetryPolicy};
 use optimly_mock::RunningMock;
-use optimly_widget::{COOKIE_NAME, Widget, WidgetBuilder};
+use optimly_widget::{COOKIE_NAME, Widget, WidgetBuilder, WidgetLimits};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use workspace_tests::widget::{Browser, Got, WidgetServer, assert_contract, listener, origin_for};
@@ -272,12 +273,12 @@ async fn a_request_without_an_allowed_origin_is_refused() {
 
 #[tokio::test]
 async fn each_visitor_has_a_limit_of_their_own() {
-    let (server, mock) = over_mock(MockConfig::default(), |b| {
-        b.visitor_limit(3, Duration::from_secs(60))
-    })
-    .await;
+    let mut limits = WidgetLimits::default();
+    limits.visitor = vec![Limit::new(3, Duration::from_secs(60), Scope::ApiKey)];
+    let (server, mock) = over_mock(MockConfig::default(), |b| b.limits(limits)).await;
     let mut busy = Browser::new(&server);
     assert_eq!(busy.start().await.status, StatusCode::OK);
+    // The first message costs two calls: its chat is created with it.
     assert_eq!(busy.say("one").await.status, StatusCode::OK);
     assert_eq!(busy.say("two").await.status, StatusCode::OK);
     let sent = mock.requests().len();
@@ -285,7 +286,7 @@ async fn each_visitor_has_a_limit_of_their_own() {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
         limited.body["error"],
-        "Too many messages; please wait a moment."
+        "Too many requests; please wait a moment."
     );
     let retry_after = limited.body["retry_after"].as_u64().expect("retry_after");
     assert!((58..=60).contains(&retry_after), "{retry_after}");
@@ -412,7 +413,7 @@ async fn the_apis_own_422_arrives_as_fields_and_failures_as_plain_words() {
     );
 
     let failed = visitor.say("hello").await;
-    assert_eq!(failed.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(failed.status, StatusCode::BAD_GATEWAY, "{}", failed.body);
     assert_eq!(
         failed.body,
         json!({"error": "The assistant is unavailable right now; please try again later."})
@@ -587,8 +588,13 @@ async fn a_chat_gone_at_optimly_drops_the_cookie_so_the_next_start_is_new() {
         then.status(404)
             .json_body(json!({"detail": "Chat not found"}));
     });
+    optimly::testing::agent_reply(&optimly, "Hello!", &[]).await;
     let mut visitor = Browser::new(&server);
     assert_eq!(visitor.start().await.body, json!({"resumed": false}));
+    // Before anything is sent there is no chat: no history to ask Optimly for.
+    let empty = visitor.history().await;
+    assert_eq!(empty.body, json!({"messages": []}));
+    assert_eq!(visitor.say("hello").await.status, StatusCode::OK);
     let gone = visitor.history().await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
     let removal = gone.set_cookie.expect("the cookie is removed");

@@ -493,12 +493,14 @@ async fn serve_widget(
         ),
         None => eprintln!("optimly widget: open http://{addr}/ in a browser. Ctrl-C to stop."),
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = ctrl_c.await;
-        })
-        .await
-        .map_err(|e| Error::config("port", e.to_string()))?;
+    // The widget's own server: each visitor's address for its per-address limits, and a
+    // header timeout. Ctrl-C drops it with the connections it holds.
+    tokio::select! {
+        served = optimly_widget::serve(listener, app, optimly_widget::DEFAULT_HEADER_TIMEOUT) => {
+            served.map_err(|e| Error::config("port", e.to_string()))?;
+        }
+        _ = ctrl_c => {}
+    }
     Ok(())
 }
 

@@ -5,35 +5,55 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::PrivateCookieJar;
-use optimly::{AgentReply, AppointmentRequest, EmailHandoff, Lead, Message, Sender};
+use optimly::{AgentReply, Message, Sender};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::Shared;
+use crate::forms::{AppointmentForm, HandoffForm, LeadForm};
+use crate::limits::Spend;
 use crate::refusal::{Refusal, no_store};
-use crate::visitor::{Visitor, check_origin};
-
-type Widget = State<crate::State>;
+use crate::visitor::{Caller, Identity, Visitor, check_origin, client_address};
 
 /// A success: `body` as JSON, never cached.
 fn ok<T: Serialize>(body: T) -> Result<Response, Refusal> {
     Ok(no_store(Json(body).into_response()))
 }
 
-/// Read a JSON body of type `T`, within the size cap; a missing or unknown field is named.
+/// A JSON route's body must say it is JSON: a `text/plain` form post from another site is
+/// refused before it is read.
+fn require_json(headers: &HeaderMap) -> Result<(), Refusal> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if json {
+        Ok(())
+    } else {
+        Err(Refusal::not_json())
+    }
+}
+
+/// Read a JSON body of type `T`, within the size cap and the body timeout; a missing or
+/// unknown field is named.
 async fn read<T: DeserializeOwned>(shared: &Shared, body: Body) -> Result<T, Refusal> {
-    let bytes = to_bytes(body, shared.max_body_bytes).await.map_err(|_| {
-        Refusal::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "The request is larger than {} bytes.",
-                shared.max_body_bytes
-            ),
-        )
-    })?;
+    let bytes = tokio::time::timeout(shared.body_timeout, to_bytes(body, shared.max_body_bytes))
+        .await
+        .map_err(|_| Refusal::slow_body())?
+        .map_err(|_| {
+            Refusal::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "The request is larger than {} bytes.",
+                    shared.max_body_bytes
+                ),
+            )
+        })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         let text = e.to_string();
         // serde names the field in backticks: `missing field `email``, `unknown field `x``.
@@ -55,11 +75,36 @@ async fn read<T: DeserializeOwned>(shared: &Shared, body: Body) -> Result<T, Ref
     })
 }
 
-/// A form or message that may reach Optimly: it came from an allowed origin, with the
-/// visitor's cookie and a body this route reads, and the visitor's own limit had room.
+/// Who the site says the request's visitor is (nobody, without an identity hook).
+async fn identify(shared: &Shared, parts: &Parts) -> Option<Identity> {
+    match &shared.identify {
+        Some(hook) => hook(parts).await,
+        None => None,
+    }
+}
+
+/// The request's caller: its cookie's visitor, who must be whom the site says.
+async fn caller(shared: &Shared, parts: &Parts) -> Result<Caller, Refusal> {
+    let address = client_address(&shared.trusted_proxies, parts)?;
+    let jar = PrivateCookieJar::from_headers(&parts.headers, shared.key.clone());
+    let visitor = Visitor::from_request(shared, &jar, &parts.headers)?
+        .ok_or_else(Refusal::no_conversation)?;
+    let identity = identify(shared, parts).await;
+    if !visitor.belongs_to(identity.as_ref()) {
+        return Err(Refusal::other_user());
+    }
+    Ok(Caller {
+        visitor,
+        address,
+        identity,
+    })
+}
+
+/// A form or message that may reach Optimly: it came from an allowed origin, as JSON, from
+/// the visitor the cookie names, with a body this route reads.
 pub(crate) struct Admitted<T> {
     shared: Arc<Shared>,
-    visitor: Visitor,
+    caller: Caller,
     form: T,
 }
 
@@ -70,24 +115,48 @@ impl<T: DeserializeOwned> FromRequest<crate::State> for Admitted<T> {
         let shared = Arc::clone(&state.0);
         let (parts, body) = request.into_parts();
         check_origin(&shared, &parts.headers)?;
-        let jar = PrivateCookieJar::from_headers(&parts.headers, shared.key.clone());
-        let visitor = Visitor::required(&jar, &parts.headers)?;
+        require_json(&parts.headers)?;
+        let caller = caller(&shared, &parts).await?;
         let form = read(&shared, body).await?;
-        count(&shared, &visitor.id)?;
         Ok(Self {
             shared,
-            visitor,
+            caller,
             form,
         })
     }
 }
 
-/// A visitor's request that reaches Optimly counts against their own limit.
-fn count(shared: &Shared, visitor: &str) -> Result<(), Refusal> {
-    shared
-        .visitors
-        .take(visitor)
-        .map_err(|wait| Refusal::wait("Too many messages; please wait a moment.", Some(wait)))
+/// The visitor's chat: the one in their cookie, or one created now (the first thing they
+/// send creates it, not the page's loading). `Some(jar)`: a chat was created, and the jar
+/// holds the sealed cookie that now names it.
+async fn chat_of(
+    shared: &Shared,
+    caller: &mut Caller,
+) -> Result<(String, Option<PrivateCookieJar>), Refusal> {
+    if let Some(chat) = &caller.visitor.chat_id {
+        return Ok((chat.clone(), None));
+    }
+    let options = shared
+        .limits
+        .options(caller, &shared.new_conversations, true, Spend::NewChat);
+    let mut create = shared
+        .client
+        .create_chat(caller.visitor.id.as_str())
+        .options(options);
+    if let Some(identity) = &caller.identity
+        && !identity.metadata.is_empty()
+    {
+        create = create.metadata(identity.metadata.clone());
+    }
+    let chat = create.await?;
+    caller.visitor.chat_id = Some(chat.id().to_owned());
+    let jar = PrivateCookieJar::new(shared.key.clone()).add(caller.visitor.cookie(shared));
+    Ok((chat.id().to_owned(), Some(jar)))
+}
+
+/// A success, with the cookie that names a chat created for it.
+fn ok_with<T: Serialize>(jar: Option<PrivateCookieJar>, body: T) -> Result<Response, Refusal> {
+    Ok((jar, ok(body)?).into_response())
 }
 
 #[derive(Serialize)]
@@ -95,24 +164,27 @@ struct Started {
     resumed: bool,
 }
 
-/// `POST /api/conversation`: the conversation in the visitor's cookie, or a new one.
+/// `POST /api/conversation`: the visitor's cookie, kept or made. Nothing is sent to Optimly:
+/// the chat is created when the visitor first sends something. `resumed`: they have a chat
+/// whose history the page can show.
 pub(crate) async fn start_conversation(
-    State(crate::State(shared)): Widget,
-    jar: PrivateCookieJar,
-    headers: HeaderMap,
+    State(crate::State(shared)): State<crate::State>,
+    request: Request,
 ) -> Result<Response, Refusal> {
-    check_origin(&shared, &headers)?;
-    // A cookie this server cannot read (another secret, say) is replaced.
-    if let Ok(Some(_)) = Visitor::from_request(&jar, &headers) {
-        return ok(Started { resumed: true });
+    let (parts, _) = request.into_parts();
+    check_origin(&shared, &parts.headers)?;
+    let jar = PrivateCookieJar::from_headers(&parts.headers, shared.key.clone());
+    let identity = identify(&shared, &parts).await;
+    // A cookie this server cannot read (another secret, say), one that has expired, or one
+    // made for someone else is replaced.
+    if let Ok(Some(visitor)) = Visitor::from_request(&shared, &jar, &parts.headers)
+        && visitor.belongs_to(identity.as_ref())
+    {
+        return ok(Started {
+            resumed: visitor.chat_id.is_some(),
+        });
     }
-    let id = Visitor::new_id();
-    count(&shared, &id)?;
-    let conversation = shared.client.start_conversation(id.as_str()).await?;
-    let visitor = Visitor {
-        id,
-        chat_id: conversation.chat_id().to_owned(),
-    };
+    let visitor = Visitor::new(identity.as_ref());
     let jar = jar.add(visitor.cookie(&shared));
     Ok((jar, ok(Started { resumed: false })?).into_response())
 }
@@ -185,7 +257,7 @@ impl From<&AgentReply> for Reply {
 pub(crate) async fn send_message(
     Admitted {
         shared,
-        visitor,
+        mut caller,
         form: message,
     }: Admitted<NewMessage>,
 ) -> Result<Response, Refusal> {
@@ -203,9 +275,14 @@ pub(crate) async fn send_message(
             ),
         ));
     }
-    let conversation = shared.client.resume_conversation(visitor.chat_id)?;
-    let reply = conversation.send(content).await?;
-    ok(Reply::from(&reply))
+    let fresh = caller.visitor.chat_id.is_none();
+    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
+    let options = shared
+        .limits
+        .options(&caller, &shared.new_conversations, fresh, Spend::Call);
+    let conversation = shared.client.resume_conversation(chat)?;
+    let reply = conversation.send(content).options(options).await?;
+    ok_with(cookie, Reply::from(&reply))
 }
 
 #[derive(Serialize)]
@@ -229,13 +306,24 @@ impl From<&Message> for Said {
 
 /// `GET /api/messages`: the visitor's history, oldest first.
 pub(crate) async fn history(
-    State(crate::State(shared)): Widget,
-    jar: PrivateCookieJar,
-    headers: HeaderMap,
+    State(crate::State(shared)): State<crate::State>,
+    request: Request,
 ) -> Result<Response, Refusal> {
-    let visitor = Visitor::required(&jar, &headers)?;
-    count(&shared, &visitor.id)?;
-    let messages = shared.client.history(visitor.chat_id.as_str()).await?;
+    let (parts, _) = request.into_parts();
+    let caller = caller(&shared, &parts).await?;
+    let Some(chat) = &caller.visitor.chat_id else {
+        return ok(Messages {
+            messages: Vec::new(),
+        });
+    };
+    let options = shared
+        .limits
+        .options(&caller, &shared.new_conversations, false, Spend::Call);
+    let messages = shared
+        .client
+        .history(chat.as_str())
+        .options(options)
+        .await?;
     ok(Messages {
         messages: messages.iter().map(Said::from).collect(),
     })
@@ -259,27 +347,45 @@ impl From<&Message> for Recorded {
 pub(crate) async fn lead(
     Admitted {
         shared,
-        visitor,
+        mut caller,
         form,
-    }: Admitted<Lead>,
+    }: Admitted<LeadForm>,
 ) -> Result<Response, Refusal> {
-    let message = shared.client.capture_lead(&visitor.chat_id, &form).await?;
-    ok(Recorded::from(&message))
+    let lead = form.into_lead(shared.max_message_chars)?;
+    let fresh = caller.visitor.chat_id.is_none();
+    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
+    let options = shared
+        .limits
+        .options(&caller, &shared.new_conversations, fresh, Spend::Call);
+    let message = shared
+        .client
+        .capture_lead(chat, &lead)
+        .options(options)
+        .await?;
+    ok_with(cookie, Recorded::from(&message))
 }
 
 /// `POST /api/appointment`: the booking form.
 pub(crate) async fn appointment(
     Admitted {
         shared,
-        visitor,
+        mut caller,
         form,
-    }: Admitted<AppointmentRequest>,
+    }: Admitted<AppointmentForm>,
 ) -> Result<Response, Refusal> {
+    let request = form.into_request(shared.max_message_chars)?;
+    let fresh = caller.visitor.chat_id.is_none();
+    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
+    let spend = Spend::Appointment(&chat);
+    let options = shared
+        .limits
+        .options(&caller, &shared.new_conversations, fresh, spend);
     let message = shared
         .client
-        .request_appointment(&visitor.chat_id, &form)
+        .request_appointment(chat.as_str(), &request)
+        .options(options)
         .await?;
-    ok(Recorded::from(&message))
+    ok_with(cookie, Recorded::from(&message))
 }
 
 #[derive(Serialize)]
@@ -293,13 +399,27 @@ struct HandedOff {
 pub(crate) async fn handoff(
     Admitted {
         shared,
-        visitor,
+        mut caller,
         form,
-    }: Admitted<EmailHandoff>,
+    }: Admitted<HandoffForm>,
 ) -> Result<Response, Refusal> {
-    let handoff = shared.client.hand_off(&visitor.chat_id, &form).await?;
-    ok(HandedOff {
-        handoff_id: handoff.id().to_owned(),
-        status: handoff.status().map(ToString::to_string),
-    })
+    let handoff = form.into_handoff(&shared.handoff_routing, shared.max_message_chars)?;
+    let fresh = caller.visitor.chat_id.is_none();
+    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
+    let spend = Spend::Handoff(&chat);
+    let options = shared
+        .limits
+        .options(&caller, &shared.new_conversations, fresh, spend);
+    let handoff = shared
+        .client
+        .hand_off(chat.as_str(), &handoff)
+        .options(options)
+        .await?;
+    ok_with(
+        cookie,
+        HandedOff {
+            handoff_id: handoff.id().to_owned(),
+            status: handoff.status().map(ToString::to_string),
+        },
+    )
 }

@@ -46,38 +46,53 @@
 
 mod api;
 mod assets;
+mod forms;
+mod limits;
 mod refusal;
+mod serve;
 mod visitor;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::FromRef;
-use axum::routing::{get, post};
-use axum_extra::extract::cookie::Key;
-use optimly::{Error, OptimlyClient};
+use axum::extract::{FromRef, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{MethodRouter, any, get, post};
+use axum_extra::extract::cookie::{Cookie, Key, SameSite};
+use optimly::{EmailHandoff, Error, Limit, OptimlyClient};
+use sha2::{Digest, Sha512};
 
 pub use assets::demo_page;
+pub use limits::WidgetLimits;
 pub use refusal::{ErrorBody, FieldError};
-pub use visitor::VisitorLimit;
+pub use serve::{DEFAULT_HEADER_TIMEOUT, serve};
+pub use visitor::Identity;
 
-use crate::visitor::Visitors;
+use crate::refusal::ForgetVisitor;
+use crate::visitor::{IdentityHook, Network};
 
-/// The name of the cookie that identifies a visitor.
+/// The name of the cookie that identifies a visitor on plain-http development setups
+/// ([`secure_cookie(false)`](WidgetBuilder::secure_cookie)).
 pub const COOKIE_NAME: &str = "optimly_visitor";
 
+/// The name of the visitor cookie when it is `Secure` (the default): the `__Host-` prefix
+/// makes the browser refuse it unless it is `Secure`, for this host only, and `Path=/`, so no
+/// sibling subdomain can set or shadow it.
+pub const SECURE_COOKIE_NAME: &str = "__Host-optimly_visitor";
+
 /// The visitor cookie, set and removed (`max_age` zero) with the same name and attributes.
-fn visitor_cookie(
-    value: String,
-    secure: bool,
-    max_age: time::Duration,
-) -> axum_extra::extract::cookie::Cookie<'static> {
-    axum_extra::extract::cookie::Cookie::build((COOKIE_NAME, value))
+fn visitor_cookie(shared: &Shared, value: String, max_age: Duration) -> Cookie<'static> {
+    let max_age = time::Duration::seconds(i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX));
+    Cookie::build((shared.cookie_name(), value))
         .path("/")
         .http_only(true)
-        .same_site(axum_extra::extract::cookie::SameSite::Strict)
-        .secure(secure)
+        .same_site(SameSite::Strict)
+        .secure(shared.secure_cookie)
         .max_age(max_age)
         .build()
 }
@@ -110,8 +125,25 @@ pub(crate) struct Shared {
     pub(crate) origins: Vec<String>,
     pub(crate) max_message_chars: usize,
     pub(crate) max_body_bytes: usize,
+    pub(crate) body_timeout: Duration,
     pub(crate) secure_cookie: bool,
-    pub(crate) visitors: Visitors,
+    pub(crate) limits: WidgetLimits,
+    /// The share of the key's windows new conversations may use, worked out once.
+    pub(crate) new_conversations: Vec<Limit>,
+    pub(crate) trusted_proxies: Vec<Network>,
+    pub(crate) identify: Option<IdentityHook>,
+    pub(crate) handoff_routing: EmailHandoff,
+    pub(crate) frame_ancestors: HeaderValue,
+}
+
+impl Shared {
+    pub(crate) fn cookie_name(&self) -> &'static str {
+        if self.secure_cookie {
+            SECURE_COOKIE_NAME
+        } else {
+            COOKIE_NAME
+        }
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -121,9 +153,13 @@ impl std::fmt::Debug for Shared {
             .field("client", &self.client)
             .field("origins", &self.origins)
             .field("max_message_chars", &self.max_message_chars)
-            .field("max_body_bytes", &self.max_body_bytes)
+            .field("body_timeout", &self.body_timeout)
             .field("secure_cookie", &self.secure_cookie)
-            .field("visitor_limit", &self.visitors.limit())
+            .field("limits", &self.limits)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("identify", &self.identify.as_ref().map(|_| "<hook>"))
+            .field("handoff_routing", &self.handoff_routing)
+            .field("frame_ancestors", &self.frame_ancestors)
             .finish_non_exhaustive()
     }
 }
@@ -136,28 +172,83 @@ impl Widget {
             key: None,
             origins: Vec::new(),
             max_message_chars: WidgetBuilder::DEFAULT_MAX_MESSAGE_CHARS,
-            visitor_limit: WidgetBuilder::DEFAULT_VISITOR_LIMIT,
+            body_timeout: WidgetBuilder::DEFAULT_BODY_TIMEOUT,
+            limits: WidgetLimits::default(),
+            trusted_proxies: Vec::new(),
+            identify: None,
+            handoff_routing: EmailHandoff::default(),
+            frame_ancestors: "'self'".to_owned(),
             secure_cookie: true,
         }
     }
 
-    /// The routes: the JSON API under `/api` and the widget under [`ASSET_PATH`].
+    /// The routes: the JSON API under `/api` and the widget under [`ASSET_PATH`]. Every answer
+    /// carries `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and a CSP
+    /// that lets only [`frame_ancestors`](WidgetBuilder::frame_ancestors) frame it; a path
+    /// under `/api` that is not a route, or a method a route does not take, gets the JSON error
+    /// shape.
     pub fn router(&self) -> Router {
+        let json = |route: MethodRouter<State>| route.fallback(refusal::method_not_allowed);
+        let state = State(Arc::clone(&self.shared));
         Router::new()
-            .route("/api/conversation", post(api::start_conversation))
-            .route("/api/messages", post(api::send_message).get(api::history))
-            .route("/api/lead", post(api::lead))
-            .route("/api/appointment", post(api::appointment))
-            .route("/api/handoff", post(api::handoff))
-            .route(&format!("{ASSET_PATH}/widget.js"), get(assets::script))
-            .route(&format!("{ASSET_PATH}/widget.css"), get(assets::stylesheet))
-            .with_state(State(Arc::clone(&self.shared)))
+            .route("/api/conversation", json(post(api::start_conversation)))
+            .route(
+                "/api/messages",
+                json(post(api::send_message).get(api::history)),
+            )
+            .route("/api/lead", json(post(api::lead)))
+            .route("/api/appointment", json(post(api::appointment)))
+            .route("/api/handoff", json(post(api::handoff)))
+            .route("/api/{*rest}", any(refusal::not_found))
+            .route(
+                &format!("{ASSET_PATH}/widget.js"),
+                json(get(assets::script)),
+            )
+            .route(
+                &format!("{ASSET_PATH}/widget.css"),
+                json(get(assets::stylesheet)),
+            )
+            .layer(axum::middleware::from_fn_with_state(state.clone(), guarded))
+            .with_state(state)
     }
 
-    /// The per-visitor limit in force.
-    pub fn visitor_limit(&self) -> VisitorLimit {
-        self.shared.visitors.limit()
+    /// The widget's limits in force.
+    pub fn limits(&self) -> &WidgetLimits {
+        &self.shared.limits
     }
+}
+
+/// Every answer's security headers, and the removal of a visitor cookie whose chat is gone.
+async fn guarded(
+    axum::extract::State(State(shared)): axum::extract::State<State>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let forget = response
+        .extensions_mut()
+        .remove::<ForgetVisitor>()
+        .is_some();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        shared.frame_ancestors.clone(),
+    );
+    if forget {
+        let removal = visitor_cookie(&shared, String::new(), Duration::ZERO);
+        if let Ok(removal) = HeaderValue::from_str(&removal.to_string()) {
+            headers.append(header::SET_COOKIE, removal);
+        }
+    }
+    response
 }
 
 /// Settings of a [`Widget`]. Each has one setter; [`build`](Self::build) checks them.
@@ -168,7 +259,12 @@ pub struct WidgetBuilder {
     key: Option<Key>,
     origins: Vec<String>,
     max_message_chars: usize,
-    visitor_limit: VisitorLimit,
+    body_timeout: Duration,
+    limits: WidgetLimits,
+    trusted_proxies: Vec<String>,
+    identify: Option<IdentityHook>,
+    handoff_routing: EmailHandoff,
+    frame_ancestors: String,
     secure_cookie: bool,
 }
 
@@ -179,31 +275,35 @@ impl std::fmt::Debug for WidgetBuilder {
             .field("cookie_secret", &self.key.as_ref().map(|_| "<redacted>"))
             .field("origins", &self.origins)
             .field("max_message_chars", &self.max_message_chars)
-            .field("visitor_limit", &self.visitor_limit)
+            .field("body_timeout", &self.body_timeout)
+            .field("limits", &self.limits)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("identify", &self.identify.as_ref().map(|_| "<hook>"))
+            .field("handoff_routing", &self.handoff_routing)
+            .field("frame_ancestors", &self.frame_ancestors)
             .field("secure_cookie", &self.secure_cookie)
             .finish()
     }
 }
 
 impl WidgetBuilder {
-    /// The longest message a visitor may send, in characters.
+    /// The longest message (and free-text form field) a visitor may send, in characters.
     pub const DEFAULT_MAX_MESSAGE_CHARS: usize = 2_000;
 
-    /// Requests one visitor may make that reach Optimly: 20 a minute.
-    pub const DEFAULT_VISITOR_LIMIT: VisitorLimit = VisitorLimit {
-        count: 20,
-        window: Duration::from_secs(60),
-    };
+    /// How long a request's body may take to arrive once its headers have: 10 seconds.
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
     /// The shortest cookie secret taken, in bytes.
     pub const MIN_SECRET_BYTES: usize = 64;
 
     /// The secret that encrypts and signs visitor cookies: at least
     /// [`MIN_SECRET_BYTES`](Self::MIN_SECRET_BYTES) random bytes, the same on every replica
-    /// (from your configuration, never from the source). Required.
+    /// (from your configuration, never from the source). Required. Every byte of it counts:
+    /// the cookie key is derived from the SHA-512 of the whole secret.
     pub fn cookie_secret(mut self, secret: &[u8]) -> Self {
         // A secret too short is remembered as missing, so `build` says why.
-        self.key = Key::try_from(secret).ok();
+        self.key = (secret.len() >= Self::MIN_SECRET_BYTES)
+            .then(|| Key::from(Sha512::digest(secret).as_slice()));
         self
     }
 
@@ -222,23 +322,85 @@ impl WidgetBuilder {
         self
     }
 
-    /// The longest message a visitor may send, in characters
-    /// (default [`DEFAULT_MAX_MESSAGE_CHARS`](Self::DEFAULT_MAX_MESSAGE_CHARS)).
+    /// The longest message a visitor may send, in characters (default
+    /// [`DEFAULT_MAX_MESSAGE_CHARS`](Self::DEFAULT_MAX_MESSAGE_CHARS)); also the cap of a
+    /// form's free text (a lead's message, a booking's notes, a handoff's reason). Other form
+    /// fields take at most 200.
     pub fn max_message_chars(mut self, chars: usize) -> Self {
         self.max_message_chars = chars;
         self
     }
 
-    /// How many requests that reach Optimly one visitor may make in a window (default
-    /// [`DEFAULT_VISITOR_LIMIT`](Self::DEFAULT_VISITOR_LIMIT)). Counted per process: with
-    /// several replicas a visitor gets up to this much on each.
-    pub fn visitor_limit(mut self, count: u32, window: Duration) -> Self {
-        self.visitor_limit = VisitorLimit { count, window };
+    /// How long a request's body may take to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`](Self::DEFAULT_BODY_TIMEOUT)); a slower one gets `408`.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
-    /// Mark the cookie `Secure` (default `true`). Turn it off only for plain-http development
-    /// on your own machine.
+    /// How much of the key's budget each visitor, address and chat may spend (default
+    /// [`WidgetLimits::default`]).
+    pub fn limits(mut self, limits: WidgetLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// A proxy (load balancer, CDN) in front of the app, as an address or a network
+    /// (`10.0.0.0/8`, `2001:db8::/32`). A request from one is from the right-most address
+    /// in `X-Forwarded-For` that is not a trusted proxy. With none (the default), that header
+    /// is ignored and the client is the connection's peer. Call once per proxy or network.
+    pub fn trusted_proxy(mut self, network: impl Into<String>) -> Self {
+        self.trusted_proxies.push(network.into());
+        self
+    }
+
+    /// Who a request's visitor is, by your app's own session: given the request's head
+    /// (headers, cookies, and whatever your middleware put in its extensions), your user's
+    /// [`Identity`], or `None` for an anonymous visitor. The id becomes the chat's
+    /// `client_id` and is sealed into the visitor's cookie: a cookie made for one user is
+    /// refused (`403`, nothing sent) for a request the hook says is another's.
+    ///
+    /// ```
+    /// # fn demo(builder: optimly_widget::WidgetBuilder) -> optimly_widget::WidgetBuilder {
+    /// #[derive(Clone)]
+    /// struct User { id: String, plan: String }
+    ///
+    /// builder.identify(|head| {
+    ///     let user = head.extensions.get::<User>().cloned();
+    ///     async move {
+    ///         user.map(|u| optimly_widget::Identity::new(u.id).meta("plan", u.plan))
+    ///     }
+    /// })
+    /// # }
+    /// ```
+    pub fn identify<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(&Parts) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<Identity>> + Send + 'static,
+    {
+        self.identify = Some(Arc::new(move |parts: &Parts| {
+            Box::pin(hook(parts)) as visitor::IdentityFuture
+        }));
+        self
+    }
+
+    /// How handoffs are routed: the `urgency`, `category` and `assigned_team` (and a default
+    /// `reason`) every visitor's handoff is sent with. The visitor sets only their email,
+    /// reason and context.
+    pub fn handoff_routing(mut self, routing: EmailHandoff) -> Self {
+        self.handoff_routing = routing;
+        self
+    }
+
+    /// Who may frame the widget's answers: CSP `frame-ancestors` sources (default `'self'`;
+    /// `'none'`, or `'self' https://partner.example`).
+    pub fn frame_ancestors(mut self, sources: impl Into<String>) -> Self {
+        self.frame_ancestors = sources.into();
+        self
+    }
+
+    /// Mark the cookie `Secure` and name it with the `__Host-` prefix (default `true`). Turn
+    /// it off only for plain-http development on your own machine.
     pub fn secure_cookie(mut self, secure: bool) -> Self {
         self.secure_cookie = secure;
         self
@@ -270,9 +432,28 @@ impl WidgetBuilder {
         if self.max_message_chars == 0 {
             return Err(Error::config("max_message_chars", "must be at least 1"));
         }
+        let trusted_proxies = self
+            .trusted_proxies
+            .iter()
+            .map(|n| {
+                Network::parse(n).ok_or_else(|| {
+                    Error::config(
+                        "trusted_proxy",
+                        format!("`{n}` is not an address or a network like 10.0.0.0/8"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let csp = format!(
+            "default-src 'none'; frame-ancestors {}",
+            self.frame_ancestors
+        );
+        let frame_ancestors = HeaderValue::from_str(&csp)
+            .map_err(|_| Error::config("frame_ancestors", "must be CSP sources on one line"))?;
         // Room for the longest message in UTF-8 (4 bytes a character at most), its JSON
         // escapes, and the forms' fields.
         let max_body_bytes = self.max_message_chars.saturating_mul(6).max(16 * 1024);
+        let new_conversations = self.limits.new_conversations(self.client.rate_limits());
         Ok(Widget {
             shared: Arc::new(Shared {
                 client: self.client,
@@ -280,8 +461,14 @@ impl WidgetBuilder {
                 origins: self.origins,
                 max_message_chars: self.max_message_chars,
                 max_body_bytes,
+                body_timeout: self.body_timeout,
                 secure_cookie: self.secure_cookie,
-                visitors: Visitors::new(self.visitor_limit),
+                limits: self.limits,
+                new_conversations,
+                trusted_proxies,
+                identify: self.identify,
+                handoff_routing: self.handoff_routing,
+                frame_ancestors,
             }),
         })
     }

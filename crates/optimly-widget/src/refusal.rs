@@ -9,8 +9,6 @@ use axum::response::{IntoResponse, Response};
 use optimly::{Error, ErrorKind, FieldIssue};
 use serde::{Deserialize, Serialize};
 
-use axum_extra::extract::cookie::Cookie;
-
 /// Every error the router answers, as JSON a page can show.
 ///
 /// ```json
@@ -113,7 +111,53 @@ impl Refusal {
             "Requests from this page's origin are not allowed.",
         )
     }
+
+    pub(crate) fn other_user() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "This conversation belongs to someone else; start a new conversation.",
+        )
+    }
+
+    pub(crate) fn misconfigured() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The chat is not available right now.",
+        )
+    }
+
+    pub(crate) fn not_json() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The request body must be JSON (Content-Type: application/json).",
+        )
+    }
+
+    pub(crate) fn slow_body() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "The request body took too long to arrive.",
+        )
+    }
 }
+
+/// `404` for a path the widget does not serve under its API.
+pub(crate) async fn not_found() -> Refusal {
+    Refusal::new(StatusCode::NOT_FOUND, "There is nothing here.")
+}
+
+/// `405` for a method a route does not take.
+pub(crate) async fn method_not_allowed() -> Refusal {
+    Refusal::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This route does not take that method.",
+    )
+}
+
+/// Marks a response whose visitor cookie is to be removed: their chat is gone. The router's
+/// response layer, which knows the cookie's name and attributes, turns it into `Set-Cookie`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ForgetVisitor;
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
@@ -124,10 +168,8 @@ impl IntoResponse for Refusal {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if self.forget_visitor
-            && let Ok(removal) = HeaderValue::from_str(&visitor_removal().to_string())
-        {
-            response.headers_mut().append(header::SET_COOKIE, removal);
+        if self.forget_visitor {
+            response.extensions_mut().insert(ForgetVisitor);
         }
         no_store(response)
     }
@@ -146,6 +188,12 @@ impl From<Error> for Refusal {
             ErrorKind::Validation { .. } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "The assistant could not accept that request.",
+            ),
+            ErrorKind::Throttled {
+                caller: Some(_), ..
+            } => Self::wait(
+                "Too many requests; please wait a moment.",
+                error.retry_after(),
             ),
             ErrorKind::RateLimited | ErrorKind::Throttled { .. } => Self::wait(
                 "The assistant is busy right now; please try again in a moment.",
@@ -184,10 +232,4 @@ pub(crate) fn no_store(mut response: Response) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
-}
-
-/// The cookie that removes the visitor's: their chat is gone, so the page's next start makes a
-/// new one.
-fn visitor_removal() -> Cookie<'static> {
-    crate::visitor_cookie(String::new(), false, time::Duration::ZERO)
 }

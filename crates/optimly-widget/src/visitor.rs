@@ -1,47 +1,75 @@
 //! Who a request comes from: the visitor cookie (encrypted and authenticated, so it holds the
-//! visitor's chat without a session store), the `Origin` check, and each visitor's own limit.
+//! visitor's chat without a session store), the site's own answer to who they are, the
+//! client's address, and the `Origin` check.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum_extra::extract::cookie::{Cookie, PrivateCookieJar};
-use optimly::optimly_api::limit::SlidingWindow;
 use serde::{Deserialize, Serialize};
 
 use crate::refusal::Refusal;
-use crate::{COOKIE_NAME, Shared};
+use crate::{Shared, visitor_cookie};
 
-/// What the cookie holds: the visitor's id (the `client_id` of their chat, and the key of
-/// their limit) and their chat.
+/// What the cookie holds: the visitor's id (the `client_id` of their chat), their chat once
+/// they have one, whether the id is the site's own user id, and when the binding ends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Visitor {
     #[serde(rename = "v")]
     pub(crate) id: String,
-    #[serde(rename = "c")]
-    pub(crate) chat_id: String,
+    #[serde(rename = "c", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) chat_id: Option<String>,
+    #[serde(rename = "u", default)]
+    pub(crate) identified: bool,
+    /// Seconds since the Unix epoch after which this server no longer honours the cookie,
+    /// whatever the browser does with its `Max-Age`.
+    #[serde(rename = "e")]
+    pub(crate) expires: u64,
 }
 
-/// How long a visitor's cookie, and so their conversation, is kept by the browser: 30 days.
-const COOKIE_MAX_AGE_DAYS: i64 = 30;
+/// How long a visitor's cookie, and so their conversation, is kept: 30 days.
+pub(crate) const COOKIE_LIFETIME: Duration = Duration::from_secs(30 * 86_400);
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 impl Visitor {
-    /// A new visitor, with an id of their own.
-    pub(crate) fn new_id() -> String {
-        format!("web_{:032x}", fastrand::u128(..))
+    /// A new visitor: the signed-in user, or an anonymous id of their own.
+    pub(crate) fn new(identity: Option<&Identity>) -> Self {
+        let (id, identified) = match identity {
+            Some(identity) => (identity.user_id.clone(), true),
+            None => (format!("web_{:032x}", fastrand::u128(..)), false),
+        };
+        Self {
+            id,
+            chat_id: None,
+            identified,
+            expires: now_secs() + COOKIE_LIFETIME.as_secs(),
+        }
     }
 
-    /// The visitor in the request's cookie: `Ok(None)` when there is none, a refusal when
-    /// there is one this server did not make (tampered with, or made with another secret).
+    /// The visitor in the request's cookie: `Ok(None)` when there is none (or it has expired),
+    /// a refusal when there is one this server did not make (tampered with, or made with
+    /// another secret).
     pub(crate) fn from_request(
+        shared: &Shared,
         jar: &PrivateCookieJar,
         headers: &HeaderMap,
     ) -> Result<Option<Self>, Refusal> {
-        if let Some(cookie) = jar.get(COOKIE_NAME) {
-            return serde_json::from_str(cookie.value())
-                .map(Some)
-                .map_err(|_| Refusal::bad_cookie());
+        let name = shared.cookie_name();
+        if let Some(cookie) = jar.get(name) {
+            let visitor: Self =
+                serde_json::from_str(cookie.value()).map_err(|_| Refusal::bad_cookie())?;
+            return Ok((visitor.expires > now_secs()).then_some(visitor));
         }
         // The private jar drops a cookie it cannot decrypt: tell that from no cookie at all.
         let sent = headers
@@ -49,7 +77,7 @@ impl Visitor {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
-            .any(|pair| pair.trim_start().starts_with(&format!("{COOKIE_NAME}=")));
+            .any(|pair| pair.trim_start().starts_with(&format!("{name}=")));
         if sent {
             Err(Refusal::bad_cookie())
         } else {
@@ -57,21 +85,134 @@ impl Visitor {
         }
     }
 
-    /// The visitor a request must have: a refusal when it has none.
-    pub(crate) fn required(jar: &PrivateCookieJar, headers: &HeaderMap) -> Result<Self, Refusal> {
-        Self::from_request(jar, headers)?.ok_or_else(Refusal::no_conversation)
+    /// Whether this cookie belongs to whom the site says the request comes from.
+    pub(crate) fn belongs_to(&self, identity: Option<&Identity>) -> bool {
+        match identity {
+            Some(identity) => self.identified && self.id == identity.user_id,
+            None => !self.identified,
+        }
     }
 
     /// The cookie that remembers this visitor.
     pub(crate) fn cookie(&self, shared: &Shared) -> Cookie<'static> {
-        // Serialising two strings cannot fail.
+        // Serialising strings, a bool and a number cannot fail.
         let value = serde_json::to_string(self).unwrap_or_default();
-        crate::visitor_cookie(
-            value,
-            shared.secure_cookie,
-            time::Duration::days(COOKIE_MAX_AGE_DAYS),
-        )
+        visitor_cookie(shared, value, COOKIE_LIFETIME)
     }
+}
+
+/// Who the site says a visitor is: its own user id (sent as the chat's `client_id`, so
+/// `list_chats(user_id)` finds their widget chats) and metadata for their new chats (their
+/// plan, the page they came from). Returned by the [identity hook](crate::WidgetBuilder::identify).
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Identity {
+    /// The site's id for the user.
+    pub user_id: String,
+    /// Set on each chat the widget creates for them.
+    pub metadata: optimly::Metadata,
+}
+
+impl Identity {
+    /// The user `user_id`, with no metadata.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            metadata: optimly::Metadata::new(),
+        }
+    }
+
+    /// Add one metadata entry (`plan`, `page`, ...).
+    #[must_use]
+    pub fn meta(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.metadata.insert(key.into(), value.into());
+        self
+    }
+}
+
+/// The future an identity hook returns.
+pub(crate) type IdentityFuture = Pin<Box<dyn Future<Output = Option<Identity>> + Send>>;
+
+/// The site's identity hook, as the widget keeps it.
+pub(crate) type IdentityHook = Arc<dyn Fn(&Parts) -> IdentityFuture + Send + Sync>;
+
+/// Who one request comes from.
+pub(crate) struct Caller {
+    pub(crate) visitor: Visitor,
+    pub(crate) address: IpAddr,
+    pub(crate) identity: Option<Identity>,
+}
+
+/// A set of trusted proxy addresses: `10.0.0.0/8`, `192.0.2.7`, `2001:db8::/32`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Network {
+    base: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix.parse::<u8>().ok()?)),
+            None => (text, None),
+        };
+        let base: IpAddr = address.trim().parse().ok()?;
+        let bits = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        (prefix <= bits).then_some(Self { base, prefix })
+    }
+
+    fn contains(&self, address: IpAddr) -> bool {
+        let as_bits = |a: IpAddr| match a {
+            IpAddr::V4(v4) => (u128::from(v4.to_bits()), 32),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => (u128::from(v4.to_bits()), 32),
+                None => (v6.to_bits(), 128),
+            },
+        };
+        let ((base, bits), (address, other)) = (as_bits(self.base), as_bits(address));
+        if bits != other {
+            return false;
+        }
+        let shift = u32::from(bits - self.prefix);
+        // A shift by the whole width (a `/0`) is `None` on both sides: every address matches.
+        base.checked_shr(shift) == address.checked_shr(shift)
+    }
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy; then the right-most
+/// `X-Forwarded-For` hop that is not one. With no trusted proxy, that header is ignored.
+pub(crate) fn client_address(trusted: &[Network], parts: &Parts) -> Result<IpAddr, Refusal> {
+    let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+        tracing::error!(
+            "optimly-widget: no client address; serve the app with optimly_widget::serve, or \
+             axum::serve with into_make_service_with_connect_info::<SocketAddr>()"
+        );
+        return Err(Refusal::misconfigured());
+    };
+    let mut address = peer.ip().to_canonical();
+    if trusted.iter().any(|n| n.contains(address)) {
+        let hops = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect::<Vec<_>>();
+        for hop in hops.iter().rev() {
+            let Ok(hop) = hop.parse::<IpAddr>() else {
+                // A hop that is no address was written by no proxy of ours: stop at the
+                // last one that was.
+                break;
+            };
+            address = hop.to_canonical();
+            if !trusted.iter().any(|n| n.contains(address)) {
+                break;
+            }
+        }
+    }
+    Ok(address)
 }
 
 /// A state-changing request must name an allowed origin: a page elsewhere cannot post in a
@@ -88,106 +229,89 @@ pub(crate) fn check_origin(shared: &Shared, headers: &HeaderMap) -> Result<(), R
     }
 }
 
-/// Each visitor's requests in the widget's limit, in this process.
-pub(crate) struct Visitors {
-    limit: VisitorLimit,
-    windows: Mutex<HashMap<String, SlidingWindow>>,
-}
-
-/// How many requests that reach Optimly one visitor may make in any window of a length: not
-/// an Optimly limit, but one the widget puts in front of the key so that one visitor cannot
-/// spend everyone's budget.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct VisitorLimit {
-    /// Requests allowed in one window (at least 1).
-    pub count: u32,
-    /// The window's length.
-    pub window: Duration,
-}
-
-/// Past this many visitors in memory, those with nothing in their window are forgotten.
-const PRUNE_AT: usize = 10_000;
-
-impl Visitors {
-    pub(crate) fn new(limit: VisitorLimit) -> Self {
-        Self {
-            limit,
-            windows: Mutex::default(),
-        }
-    }
-
-    pub(crate) fn limit(&self) -> VisitorLimit {
-        self.limit
-    }
-
-    /// Count one request of `visitor` now, or say how long until their window has room.
-    pub(crate) fn take(&self, visitor: &str) -> Result<(), Duration> {
-        let now = tokio::time::Instant::now().into_std();
-        let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        if windows.len() >= PRUNE_AT && !windows.contains_key(visitor) {
-            Self::prune(&mut windows, self.limit.window, now);
-        }
-        let window = windows.entry(visitor.to_owned()).or_default();
-        match window.check(self.limit.count.max(1), self.limit.window, 0, now) {
-            Ok(()) => {
-                window.record(now);
-                Ok(())
-            }
-            // Full with nothing recorded cannot happen (nothing is pending): a whole window.
-            Err(wait) => Err(wait.unwrap_or(self.limit.window)),
-        }
-    }
-
-    fn prune(windows: &mut HashMap<String, SlidingWindow>, window: Duration, now: Instant) {
-        windows.retain(|_, w| {
-            w.forget_before(now, window);
-            !w.is_empty()
-        });
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn a_visitor_gets_their_own_window() {
-        let visitors = Visitors::new(VisitorLimit {
-            count: 2,
-            window: Duration::from_secs(60),
-        });
-        assert_eq!(visitors.take("a"), Ok(()));
-        tokio::time::advance(Duration::from_secs(10)).await;
-        assert_eq!(visitors.take("a"), Ok(()));
-        assert_eq!(visitors.take("a"), Err(Duration::from_secs(50)));
-        assert_eq!(visitors.take("b"), Ok(()));
-        tokio::time::advance(Duration::from_secs(50)).await;
-        assert_eq!(visitors.take("a"), Ok(()));
+    fn parts(peer: &str, forwarded: &[&str]) -> Parts {
+        let mut request = axum::http::Request::builder();
+        for hop in forwarded {
+            request = request.header("x-forwarded-for", *hop);
+        }
+        let (mut parts, ()) = request.body(()).expect("request").into_parts();
+        let peer: SocketAddr = peer.parse().expect("peer");
+        parts.extensions.insert(ConnectInfo(peer));
+        parts
+    }
+
+    fn networks(list: &[&str]) -> Vec<Network> {
+        list.iter()
+            .map(|n| Network::parse(n).expect("network"))
+            .collect()
     }
 
     #[test]
-    fn idle_visitors_are_forgotten() {
-        let visitors = Visitors::new(VisitorLimit {
-            count: 1,
-            window: Duration::ZERO,
-        });
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            for i in 0..PRUNE_AT + 1 {
-                assert_eq!(visitors.take(&i.to_string()), Ok(()));
-            }
-        });
-        // A zero-length window has forgotten everyone by the next visitor.
-        assert_eq!(visitors.windows.lock().expect("lock").len(), 1);
+    fn the_client_is_the_right_most_untrusted_hop() {
+        let address = |trusted: &[&str], peer: &str, forwarded: &[&str]| {
+            client_address(&networks(trusted), &parts(peer, forwarded))
+                .expect("address")
+                .to_string()
+        };
+        // No trusted proxy: the header is ignored, whatever it says.
+        assert_eq!(
+            address(&[], "203.0.113.9:5000", &["1.2.3.4"]),
+            "203.0.113.9"
+        );
+        // A trusted proxy: the right-most hop it did not add.
+        let lb = ["10.0.0.0/8"];
+        assert_eq!(
+            address(&lb, "10.1.2.3:80", &["1.2.3.4, 198.51.100.7, 10.9.9.9"]),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            address(&lb, "10.1.2.3:80", &["1.2.3.4", "198.51.100.7"]),
+            "198.51.100.7"
+        );
+        // A peer that is not a trusted proxy is the client, whatever it forwards.
+        assert_eq!(
+            address(&lb, "198.51.100.8:80", &["10.0.0.1"]),
+            "198.51.100.8"
+        );
+        // Garbage in the header stops the walk at the last hop a proxy wrote.
+        assert_eq!(address(&lb, "10.1.2.3:80", &["nonsense"]), "10.1.2.3");
+        // IPv4-mapped IPv6 peers are IPv4 clients.
+        assert_eq!(address(&[], "[::ffff:192.0.2.1]:80", &[]), "192.0.2.1");
+        let no_peer = axum::http::Request::new(()).into_parts().0;
+        assert!(client_address(&[], &no_peer).is_err());
     }
 
     #[test]
-    fn visitor_ids_are_distinct() {
-        let a = Visitor::new_id();
-        assert!(a.starts_with("web_") && a.len() == 36, "{a}");
-        assert_ne!(a, Visitor::new_id());
+    fn networks_parse_and_match() {
+        let lb = Network::parse("10.0.0.0/8").expect("v4");
+        assert!(lb.contains("10.255.0.1".parse().expect("ip")));
+        assert!(!lb.contains("11.0.0.1".parse().expect("ip")));
+        let all = Network::parse("0.0.0.0/0").expect("all");
+        assert!(all.contains("192.0.2.1".parse().expect("ip")));
+        let one = Network::parse("2001:db8::1").expect("v6");
+        assert!(one.contains("2001:db8::1".parse().expect("ip")));
+        assert!(!one.contains("2001:db8::2".parse().expect("ip")));
+        for bad in ["", "10.0.0.0/33", "nonsense", "10.0.0.0/x"] {
+            assert_eq!(Network::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_cookie_belongs_to_the_user_it_was_made_for() {
+        let jane = Identity::new("user_jane");
+        let visitor = Visitor::new(Some(&jane));
+        assert_eq!(visitor.id, "user_jane");
+        assert!(visitor.belongs_to(Some(&jane)));
+        assert!(!visitor.belongs_to(Some(&Identity::new("user_joe"))));
+        assert!(!visitor.belongs_to(None));
+        let anonymous = Visitor::new(None);
+        assert!(anonymous.id.starts_with("web_") && anonymous.id.len() == 36);
+        assert!(anonymous.belongs_to(None));
+        assert!(!anonymous.belongs_to(Some(&jane)));
+        assert_ne!(anonymous.id, Visitor::new(None).id);
     }
 }

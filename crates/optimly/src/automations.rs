@@ -93,8 +93,9 @@ impl Lead {
         }
     }
 
-    /// Every problem, named by its path in the lead message's body.
-    fn issues(&self) -> Vec<FieldIssue> {
+    /// Every problem the client would refuse this lead for, without sending anything, named
+    /// by its path in the message's body (`metadata.email`).
+    pub fn issues(&self) -> Vec<FieldIssue> {
         let mut check = Check::new();
         check.email("metadata.email", &self.email);
         if let Some(name) = &self.full_name {
@@ -202,8 +203,9 @@ impl AppointmentRequest {
         }
     }
 
-    /// Every problem, named by its path in the request message's body.
-    fn issues(&self) -> Vec<FieldIssue> {
+    /// Every problem the client would refuse this request for, without sending anything,
+    /// named by its path in the message's body (`metadata.date`).
+    pub fn issues(&self) -> Vec<FieldIssue> {
         Check::new()
             .required("metadata.name", &self.name)
             .email("metadata.email", &self.email)
@@ -324,8 +326,9 @@ pub struct EmailHandoff {
 }
 
 impl EmailHandoff {
-    /// Every problem, named by its path in the handoff's body.
-    fn issues(&self) -> Vec<FieldIssue> {
+    /// Every problem the client would refuse this handoff for, without sending anything,
+    /// named by its path in the request body (`metadata.customer_email`).
+    pub fn issues(&self) -> Vec<FieldIssue> {
         let mut check = Check::new();
         if let Some(email) = &self.customer_email {
             check.email("customer_email", email);
