@@ -177,6 +177,10 @@ pub struct Browser {
     pub base: String,
     /// The cookie it sends back.
     pub cookie: Option<String>,
+    /// An `X-Forwarded-For` it sends (a proxy's, or a forged one).
+    pub forwarded_for: Option<String>,
+    /// One more header it sends on every request (the site's own session, say).
+    pub extra_header: Option<(String, String)>,
 }
 
 /// One answer of the widget.
@@ -209,6 +213,8 @@ impl Browser {
             origin: Some(server.origin.clone()),
             base: server.origin.clone(),
             cookie: None,
+            forwarded_for: None,
+            extra_header: None,
         }
     }
 
@@ -220,6 +226,12 @@ impl Browser {
         }
         if let Some(cookie) = &self.cookie {
             request = request.header("cookie", cookie);
+        }
+        if let Some(forwarded) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        if let Some((name, value)) = &self.extra_header {
+            request = request.header(name, value);
         }
         if let Some(body) = body {
             request = request

@@ -525,58 +525,59 @@ async fn the_key_never_reaches_the_browser() {
 /// The forms in widget.yaml take exactly what the SDK's types read: the same field names (the
 /// SDK's own list, as serde gives it when it refuses a field), and a body with every
 /// documented field is read.
-#[test]
-fn the_contracts_forms_are_the_sdk_types() {
+#[tokio::test]
+async fn the_contracts_forms_are_the_widgets() {
     let contract = workspace_tests::widget::contract();
     let sample = |name: &str, schema: &Value| -> Value {
         match (schema["type"].as_str(), schema["format"].as_str()) {
             (_, Some("email")) => json!("jane@example.com"),
-            (Some("integer"), _) => json!(30),
-            (Some("object"), _) => json!({"source": "widget"}),
             _ if name == "date" => json!("2099-06-20"),
             _ if name == "time" => json!("14:00"),
-            _ => schema["enum"].get(0).cloned().unwrap_or(json!("x")),
+            _ => json!("x"),
         }
     };
-    let body = |form: &str| -> Value {
+    let (server, _mock) = over_mock(MockConfig::default(), |b| b).await;
+    for (form, route) in [
+        ("LeadForm", "/api/lead"),
+        ("AppointmentForm", "/api/appointment"),
+        ("HandoffForm", "/api/handoff"),
+    ] {
         let schema = contract.component(form).expect(form);
         let props = schema["properties"].as_object().expect("properties");
-        Value::Object(
-            props
-                .iter()
-                .map(|(name, s)| (name.clone(), sample(name, s)))
-                .collect(),
-        )
-    };
-    fn reads<T: serde::de::DeserializeOwned>(form: &str, mut body: Value) {
-        if let Err(e) = serde_json::from_value::<T>(body.clone()) {
-            panic!("{form}: the SDK refuses {body}: {e}");
-        }
-        let mut documented: Vec<String> =
-            body.as_object().expect("object").keys().cloned().collect();
-        body["not_in_the_contract"] = json!("x");
-        let refusal = serde_json::from_value::<T>(body)
-            .err()
-            .expect("an unknown field is refused")
-            .to_string();
-        // `unknown field `x`, expected one of `email`, `full_name`, ...`
-        let listed = refusal
-            .split_once("expected one of ")
-            .map(|(_, list)| list)
-            .unwrap_or_default();
-        let mut taken: Vec<String> = listed
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .map(str::to_owned)
+        let body: serde_json::Map<String, Value> = props
+            .iter()
+            .map(|(name, s)| (name.clone(), sample(name, s)))
             .collect();
-        documented.sort();
-        taken.sort();
-        assert_eq!(documented, taken, "{form}");
+        // Every field the contract lists is taken ...
+        let mut visitor = Browser::new(&server);
+        visitor.start().await;
+        let taken = visitor.post(route, Value::Object(body.clone())).await;
+        assert_eq!(taken.status, StatusCode::OK, "{form}: {}", taken.body);
+        // ... and each cap it states is the widget's.
+        for (name, s) in props {
+            if let Some(cap) = s["maxLength"].as_u64() {
+                let mut long = body.clone();
+                let over = usize::try_from(cap).expect("cap") + 1;
+                long.insert(
+                    name.clone(),
+                    json!(format!("{}@example.com", "x".repeat(over))),
+                );
+                let refused = visitor.post(route, Value::Object(long)).await;
+                assert_eq!(
+                    fields(&refused),
+                    [name.clone()],
+                    "{form}.{name}: {}",
+                    refused.body
+                );
+            }
+        }
+        // A field it does not list is refused by name.
+        let mut extra = body;
+        extra.insert("not_in_the_contract".into(), json!("x"));
+        let refused = visitor.post(route, Value::Object(extra)).await;
+        assert_eq!(fields(&refused), ["not_in_the_contract"], "{form}");
     }
-    reads::<optimly::Lead>("LeadForm", body("LeadForm"));
-    reads::<optimly::AppointmentRequest>("AppointmentForm", body("AppointmentForm"));
-    reads::<optimly::EmailHandoff>("HandoffForm", body("HandoffForm"));
+    assert_contract(&server.answers());
 }
 
 #[tokio::test]

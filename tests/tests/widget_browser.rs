@@ -66,7 +66,17 @@ async fn the_widget_works_in_a_real_browser() {
     .expect("mock");
     let server = serve(client).await;
 
-    open(&chrome, &server).await;
+    // Loading the page creates nothing at Optimly: three page views, no chat.
+    for _ in 0..3 {
+        open(&chrome, &server).await;
+    }
+    let chats = || {
+        mock.requests()
+            .iter()
+            .filter(|r| r.path == NEW_CHAT.path)
+            .count()
+    };
+    assert_eq!(chats(), 0, "page views created chats");
 
     // A message: the typing indicator while the agent answers, then the reply.
     let question = "Hi! What does the Pro plan cost? You can reach me at jane@company.com";

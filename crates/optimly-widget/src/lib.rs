@@ -64,7 +64,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{MethodRouter, any, get, post};
 use axum_extra::extract::cookie::{Cookie, Key, SameSite};
-use optimly::{EmailHandoff, Error, Limit, OptimlyClient};
+use optimly::{EmailHandoff, Error, OptimlyClient};
 use sha2::{Digest, Sha512};
 
 pub use assets::demo_page;
@@ -129,7 +129,7 @@ pub(crate) struct Shared {
     pub(crate) secure_cookie: bool,
     pub(crate) limits: WidgetLimits,
     /// The share of the key's windows new conversations may use, worked out once.
-    pub(crate) new_conversations: Vec<Limit>,
+    pub(crate) new_conversations: limits::NewShare,
     pub(crate) trusted_proxies: Vec<Network>,
     pub(crate) identify: Option<IdentityHook>,
     pub(crate) handoff_routing: EmailHandoff,

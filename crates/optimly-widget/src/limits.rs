@@ -74,6 +74,15 @@ impl Default for WidgetLimits {
     }
 }
 
+/// The share of the key's windows that new conversations may use.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct NewShare {
+    /// Of the windows every call counts in (the key's minute, hour and day).
+    calls: Vec<Limit>,
+    /// Of the new-chat windows: counted by the chats' creation alone.
+    chats: Vec<Limit>,
+}
+
 /// What a call is, for the limits that apply to it beyond the caller's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Spend<'a> {
@@ -88,14 +97,15 @@ pub(crate) enum Spend<'a> {
 }
 
 impl WidgetLimits {
-    /// The share of the key's windows new conversations may use, from the client's limits.
-    pub(crate) fn new_conversations(&self, key: &RateLimits) -> Vec<Limit> {
+    /// The share of the key's windows new conversations may use, from the client's limits:
+    /// of every call's windows, and of the new-chat ones.
+    pub(crate) fn new_conversations(&self, key: &RateLimits) -> NewShare {
         let share = self.new_share.clamp(0.0, 1.0);
-        key.global()
-            .iter()
-            .chain(key.operation(&NEW_CHAT))
-            .map(|limit| limit.scaled(share, 1.0))
-            .collect()
+        let scaled = |limits: &[Limit]| limits.iter().map(|l| l.scaled(share, 1.0)).collect();
+        NewShare {
+            calls: scaled(key.global()),
+            chats: scaled(key.operation(&NEW_CHAT)),
+        }
     }
 
     /// The options of one call for `caller`: every window it counts in, failing fast. `fresh`:
@@ -104,7 +114,7 @@ impl WidgetLimits {
     pub(crate) fn options(
         &self,
         caller: &Caller,
-        new_conversations: &[Limit],
+        new_share: &NewShare,
         fresh: bool,
         spend: Spend<'_>,
     ) -> RequestOptions {
@@ -127,7 +137,10 @@ impl WidgetLimits {
             }
         };
         if fresh {
-            options = options.limit_as("widget:new", new_conversations.to_vec());
+            options = options.limit_as("widget:new", new_share.calls.clone());
+        }
+        if spend == Spend::NewChat {
+            options = options.limit_as("widget:new-chats", new_share.chats.clone());
         }
         match spend {
             Spend::Call | Spend::NewChat => options,
@@ -154,24 +167,21 @@ mod tests {
 
     #[test]
     fn new_conversations_get_half_of_each_of_the_keys_windows() {
-        let shares: Vec<String> = WidgetLimits::default()
-            .new_conversations(&RateLimits::documented())
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let share = WidgetLimits::default().new_conversations(&RateLimits::documented());
+        let shown =
+            |limits: &[Limit]| -> Vec<String> { limits.iter().map(ToString::to_string).collect() };
         assert_eq!(
-            shares,
+            shown(&share.calls),
             [
                 "50 per minute per API key",
                 "500 per hour per API key",
                 "5000 per day per API key",
-                "15 per minute per agent",
             ]
         );
-        assert!(
-            WidgetLimits::default()
-                .new_conversations(&RateLimits::off())
-                .is_empty()
+        assert_eq!(shown(&share.chats), ["15 per minute per agent"]);
+        assert_eq!(
+            WidgetLimits::default().new_conversations(&RateLimits::off()),
+            NewShare::default()
         );
     }
 }
