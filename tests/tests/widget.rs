@@ -565,7 +565,7 @@ async fn the_contracts_forms_are_the_widgets() {
                 let refused = visitor.post(route, Value::Object(long)).await;
                 assert_eq!(
                     fields(&refused),
-                    [name.clone()],
+                    [name.as_str()],
                     "{form}.{name}: {}",
                     refused.body
                 );

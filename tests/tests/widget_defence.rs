@@ -357,12 +357,11 @@ async fn hardened_http_headers_errors_and_cookies() {
             break;
         }
         let mut buf = [0u8; 64];
-        match tokio::time::timeout(Duration::from_millis(100), drip.read(&mut buf)).await {
-            Ok(Ok(0) | Err(_)) => {
-                closed = true;
-                break;
-            }
-            _ => {}
+        if let Ok(Ok(0) | Err(_)) =
+            tokio::time::timeout(Duration::from_millis(100), drip.read(&mut buf)).await
+        {
+            closed = true;
+            break;
         }
     }
     assert!(closed, "a dripping client was still connected after 3 s");
