@@ -9,39 +9,52 @@
 //! let widget = optimly_widget::Widget::builder(client)
 //!     .cookie_secret(std::env::var("WIDGET_COOKIE_SECRET")?.as_bytes())
 //!     .allow_origin("https://www.example.com")
+//!     .trusted_proxy("10.0.0.0/8") // your load balancers, if any
 //!     .build()?;
-//! let app = axum::Router::new().merge(widget.router());
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-//! axum::serve(listener, app).await?;
+//! let app = axum::Router::new().nest("/chat", widget.router());
+//! let listener = tokio::net::TcpListener::bind("0.0.0.0:3000").await?;
+//! optimly_widget::serve(listener, app, optimly_widget::DEFAULT_HEADER_TIMEOUT).await?;
 //! # Ok(()) }
 //! ```
 //!
-//! and in any page of the site:
+//! and in any page of the site (the script finds the API beside itself, under the prefix):
 //!
 //! ```html
-//! <script src="/optimly/widget.js" defer></script>
+//! <script src="/chat/optimly/widget.js" defer></script>
 //! ```
+//!
+//! `examples/site.rs` is a whole site: its own routes, state and login, the widget under
+//! `/chat`, and the login telling the widget who the visitor is ([`WidgetBuilder::identify`]).
 //!
 //! What the router answers is written down as OpenAPI in the repository's
 //! `openapi/widget.yaml`:
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `POST /api/conversation` | starts the visitor's conversation, or resumes the one their cookie names |
-//! | `POST /api/messages` `{content}` | sends a message; the agent's reply, the tools it ran, any handoff |
+//! | `POST /api/conversation` | gives the visitor their cookie, or keeps theirs; nothing is sent to Optimly |
+//! | `POST /api/messages` `{content}` | sends a message (the first one creates the visitor's chat); the agent's reply, the tools it ran, any handoff |
 //! | `GET /api/messages` | the visitor's history |
-//! | `POST /api/lead`, `/api/appointment`, `/api/handoff` | the tools page's form fields ([`optimly::Lead`], [`optimly::AppointmentRequest`], [`optimly::EmailHandoff`]) |
+//! | `POST /api/lead`, `/api/appointment`, `/api/handoff` | the forms the page sends: an allow-list of fields, each with a length cap |
 //! | `GET /optimly/widget.js`, `/optimly/widget.css` | the widget |
 //!
-//! Safe by construction:
-//! - a visitor is known only by an encrypted, authenticated cookie (`HttpOnly`,
-//!   `SameSite=Strict`) that holds their chat: a visitor reaches their own chat and no other,
-//!   and any replica with the same secret serves any visitor, with no session store;
-//! - a state-changing request must come from an allowed `Origin`;
-//! - each visitor has a message-size cap and a rate limit of their own
-//!   ([`WidgetBuilder::visitor_limit`]), so one visitor cannot spend the key's whole budget;
+//! Safe on the public internet:
+//! - a visitor is known only by an encrypted, authenticated cookie (`__Host-`, `Secure`,
+//!   `HttpOnly`, `SameSite=Strict`, expiring after 30 days on the server too) that holds
+//!   their chat and, with an identity hook, the site's user it was made for: a visitor
+//!   reaches their own chat and no other, and any replica with the same secret serves any
+//!   visitor, with no session store;
+//! - a state-changing request must come from an allowed `Origin`, with a JSON
+//!   `Content-Type`, within a body timeout and size cap;
+//! - every call to Optimly counts in the widget's own limits ([`WidgetLimits`]): per visitor,
+//!   per client address (the peer, or the right-most untrusted `X-Forwarded-For` hop behind
+//!   a [trusted proxy](WidgetBuilder::trusted_proxy)), per chat's handoffs and bookings, and
+//!   a share of the key's budget for new conversations; counted in Redis when the client's
+//!   limits are, and a full one is a `429` at once. Loading a page costs nothing;
+//! - a handoff's routing (`urgency`, `assigned_team`) is the site's
+//!   ([`WidgetBuilder::handoff_routing`]), never the visitor's;
 //! - errors are JSON a page can show (`{"error", "fields": [{"field", "message"}],
-//!   "retry_after"}`), never the API's raw answer, and never the key;
+//!   "retry_after"}`), never the API's raw answer, and never the key; every answer has
+//!   `nosniff`, `Referrer-Policy` and a CSP `frame-ancestors`;
 //! - the widget renders every text as text, never as HTML.
 
 mod api;
