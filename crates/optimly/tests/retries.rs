@@ -163,7 +163,7 @@ async fn a_get_502_is_retried_with_jittered_backoff() {
     bad_gateway.assert_calls_async(1).await;
     ok.assert_calls_async(1).await;
     let sleeps = h.clock.sleeps();
-    assert_eq!(sleeps.len(), 1);
+    assert_eq!(sleeps.len(), 1, "{sleeps:?}");
     assert!(
         sleeps[0] <= RetryPolicy::default().base_delay(),
         "{sleeps:?}"
