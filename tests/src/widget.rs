@@ -79,6 +79,25 @@ impl Drop for WidgetServer {
     }
 }
 
+/// A widget on `client` (a fixed cookie secret, plain-http cookies, allowing its own origin),
+/// with `configure` applied, serving on a free port of `127.0.0.1`.
+pub async fn serve(
+    client: optimly::OptimlyClient,
+    configure: impl FnOnce(optimly_widget::WidgetBuilder) -> optimly_widget::WidgetBuilder,
+) -> WidgetServer {
+    let listener = listener().await;
+    let origin = origin_for(listener.local_addr().expect("address"));
+    let widget = configure(
+        Widget::builder(client)
+            .cookie_secret(&[42; 64])
+            .allow_origin(&origin)
+            .secure_cookie(false),
+    )
+    .build()
+    .expect("widget");
+    WidgetServer::serve(listener, &widget).await
+}
+
 /// The page origin of a server at `addr`.
 pub fn origin_for(addr: SocketAddr) -> String {
     format!("http://{addr}")

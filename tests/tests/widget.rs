@@ -13,26 +13,7 @@ use optimly_mock::RunningMock;
 use optimly_widget::{COOKIE_NAME, Widget, WidgetBuilder, WidgetLimits};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use workspace_tests::widget::{Browser, Got, WidgetServer, assert_contract, listener, origin_for};
-
-/// A widget on `client`, with `configure` applied, serving on a free port and allowing its
-/// own origin.
-async fn serve(
-    client: OptimlyClient,
-    configure: impl FnOnce(WidgetBuilder) -> WidgetBuilder,
-) -> WidgetServer {
-    let listener = listener().await;
-    let origin = origin_for(listener.local_addr().expect("address"));
-    let widget = configure(
-        Widget::builder(client)
-            .cookie_secret(&[42; 64])
-            .allow_origin(&origin)
-            .secure_cookie(false),
-    )
-    .build()
-    .expect("widget");
-    WidgetServer::serve(listener, &widget).await
-}
+use workspace_tests::widget::{Browser, Got, WidgetServer, assert_contract, listener, serve};
 
 /// A widget over the offline mock.
 async fn over_mock(

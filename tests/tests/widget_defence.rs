@@ -17,25 +17,9 @@ use optimly_widget::{
 use reqwest::StatusCode;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use workspace_tests::widget::{Browser, WidgetServer, assert_contract, listener, origin_for};
-
-/// A widget on `client`, allowing its own origin, with `configure` applied.
-async fn serve(
-    client: OptimlyClient,
-    configure: impl FnOnce(WidgetBuilder) -> WidgetBuilder,
-) -> WidgetServer {
-    let listener = listener().await;
-    let origin = origin_for(listener.local_addr().expect("address"));
-    let widget = configure(
-        Widget::builder(client)
-            .cookie_secret(&[42; 64])
-            .allow_origin(&origin)
-            .secure_cookie(false),
-    )
-    .build()
-    .expect("widget");
-    WidgetServer::serve(listener, &widget).await
-}
+use workspace_tests::widget::{
+    Browser, WidgetServer, assert_contract, listener, origin_for, serve,
+};
 
 /// The mock with its real (documented) limits, and a widget over it.
 async fn over_mock(
@@ -125,6 +109,12 @@ async fn a_flood_from_one_address_leaves_every_honest_conversation_its_replies()
     let mut sorted = refused.clone();
     sorted.sort();
     let p95 = sorted[sorted.len() * 95 / 100];
+    eprintln!(
+        "flood: {} attempts, {} served, {} refused, p95 of the 429s {p95:?}",
+        answers.len(),
+        served,
+        refused.len()
+    );
     assert!(p95 < Duration::from_secs(1), "p95 of the 429s: {p95:?}");
     // At the mock: 10 honest chats and their 30 messages, and the attacker's 3 chats with
     // one message each. Nothing else was spent.
@@ -336,7 +326,9 @@ async fn hardened_http_headers_errors_and_cookies() {
         .allow_origin(&origin)
         .build()
         .expect("widget");
-    let app = widget.router();
+    let app = widget
+        .router()
+        .route("/", axum::routing::get(optimly_widget::demo_page));
     let addr = listener.local_addr().expect("address");
     let task = tokio::spawn(optimly_widget::serve(
         listener,
@@ -392,6 +384,14 @@ async fn hardened_http_headers_errors_and_cookies() {
             "{path}"
         );
     }
+    // The demo page: its own origin only, framed by no other site.
+    let page = http.get(format!("{base}/")).send().await.expect("page");
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
+    );
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
     // 404 and 405 in the contract's error shape.
     let missing = http
         .get(format!("{base}/api/nothing-here"))

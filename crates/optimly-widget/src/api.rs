@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::PrivateCookieJar;
-use optimly::{AgentReply, Message, Sender};
+use optimly::{AgentReply, Message, RequestOptions, Sender};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -126,32 +126,36 @@ impl<T: DeserializeOwned> FromRequest<crate::State> for Admitted<T> {
     }
 }
 
-/// The visitor's chat: the one in their cookie, or one created now (the first thing they
-/// send creates it, not the page's loading). `Some(jar)`: a chat was created, and the jar
-/// holds the sealed cookie that now names it.
-async fn chat_of(
+/// What one call that spends in the visitor's chat needs: the chat (the one in their cookie,
+/// or one created now: the first thing they send creates it, not the page's loading), the
+/// jar with the sealed cookie that names a chat created now, and the call's options (every
+/// window it counts in).
+async fn spend_in_chat(
     shared: &Shared,
     caller: &mut Caller,
-) -> Result<(String, Option<PrivateCookieJar>), Refusal> {
-    if let Some(chat) = &caller.visitor.chat_id {
-        return Ok((chat.clone(), None));
+    spend: Spend,
+) -> Result<(String, Option<PrivateCookieJar>, RequestOptions), Refusal> {
+    let share = &shared.new_conversations;
+    let mut jar = None;
+    let fresh = caller.visitor.chat_id.is_none();
+    if fresh {
+        let options = shared.limits.options(caller, share, true, Spend::NewChat);
+        let mut create = shared
+            .client
+            .create_chat(caller.visitor.id.as_str())
+            .options(options);
+        if let Some(identity) = &caller.identity
+            && !identity.metadata.is_empty()
+        {
+            create = create.metadata(identity.metadata.clone());
+        }
+        let chat = create.await?;
+        caller.visitor.chat_id = Some(chat.id().to_owned());
+        jar = Some(PrivateCookieJar::new(shared.key.clone()).add(caller.visitor.cookie(shared)));
     }
-    let options = shared
-        .limits
-        .options(caller, &shared.new_conversations, true, Spend::NewChat);
-    let mut create = shared
-        .client
-        .create_chat(caller.visitor.id.as_str())
-        .options(options);
-    if let Some(identity) = &caller.identity
-        && !identity.metadata.is_empty()
-    {
-        create = create.metadata(identity.metadata.clone());
-    }
-    let chat = create.await?;
-    caller.visitor.chat_id = Some(chat.id().to_owned());
-    let jar = PrivateCookieJar::new(shared.key.clone()).add(caller.visitor.cookie(shared));
-    Ok((chat.id().to_owned(), Some(jar)))
+    let chat = caller.visitor.chat_id.clone().unwrap_or_default();
+    let options = shared.limits.options(caller, share, fresh, spend);
+    Ok((chat, jar, options))
 }
 
 /// A success, with the cookie that names a chat created for it.
@@ -275,14 +279,10 @@ pub(crate) async fn send_message(
             ),
         ));
     }
-    let fresh = caller.visitor.chat_id.is_none();
-    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
-    let options = shared
-        .limits
-        .options(&caller, &shared.new_conversations, fresh, Spend::Call);
+    let (chat, jar, options) = spend_in_chat(&shared, &mut caller, Spend::Call).await?;
     let conversation = shared.client.resume_conversation(chat)?;
     let reply = conversation.send(content).options(options).await?;
-    ok_with(cookie, Reply::from(&reply))
+    ok_with(jar, Reply::from(&reply))
 }
 
 #[derive(Serialize)]
@@ -352,17 +352,13 @@ pub(crate) async fn lead(
     }: Admitted<LeadForm>,
 ) -> Result<Response, Refusal> {
     let lead = form.into_lead(shared.max_message_chars)?;
-    let fresh = caller.visitor.chat_id.is_none();
-    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
-    let options = shared
-        .limits
-        .options(&caller, &shared.new_conversations, fresh, Spend::Call);
+    let (chat, jar, options) = spend_in_chat(&shared, &mut caller, Spend::Call).await?;
     let message = shared
         .client
         .capture_lead(chat, &lead)
         .options(options)
         .await?;
-    ok_with(cookie, Recorded::from(&message))
+    ok_with(jar, Recorded::from(&message))
 }
 
 /// `POST /api/appointment`: the booking form.
@@ -374,18 +370,13 @@ pub(crate) async fn appointment(
     }: Admitted<AppointmentForm>,
 ) -> Result<Response, Refusal> {
     let request = form.into_request(shared.max_message_chars)?;
-    let fresh = caller.visitor.chat_id.is_none();
-    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
-    let spend = Spend::Appointment(&chat);
-    let options = shared
-        .limits
-        .options(&caller, &shared.new_conversations, fresh, spend);
+    let (chat, jar, options) = spend_in_chat(&shared, &mut caller, Spend::Appointment).await?;
     let message = shared
         .client
-        .request_appointment(chat.as_str(), &request)
+        .request_appointment(chat, &request)
         .options(options)
         .await?;
-    ok_with(cookie, Recorded::from(&message))
+    ok_with(jar, Recorded::from(&message))
 }
 
 #[derive(Serialize)]
@@ -404,19 +395,14 @@ pub(crate) async fn handoff(
     }: Admitted<HandoffForm>,
 ) -> Result<Response, Refusal> {
     let handoff = form.into_handoff(&shared.handoff_routing, shared.max_message_chars)?;
-    let fresh = caller.visitor.chat_id.is_none();
-    let (chat, cookie) = chat_of(&shared, &mut caller).await?;
-    let spend = Spend::Handoff(&chat);
-    let options = shared
-        .limits
-        .options(&caller, &shared.new_conversations, fresh, spend);
+    let (chat, jar, options) = spend_in_chat(&shared, &mut caller, Spend::Handoff).await?;
     let handoff = shared
         .client
-        .hand_off(chat.as_str(), &handoff)
+        .hand_off(chat, &handoff)
         .options(options)
         .await?;
     ok_with(
-        cookie,
+        jar,
         HandedOff {
             handoff_id: handoff.id().to_owned(),
             status: handoff.status().map(ToString::to_string),

@@ -85,15 +85,15 @@ pub(crate) struct NewShare {
 
 /// What a call is, for the limits that apply to it beyond the caller's own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Spend<'a> {
+pub(crate) enum Spend {
     /// A message, a lead or the history.
     Call,
     /// Creating the visitor's chat.
     NewChat,
-    /// A handoff in this chat.
-    Handoff(&'a str),
-    /// An appointment request in this chat.
-    Appointment(&'a str),
+    /// A handoff in the visitor's chat.
+    Handoff,
+    /// An appointment request in the visitor's chat.
+    Appointment,
 }
 
 impl WidgetLimits {
@@ -116,9 +116,10 @@ impl WidgetLimits {
         caller: &Caller,
         new_share: &NewShare,
         fresh: bool,
-        spend: Spend<'_>,
+        spend: Spend,
     ) -> RequestOptions {
         let id = caller.visitor.id.as_str();
+        let chat = caller.visitor.chat_id.as_deref().unwrap_or_default();
         let mut options = RequestOptions::new().when_limited(WhenLimited::FailFast);
         options = if caller.visitor.identified {
             options.limit_as(format!("widget:user:{id}"), self.identified.clone())
@@ -144,11 +145,11 @@ impl WidgetLimits {
         }
         match spend {
             Spend::Call | Spend::NewChat => options,
-            Spend::Handoff(chat) => options.limit_as(
+            Spend::Handoff => options.limit_as(
                 format!("widget:handoff:{chat}"),
                 self.handoffs_per_chat.clone(),
             ),
-            Spend::Appointment(chat) => options
+            Spend::Appointment => options
                 .limit_as(
                     format!("widget:appointment:{chat}"),
                     self.appointments_per_chat.clone(),
