@@ -1,16 +1,22 @@
 //! The HTTP client this crate's TLS features choose, the one place that choice is made.
 //!
-//! | feature | TLS |
-//! |---|---|
-//! | `rustls` (default) | rustls on *ring*, certificates checked by the platform's verifier (on Linux, the system's CA store). No C library to build besides *ring*'s small one |
-//! | `rustls-aws-lc` | rustls on aws-lc-rs, reqwest's own default (`aws-lc-sys` compiles a large C library: about 30 s of a cold build on two cores) |
-//! | `native-tls` | the platform's TLS (OpenSSL on Linux) |
-//! | none | plain `http` only: an `https` request fails to connect |
+//! | feature | TLS | another crate's `reqwest::Client::new()` in the same build |
+//! |---|---|---|
+//! | `native-tls` (default) | the platform's TLS (OpenSSL on Linux: `libssl-dev` and `pkg-config` to build; Schannel, Security.framework elsewhere) | works: reqwest's own default backend is then native-tls |
+//! | `rustls` | rustls on *ring*, certificates checked by the platform's verifier (on Linux, the system's CA store). No system library, and only *ring*'s small C to build | panics, unless the program installs a rustls provider or builds its clients from [`client_builder`]: reqwest is built without a provider of its own |
+//! | `rustls-aws-lc` | rustls on aws-lc-rs, reqwest's own default (`aws-lc-sys` compiles a large C library: about 20 s more of a cold build on two cores) | works |
+//! | none | plain `http` only: an `https` request fails to connect | works for `http` |
+//!
+//! Cargo unifies a crate's features across a build, so the TLS chosen here is also the TLS of
+//! every other `reqwest` in it. That is why the default is `native-tls`: a program that adds
+//! this crate beside its own `reqwest` with default features off (say `features = ["json"]`)
+//! still gets a working `reqwest::Client::new()`.
 //!
 //! With `rustls` the provider is given to this client only: nothing process-wide is
 //! installed, so an application that installs its own rustls provider is not disturbed.
 //! `rustls-aws-lc` takes precedence over `rustls` when both are on (as `--all-features`
-//! does), and either rustls feature over `native-tls`.
+//! does), and either rustls feature over `native-tls` for this crate's own client (another
+//! crate's `reqwest::Client::new()` still uses native-tls while it is on).
 //!
 //! The builder also carries the one redirect policy ([`redirect_policy`]): the key is
 //! attached to every request, and reqwest would re-send an `X-API-Key` header or an
@@ -38,7 +44,7 @@ pub const AVAILABLE: bool = cfg!(any(
 ));
 
 /// The features that give a build TLS, for messages that ask for one.
-pub const FEATURES: &str = "`rustls` (the default), `rustls-aws-lc` or `native-tls`";
+pub const FEATURES: &str = "`native-tls` (the default), `rustls` or `rustls-aws-lc`";
 
 /// The most redirects followed in one request.
 pub const MAX_REDIRECTS: usize = 3;
@@ -65,9 +71,9 @@ pub fn redirect_policy() -> reqwest::redirect::Policy {
 /// chosen. Add timeouts, a user agent, a proxy and build it; `Client::new` and the `optimly`
 /// crate start from it.
 ///
-/// Build every `reqwest::Client` of a program that uses the `rustls` feature from here (or
-/// install a rustls crypto provider yourself): reqwest is then built without a provider of
-/// its own, and `reqwest::Client::new()` would panic.
+/// Under the `rustls` feature alone, build every `reqwest::Client` of the program from here
+/// (or install a rustls crypto provider yourself): reqwest is then built without a provider
+/// of its own, and `reqwest::Client::new()` would panic.
 pub fn client_builder() -> Result<reqwest::ClientBuilder, TlsError> {
     #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc")))]
     {

@@ -74,7 +74,7 @@ impl RequestOptions {
     /// Count this call's attempts in windows of the caller's own as well, named `name` (a
     /// visitor, a client address): each attempt takes a slot in every one of `limits` for
     /// that name beside the key's, in the same place as the key's (the process, or Redis with
-    /// [`RedisLimits`](crate::RedisLimits), so every replica shares them). When one is full the
+    /// `RedisLimits` (feature `redis`), so every replica shares them). When one is full the
     /// call waits or fails like for the key's own, with
     /// [`ErrorKind::Throttled`](crate::ErrorKind::Throttled) naming it. A limit's
     /// [scope](Limit::scope) is not used: the name says whose the windows are. A 429 from the

@@ -543,7 +543,7 @@ mod tests {
             .expect_err("the default base URL is https");
         assert!(
             err.to_string()
-                .contains("`rustls` (the default), `rustls-aws-lc` or `native-tls`"),
+                .contains("`native-tls` (the default), `rustls` or `rustls-aws-lc`"),
             "{err}"
         );
         assert!(checked("http://127.0.0.1:8080", false).is_ok());

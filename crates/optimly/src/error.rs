@@ -120,7 +120,7 @@ pub enum ErrorKind {
         caller: Option<String>,
     },
     /// The shared rate limiter (Redis) did not answer and is
-    /// [strict](crate::RedisLimits::strict); nothing was sent.
+    /// strict (`RedisLimits::strict`, feature `redis`); nothing was sent.
     /// [`source`](std::error::Error::source) says why.
     LimiterUnavailable,
     /// The response body was larger than the client's
