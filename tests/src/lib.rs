@@ -37,7 +37,7 @@ pub async fn fill_window(mock: &optimly_mock::RunningMock, count: usize) {
     let next = other.list_chats("user_1").await;
     assert_eq!(
         next.map_err(|e| e.kind().clone()).err(),
-        Some(optimly::ErrorKind::RateLimited),
+        Some(optimly::ErrorKind::RateLimitedByServer),
         "the window is full"
     );
 }

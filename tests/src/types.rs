@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 macro_rules! generated_types {
-    ($($name:ident),* $(,)?) => {
+    ($($name:ident $(as $ty:ident)?),* $(,)?) => {
         /// Every component schema that has a generated type.
         pub const NAMES: &[&str] = &[$(stringify!($name)),*];
 
@@ -15,7 +15,7 @@ macro_rules! generated_types {
         /// `None` when no type is known for `name`.
         pub fn round_trip(name: &str, value: &Value) -> Option<Result<Value, String>> {
             match name {
-                $(stringify!($name) => Some(through::<types::$name>(value)),)*
+                $(stringify!($name) => Some(through::<generated_types!(@type $name $($ty)?)>(value)),)*
                 _ => None,
             }
         }
@@ -23,11 +23,16 @@ macro_rules! generated_types {
         /// The JSON Schema schemars produces for the type generated for `name`.
         pub fn rust_schema(name: &str) -> Option<Value> {
             match name {
-                $(stringify!($name) => Some(schemars::schema_for!(types::$name).as_value().clone()),)*
+                $(stringify!($name) => Some(
+                    schemars::schema_for!(generated_types!(@type $name $($ty)?)).as_value().clone()
+                ),)*
                 _ => None,
             }
         }
     };
+    // The type of a schema: its own name, or the one the xtask gives it.
+    (@type $name:ident) => { types::$name };
+    (@type $name:ident $ty:ident) => { types::$ty };
 }
 
 generated_types!(
@@ -40,7 +45,8 @@ generated_types!(
     ChatStatus,
     EmailHandoff,
     EmailHandoffRequest,
-    Error,
+    // The xtask names the API's error body `ApiErrorBody` (beside the SDK's own `Error`).
+    Error as ApiErrorBody,
     ErrorDetail,
     HandoffStatus,
     LocationItem,

@@ -92,9 +92,9 @@ async fn a_pause_past_the_deadline_fails_with_the_429_and_the_wait_it_worked_out
     }
     kinds.sort();
     // The caller that went gets the 429 after one attempt; the others were held back.
-    assert_eq!(kinds[0], "RateLimited after 1", "{kinds:?}");
+    assert_eq!(kinds[0], "RateLimitedByServer after 1", "{kinds:?}");
     assert!(
-        kinds[1..].iter().all(|k| k.starts_with("Throttled")),
+        kinds[1..].iter().all(|k| k.starts_with("HeldByLimiter")),
         "{kinds:?}"
     );
 }
@@ -125,10 +125,10 @@ async fn the_21st_appointment_request_of_an_hour_is_held_back_without_a_request(
         .await
         .expect_err("the 21st in an hour");
     match err.kind() {
-        ErrorKind::Throttled { limit, .. } => {
+        ErrorKind::HeldByLimiter { limit, .. } => {
             assert_eq!(limit.to_string(), "20 per hour per API key");
         }
-        other => panic!("expected Throttled, got {other:?}: {err}"),
+        other => panic!("expected HeldByLimiter, got {other:?}: {err}"),
     }
     assert_eq!(err.operation(), Some(&NEW_MESSAGE));
     assert_eq!(err.attempts(), 0);

@@ -120,7 +120,7 @@ async fn every_mapped_key_overridden_through_every_builder_is_refused_before_sen
                 let field = format!("metadata.{key}");
                 assert_eq!(
                     err.kind(),
-                    &ErrorKind::InvalidInput {
+                    &ErrorKind::RefusedLocally {
                         fields: vec![FieldIssue::new(
                             field.clone(),
                             format!("`{key}` is set by the SDK from its own field; set it there, not with meta()")

@@ -16,7 +16,7 @@ async fn the_sdk_flow_against_the_mock() {
     let (client, mock) = testing::start_mock().await.expect("mock");
     let conversation = client.start_conversation("user_456").await.expect("chat");
     let reply = conversation
-        .send("What does the Pro plan cost? jane@company.com")
+        .ask("What does the Pro plan cost? jane@company.com")
         .await
         .expect("reply");
     assert!(reply.executed(&ToolName::LeadCapture));

@@ -246,7 +246,7 @@ async fn every_call(client: &OptimlyClient) -> Vec<(&'static Operation, Error)> 
         ),
         (
             &operations::CALL_AGENT_V2,
-            failed(conversation.send("hi").await.map(drop)),
+            failed(conversation.ask("hi").await.map(drop)),
         ),
         (
             &operations::LIST_CHAT_MESSAGES,

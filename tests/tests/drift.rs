@@ -408,4 +408,71 @@ fn public_api() {
     let listing = xtask::public_api::listing(&root().join("crates/optimly"), "optimly")
         .expect("the crate's source lists");
     insta::assert_snapshot!("public_api", listing);
+    assert_eq!(case_collisions(&listing), Vec::<String>::new());
+}
+
+/// Public items whose rustdoc pages differ only in case (`struct.HandOff.html` and
+/// `struct.Handoff.html`): on a case-insensitive file system (macOS, Windows) one page
+/// overwrites the other. From a crate's public-API listing, which rustdoc's JSON produces.
+fn case_collisions(listing: &str) -> Vec<String> {
+    let mut pages: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in listing.lines() {
+        // `pub struct optimly::chats::Chat`, `pub fn optimly::testing::start_mock(...)`.
+        let Some((kind, rest)) = line.strip_prefix("pub ").and_then(|l| l.split_once(' ')) else {
+            continue;
+        };
+        if !matches!(
+            kind,
+            "struct"
+                | "enum"
+                | "trait"
+                | "type"
+                | "fn"
+                | "const"
+                | "static"
+                | "mod"
+                | "macro"
+                | "union"
+        ) {
+            continue;
+        }
+        let path = rest[..rest.find(['<', '(', ' ']).unwrap_or(rest.len())].trim_end_matches(':');
+        let segments: Vec<&str> = path.split("::").collect();
+        // A method's page is its type's: only items directly in a module have pages.
+        let in_module = segments[..segments.len().saturating_sub(1)]
+            .iter()
+            .all(|s| {
+                s.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            });
+        if in_module {
+            let page = format!("{kind}.{path}").to_lowercase();
+            pages
+                .entry(page)
+                .or_default()
+                .push(format!("{kind} {path}"));
+        }
+    }
+    pages
+        .into_values()
+        .filter_map(|mut items| {
+            items.sort();
+            items.dedup();
+            (items.len() > 1).then(|| items.join(" / "))
+        })
+        .collect()
+}
+
+#[test]
+fn case_collisions_are_found() {
+    let listing = "pub struct optimly::automations::HandOff<'a>\n\
+                   pub struct optimly::automations::Handoff(_)\n\
+                   pub fn optimly::automations::Handoff::id(&self) -> &str\n\
+                   pub fn optimly::automations::HandOff::id(&self) -> &str\n\
+                   pub enum optimly::ErrorKind";
+    assert_eq!(
+        case_collisions(listing),
+        ["struct optimly::automations::HandOff / struct optimly::automations::Handoff"]
+    );
 }

@@ -58,7 +58,7 @@ async fn every_sdk_operation_works_against_fastapi_with_each_auth_way() {
         // "hi there": no tool ran, so tools_executed, handoff_data and metadata are null.
         for version in AgentVersion::ALL {
             let reply = conversation
-                .send("hi there")
+                .ask("hi there")
                 .version(version)
                 .await
                 .unwrap_or_else(|e| panic!("{auth:?} {version}: {e}"));
@@ -69,7 +69,7 @@ async fn every_sdk_operation_works_against_fastapi_with_each_auth_way() {
             assert!(reply.time().is_some());
         }
         let reply = conversation
-            .send("I'm jane@company.com and I'd like a human")
+            .ask("I'm jane@company.com and I'd like a human")
             .await
             .expect("tools");
         assert!(reply.executed(&ToolName::LeadCapture));
@@ -163,7 +163,7 @@ async fn fastapis_errors_become_typed_errors() {
         .expect_err("422");
     assert_eq!(
         long.kind(),
-        &ErrorKind::Validation {
+        &ErrorKind::RefusedByServer {
             fields: vec![
                 FieldIssue::new("content", "String should have at most 4000 characters")
                     .with_kind("string_too_long")
@@ -180,7 +180,7 @@ async fn fastapis_errors_become_typed_errors() {
     assert_eq!(
         (past.kind(), past.api_message().as_deref()),
         (
-            &ErrorKind::Validation { fields: vec![] },
+            &ErrorKind::RefusedByServer { fields: vec![] },
             Some("Unable to schedule appointment for past date")
         )
     );

@@ -58,8 +58,8 @@ fn describe(result: Result<String, Error>) -> (String, u32) {
             let attempts = e.attempts();
             let message = e.api_message().unwrap_or_default();
             let kind = match e.kind() {
-                ErrorKind::RateLimited => format!(
-                    "RateLimited {} {:?}",
+                ErrorKind::RateLimitedByServer => format!(
+                    "RateLimitedByServer {} {:?}",
                     e.status().unwrap_or_default(),
                     e.retry_after()
                 ),
@@ -67,7 +67,7 @@ fn describe(result: Result<String, Error>) -> (String, u32) {
                 ErrorKind::Unauthorized => format!("Unauthorized {message}"),
                 ErrorKind::Forbidden => format!("Forbidden {message}"),
                 ErrorKind::NotFound => format!("NotFound {message}"),
-                ErrorKind::Validation { fields } => format!(
+                ErrorKind::RefusedByServer { fields } => format!(
                     "Validation {message} {}",
                     fields
                         .iter()
@@ -161,8 +161,8 @@ async fn rate_limits_and_server_errors_are_retried_only_where_the_table_allows()
             "429, Retry-After in seconds",
             Reply::json(429, too_many).with_header("retry-after", "1"),
             [
-                seen("RateLimited 429 Some(1s)", 3, 3),
-                seen("RateLimited 429 Some(1s)", 3, 3),
+                seen("RateLimitedByServer 429 Some(1s)", 3, 3),
+                seen("RateLimitedByServer 429 Some(1s)", 3, 3),
             ],
         ),
         (
@@ -171,24 +171,24 @@ async fn rate_limits_and_server_errors_are_retried_only_where_the_table_allows()
             "429, Retry-After as an HTTP date",
             Reply::json(429, too_many).with_header("retry-after", &date),
             [
-                seen("RateLimited 429 Some(0ns)", 3, 3),
-                seen("RateLimited 429 Some(0ns)", 3, 3),
+                seen("RateLimitedByServer 429 Some(0ns)", 3, 3),
+                seen("RateLimitedByServer 429 Some(0ns)", 3, 3),
             ],
         ),
         (
             "429, no Retry-After",
             Reply::json(429, too_many),
             [
-                seen("RateLimited 429 None", 3, 3),
-                seen("RateLimited 429 None", 3, 3),
+                seen("RateLimitedByServer 429 None", 3, 3),
+                seen("RateLimitedByServer 429 None", 3, 3),
             ],
         ),
         (
             "429, garbage Retry-After",
             Reply::json(429, too_many).with_header("retry-after", "soon-ish"),
             [
-                seen("RateLimited 429 None", 3, 3),
-                seen("RateLimited 429 None", 3, 3),
+                seen("RateLimitedByServer 429 None", 3, 3),
+                seen("RateLimitedByServer 429 None", 3, 3),
             ],
         ),
         (

@@ -179,7 +179,7 @@ async fn a_429_whose_wait_passes_the_deadline_fails_at_once() {
         "{:?}",
         start.elapsed()
     );
-    assert_eq!(err.kind(), &ErrorKind::RateLimited);
+    assert_eq!(err.kind(), &ErrorKind::RateLimitedByServer);
     assert_eq!(
         (err.retry_after(), err.attempts()),
         (Some(Duration::from_secs(30)), 1)

@@ -504,8 +504,8 @@ fn input() -> impl Strategy<Value = Input> {
 fn expected_for_bad_input(e: &Error) -> bool {
     matches!(
         e.kind(),
-        ErrorKind::InvalidInput { .. }
-            | ErrorKind::Validation { .. }
+        ErrorKind::RefusedLocally { .. }
+            | ErrorKind::RefusedByServer { .. }
             | ErrorKind::NotFound
             | ErrorKind::Timeout { .. }
     )

@@ -73,7 +73,7 @@ async fn without_the_limiter_the_same_batch_earns_429s() {
     let results = batch(&client).await;
     let limited = results
         .iter()
-        .filter(|r| matches!(r, Err(e) if *e.kind() == ErrorKind::RateLimited))
+        .filter(|r| matches!(r, Err(e) if *e.kind() == ErrorKind::RateLimitedByServer))
         .count();
     assert_eq!(limited, 2 * LIMIT, "{results:?}");
     let answered = statuses(&mock);
@@ -94,12 +94,12 @@ async fn failing_fast_sends_nothing_past_the_limit() {
     assert_eq!(throttled.len(), 2 * LIMIT);
     for err in &throttled {
         match err.kind() {
-            ErrorKind::Throttled { limit, .. } => {
+            ErrorKind::HeldByLimiter { limit, .. } => {
                 assert_eq!(err.operation(), Some(&LIST_CLIENT_CHATS));
                 assert_eq!(limit.to_string(), "10 per second per API key");
                 assert_eq!(err.attempts(), 0);
             }
-            _ => panic!("expected Throttled, got {err:?}"),
+            _ => panic!("expected HeldByLimiter, got {err:?}"),
         }
     }
     assert_eq!(statuses(&mock), vec![200; LIMIT]);
@@ -123,7 +123,10 @@ async fn a_wait_past_the_deadline_fails_at_once_instead_of_sleeping_into_it() {
         .await
         .expect_err("no room for an hour");
     assert!(started.elapsed() < Duration::from_secs(1));
-    assert!(matches!(err.kind(), ErrorKind::Throttled { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::HeldByLimiter { .. }),
+        "{err:?}"
+    );
     let wait = err.retry_after().expect("knows when");
     assert!(wait > Duration::from_secs(3590) && wait <= Duration::from_secs(3600));
     assert!(

@@ -59,7 +59,10 @@ async fn windows_outlive_the_client_and_keys_hold_a_hash_of_the_key_not_the_key(
         .list_chats("user_1")
         .await
         .expect_err("no room for an hour");
-    assert!(matches!(err.kind(), ErrorKind::Throttled { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::HeldByLimiter { .. }),
+        "{err:?}"
+    );
     assert_eq!(err.operation(), Some(&LIST_CLIENT_CHATS));
     let wait = err.retry_after().expect("Redis knows when");
     assert!(wait > Duration::from_secs(3_590), "{wait:?}");
@@ -186,7 +189,7 @@ async fn an_absent_redis_falls_back_to_the_process_or_fails_typed_when_strict() 
     lenient.list_chats("user_1").await.expect("third fits");
     let held = lenient.list_chats("user_1").await.expect_err("fourth");
     assert!(
-        matches!(held.kind(), ErrorKind::Throttled { .. }),
+        matches!(held.kind(), ErrorKind::HeldByLimiter { .. }),
         "{held:?}"
     );
 

@@ -15,7 +15,7 @@ async fn agent_reply_and_chat_created() {
     let client = testing::client_for(&server).expect("client");
     let conversation = client.start_conversation("u").await.expect("chat");
     assert_eq!(conversation.chat_id(), "chat_9");
-    let answer = conversation.send("book me").await.expect("reply");
+    let answer = conversation.ask("book me").await.expect("reply");
     assert_eq!(answer.text(), "Booked!");
     assert!(answer.executed(&ToolName::Appointment));
     chat.assert_async().await;
@@ -32,7 +32,7 @@ async fn failure_helpers_give_their_typed_errors() {
     testing::validation_error(&server, &NEW_MESSAGE, "metadata.email", "not an email").await;
 
     let limited = client.history("a").await.expect_err("429");
-    assert_eq!(limited.kind(), &ErrorKind::RateLimited);
+    assert_eq!(limited.kind(), &ErrorKind::RateLimitedByServer);
     assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)));
     let missing = client.list_chats("b").await.expect_err("404");
     assert_eq!(
@@ -58,7 +58,7 @@ async fn start_mock_gives_a_working_client() {
     let (client, mock) = testing::start_mock().await.expect("mock");
     let conversation = client.start_conversation("u").await.expect("chat");
     conversation
-        .send("I'd like a demo, jane@company.com")
+        .ask("I'd like a demo, jane@company.com")
         .await
         .expect("reply");
     assert_eq!(mock.leads().len(), 1);

@@ -25,7 +25,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{
+    GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl, TypePatch,
+};
 use quote::quote;
 use serde_json::Value;
 
@@ -196,7 +198,9 @@ fn outputs(layout: &Layout) -> Result<Vec<(PathBuf, String)>> {
 }
 
 /// The generator settings: builder interface, one merged client, the auth/transport hooks
-/// (`crate::hooks`) required at compile time, and every string enum replaced by its open form.
+/// (`crate::hooks`) required at compile time, every string enum replaced by its open form, and
+/// the API's error body named as such: the docs call the schema `Error`, but a Rust type of
+/// that name beside the client's own `Error` reads as the SDK's error, not the server's body.
 fn settings(enums: &[OpenEnum]) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
@@ -204,7 +208,8 @@ fn settings(enums: &[OpenEnum]) -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote!(crate::hooks::Context))
         .with_hooks(HooksMode::Expected)
-        .with_derive(SCHEMARS_DERIVE);
+        .with_derive(SCHEMARS_DERIVE)
+        .with_patch("Error", TypePatch::default().with_rename("ApiErrorBody"));
     for e in enums {
         settings.with_replacement(
             &e.name,

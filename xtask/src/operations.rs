@@ -338,7 +338,7 @@ pub fn module(value: &Value, file: &syn::File) -> Result<syn::Item> {
                 type Output = #output;
                 const OPERATION: &'static Operation = &#constant;
                 fn send(self) -> impl ::std::future::Future<
-                    Output = Result<crate::ResponseValue<Self::Output>, crate::Error<types::Error>>,
+                    Output = Result<crate::ResponseValue<Self::Output>, crate::Error<types::ApiErrorBody>>,
                 > + Send {
                     crate::builder::#name::send(self)
                 }
@@ -422,12 +422,12 @@ mod tests {
     const BUILDERS: &str = r#"
         pub mod builder {
             impl<'a> Send<'a> {
-                pub async fn send(self) -> Result<ResponseValue<types::Message>, Error<types::Error>> {
+                pub async fn send(self) -> Result<ResponseValue<types::Message>, Error<types::ApiErrorBody>> {
                     let info = OperationInfo { operation_id: "send" };
                 }
             }
             impl<'a> List<'a> {
-                pub async fn send(self) -> Result<ResponseValue<::std::vec::Vec<types::Chat>>, Error<types::Error>> {
+                pub async fn send(self) -> Result<ResponseValue<::std::vec::Vec<types::Chat>>, Error<types::ApiErrorBody>> {
                     let info = OperationInfo { operation_id: "list" };
                 }
             }

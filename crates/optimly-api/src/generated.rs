@@ -96,6 +96,31 @@ pub mod types {
             Default::default()
         }
     }
+    /**The body of every 4xx and 5xx. The docs show three shapes, all accepted here:
+`{"error", "detail", "status_code"}` (tools page), `{"success": false, "error",
+"detail"}` (external overview page), and FastAPI's
+`{"detail": [{"loc", "msg", "type"}]}` (generated reference, 422).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+    pub struct ApiErrorBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub detail: ::std::option::Option<ErrorDetail>,
+        ///A short error title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///The HTTP status, repeated in the body (tools page).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_code: ::std::option::Option<i64>,
+        ///Always false on errors (external overview page).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+    impl ApiErrorBody {
+        pub fn builder() -> builder::ApiErrorBody {
+            Default::default()
+        }
+    }
     /**A chat (conversation). Pages disagree on which fields it shows: `status` on some,
 `metadata` on others. The client-chats list adds `last_activity` and `message_count`.
 */
@@ -184,31 +209,6 @@ pub mod types {
     }
     impl EmailHandoffRequest {
         pub fn builder() -> builder::EmailHandoffRequest {
-            Default::default()
-        }
-    }
-    /**The body of every 4xx and 5xx. The docs show three shapes, all accepted here:
-`{"error", "detail", "status_code"}` (tools page), `{"success": false, "error",
-"detail"}` (external overview page), and FastAPI's
-`{"detail": [{"loc", "msg", "type"}]}` (generated reference, 422).
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-    pub struct Error {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail: ::std::option::Option<ErrorDetail>,
-        ///A short error title.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error: ::std::option::Option<::std::string::String>,
-        ///The HTTP status, repeated in the body (tools page).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status_code: ::std::option::Option<i64>,
-        ///Always false on errors (external overview page).
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub success: ::std::option::Option<bool>,
-    }
-    impl Error {
-        pub fn builder() -> builder::Error {
             Default::default()
         }
     }
@@ -885,6 +885,108 @@ with a 422 (the stored message's `sender` is open).
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ApiErrorBody {
+            detail: ::std::result::Result<
+                ::std::option::Option<super::ErrorDetail>,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status_code: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ApiErrorBody {
+            fn default() -> Self {
+                Self {
+                    detail: Ok(Default::default()),
+                    error: Ok(Default::default()),
+                    status_code: Ok(Default::default()),
+                    success: Ok(Default::default()),
+                }
+            }
+        }
+        impl ApiErrorBody {
+            pub fn detail<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ErrorDetail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.detail = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for detail: {e}")
+                    });
+                self
+            }
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn status_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status_code: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ApiErrorBody> for super::ApiErrorBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ApiErrorBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    detail: value.detail?,
+                    error: value.error?,
+                    status_code: value.status_code?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ApiErrorBody> for ApiErrorBody {
+            fn from(value: super::ApiErrorBody) -> Self {
+                Self {
+                    detail: Ok(value.detail),
+                    error: Ok(value.error),
+                    status_code: Ok(value.status_code),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Chat {
             agent_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -1405,108 +1507,6 @@ with a 422 (the stored message's `sender` is open).
                     customer_email: Ok(value.customer_email),
                     metadata: Ok(value.metadata),
                     reason: Ok(value.reason),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct Error {
-            detail: ::std::result::Result<
-                ::std::option::Option<super::ErrorDetail>,
-                ::std::string::String,
-            >,
-            error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            status_code: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
-            success: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for Error {
-            fn default() -> Self {
-                Self {
-                    detail: Ok(Default::default()),
-                    error: Ok(Default::default()),
-                    status_code: Ok(Default::default()),
-                    success: Ok(Default::default()),
-                }
-            }
-        }
-        impl Error {
-            pub fn detail<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::ErrorDetail>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.detail = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for detail: {e}")
-                    });
-                self
-            }
-            pub fn error<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error: {e}")
-                    });
-                self
-            }
-            pub fn status_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.status_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for status_code: {e}")
-                    });
-                self
-            }
-            pub fn success<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.success = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for success: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<Error> for super::Error {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    detail: value.detail?,
-                    error: value.error?,
-                    status_code: value.status_code?,
-                    success: value.success?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::Error> for Error {
-            fn from(value: super::Error) -> Self {
-                Self {
-                    detail: Ok(value.detail),
-                    error: Ok(value.error),
-                    status_code: Ok(value.status_code),
-                    success: Ok(value.success),
                 }
             }
         }
@@ -2777,7 +2777,7 @@ pub mod builder {
         ///Sends a `POST` request to `/external/agent`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::AgentReply>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::AgentReply>, Error<types::ApiErrorBody>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -2906,7 +2906,7 @@ pub mod builder {
         ///Sends a `POST` request to `/external/agent/v2`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::AgentReply>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::AgentReply>, Error<types::ApiErrorBody>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -3035,7 +3035,7 @@ pub mod builder {
         ///Sends a `POST` request to `/external/agent/v3`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::AgentReply>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::AgentReply>, Error<types::ApiErrorBody>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -3160,7 +3160,7 @@ pub mod builder {
         ///Sends a `POST` request to `/external/chat`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Chat>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::Chat>, Error<types::ApiErrorBody>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
@@ -3279,7 +3279,7 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<::std::vec::Vec<types::Message>>,
-            Error<types::Error>,
+            Error<types::ApiErrorBody>,
         > {
             let Self { client, chat_id } = self;
             let chat_id = chat_id.map_err(Error::InvalidRequest)?;
@@ -3397,7 +3397,10 @@ pub mod builder {
         ///Sends a `GET` request to `/external/chat/{client_id}/chats`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<::std::vec::Vec<types::Chat>>, Error<types::Error>> {
+        ) -> Result<
+            ResponseValue<::std::vec::Vec<types::Chat>>,
+            Error<types::ApiErrorBody>,
+        > {
             let Self { client, client_id } = self;
             let client_id = client_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3526,7 +3529,7 @@ pub mod builder {
         ///Sends a `POST` request to `/external/message/email-handoff`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::EmailHandoff>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::EmailHandoff>, Error<types::ApiErrorBody>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -3651,7 +3654,7 @@ pub mod builder {
         ///Sends a `POST` request to `/external/message/new-chat`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Chat>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::Chat>, Error<types::ApiErrorBody>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::ChatBase::try_from(v).map_err(|e| e.to_string()))
@@ -3778,7 +3781,7 @@ pub mod builder {
         ///Sends a `POST` request to `/external/message/new-message`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::Message>, Error<types::Error>> {
+        ) -> Result<ResponseValue<types::Message>, Error<types::ApiErrorBody>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::MessageCore::try_from(v).map_err(|e| e.to_string()))
@@ -4084,7 +4087,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::CallAgent::send(self)
@@ -4098,7 +4101,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::CallAgentV2::send(self)
@@ -4112,7 +4115,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::CallAgentV3::send(self)
@@ -4126,7 +4129,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::CreateChat::send(self)
@@ -4140,7 +4143,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::EmailHandoff::send(self)
@@ -4154,7 +4157,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::ListChatMessages::send(self)
@@ -4168,7 +4171,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::ListClientChats::send(self)
@@ -4182,7 +4185,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::NewChat::send(self)
@@ -4196,7 +4199,7 @@ pub mod operations {
         ) -> impl ::std::future::Future<
             Output = Result<
                 crate::ResponseValue<Self::Output>,
-                crate::Error<types::Error>,
+                crate::Error<types::ApiErrorBody>,
             >,
         > + Send {
             crate::builder::NewMessage::send(self)

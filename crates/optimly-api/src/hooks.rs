@@ -178,7 +178,7 @@ impl ClientHooks<Context> for Client {
     }
 
     /// Bound what is read of a body, and read every error body here: progenitor would parse a
-    /// documented error status's body into `types::Error`, and one that is not that JSON (an
+    /// documented error status's body into `types::ApiErrorBody`, and one that is not that JSON (an
     /// empty body, an HTML page from a proxy) would lose its status. [`post`](Self::post)
     /// hands every error response on as `UnexpectedResponse` instead, status, headers and
     /// bytes intact, for the caller to parse once.

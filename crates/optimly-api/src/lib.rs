@@ -9,7 +9,7 @@
 //! ```no_run
 //! use optimly_api::{Auth, Client, Context, types};
 //!
-//! # async fn run() -> Result<(), optimly_api::Error<types::Error>> {
+//! # async fn run() -> Result<(), optimly_api::Error<types::ApiErrorBody>> {
 //! let client = Client::new("https://api.optimly.io", Context::new(Auth::bearer("agt_…")));
 //! let chat = client
 //!     .new_chat()

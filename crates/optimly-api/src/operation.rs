@@ -155,7 +155,7 @@ pub trait Request: Send + Sized {
     ) -> impl Future<
         Output = Result<
             progenitor_client::ResponseValue<Self::Output>,
-            progenitor_client::Error<crate::types::Error>,
+            progenitor_client::Error<crate::types::ApiErrorBody>,
         >,
     > + Send;
 }

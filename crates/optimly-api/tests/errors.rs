@@ -13,7 +13,7 @@ async fn new_message_answered_with(
     status: u16,
     content_type: &str,
     body: &str,
-) -> Error<types::Error> {
+) -> Error<types::ApiErrorBody> {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
@@ -40,7 +40,7 @@ async fn new_message_answered_with(
     err
 }
 
-async fn documented_error(status: u16, body: Value) -> (u16, types::Error) {
+async fn documented_error(status: u16, body: Value) -> (u16, types::ApiErrorBody) {
     let (got, _, text) = unexpected(status, "application/json", &body.to_string()).await;
     assert_eq!(text, body.to_string(), "the bytes as sent");
     (got, serde_json::from_str(&text).expect("the shared Error"))

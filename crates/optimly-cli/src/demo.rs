@@ -51,7 +51,7 @@ pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
 
     say(format!("2. user:  {QUESTION}"));
     let reply = out
-        .waiting("waiting for the agent", conversation.send(QUESTION))
+        .waiting("waiting for the agent", conversation.ask(QUESTION))
         .await?;
     say(format!("   agent: {}", reply.text()));
     for tool in reply.tools_executed() {

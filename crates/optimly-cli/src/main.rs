@@ -291,7 +291,7 @@ impl Exit {
 
     fn of(error: &Error) -> Exit {
         match error.kind() {
-            ErrorKind::InvalidInput { .. } | ErrorKind::Config { .. } => Exit::Usage,
+            ErrorKind::RefusedLocally { .. } | ErrorKind::Config { .. } => Exit::Usage,
             ErrorKind::Unauthorized | ErrorKind::Forbidden => Exit::Auth,
             ErrorKind::Connection { .. } | ErrorKind::Timeout { .. } => Exit::Network,
             _ => Exit::Api,

@@ -436,7 +436,7 @@ async fn with_json_every_error_is_one_json_object_on_stderr() {
     .await;
     assert_eq!(invalid.code, 2);
     let invalid = parse(&invalid);
-    assert_eq!(invalid["error"]["kind"], "invalid_input");
+    assert_eq!(invalid["error"]["kind"], "refused_locally");
     assert_eq!(invalid["error"]["attempts"], 0);
     assert_eq!(
         invalid["error"]["fields"],

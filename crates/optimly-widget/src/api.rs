@@ -281,7 +281,7 @@ pub(crate) async fn send_message(
     }
     let (chat, jar, options) = spend_in_chat(&shared, &mut caller, Spend::Call).await?;
     let conversation = shared.client.resume_conversation(chat)?;
-    let reply = conversation.send(content).options(options).await?;
+    let reply = conversation.ask(content).options(options).await?;
     ok_with(jar, Reply::from(&reply))
 }
 

@@ -180,22 +180,22 @@ impl IntoResponse for Refusal {
 impl From<Error> for Refusal {
     fn from(error: Error) -> Self {
         match error.kind() {
-            ErrorKind::InvalidInput { fields } | ErrorKind::Validation { fields }
+            ErrorKind::RefusedLocally { fields } | ErrorKind::RefusedByServer { fields }
                 if !fields.is_empty() =>
             {
                 Self::fields(fields)
             }
-            ErrorKind::Validation { .. } => Self::new(
+            ErrorKind::RefusedByServer { .. } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "The assistant could not accept that request.",
             ),
-            ErrorKind::Throttled {
+            ErrorKind::HeldByLimiter {
                 caller: Some(_), ..
             } => Self::wait(
                 "Too many requests; please wait a moment.",
                 error.retry_after(),
             ),
-            ErrorKind::RateLimited | ErrorKind::Throttled { .. } => Self::wait(
+            ErrorKind::RateLimitedByServer | ErrorKind::HeldByLimiter { .. } => Self::wait(
                 "The assistant is busy right now; please try again in a moment.",
                 error.retry_after(),
             ),

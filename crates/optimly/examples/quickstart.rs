@@ -28,7 +28,7 @@ async fn run() -> Result<(), optimly::Error> {
     let conversation = client.start_conversation("quickstart_user").await?;
     println!("chat {}", conversation.chat_id());
     println!("you:   {question}");
-    let reply = conversation.send(question).await?;
+    let reply = conversation.ask(question).await?;
     println!("agent: {}", reply.text());
     for tool in reply.tools_executed() {
         println!("       (ran {:?}: {:?})", tool.tool(), tool.status());

@@ -442,7 +442,7 @@ pub(crate) fn collisions(mapped: &Metadata, own: &Metadata) -> Vec<FieldIssue> {
 /// Builds `POST /external/message/email-handoff`. Await it, or call `send`.
 #[derive(Debug)]
 #[must_use = "a request does nothing until it is awaited"]
-pub struct HandOff<'a> {
+pub struct SendHandoff<'a> {
     client: &'a OptimlyClient,
     /// The handoff, with the caller's own metadata (`.meta(..)`, `.metadata(..)`).
     body: types::EmailHandoffRequest,
@@ -453,7 +453,7 @@ pub struct HandOff<'a> {
     options: RequestOptions,
 }
 
-impl HandOff<'_> {
+impl SendHandoff<'_> {
     crate::call::builder_methods!(metadata);
 
     /// Hand the chat over.
@@ -567,8 +567,8 @@ impl OptimlyClient {
     }
 
     /// Hand the chat over to a human by email.
-    pub fn hand_off(&self, chat_id: impl Into<String>, handoff: &EmailHandoff) -> HandOff<'_> {
-        HandOff {
+    pub fn hand_off(&self, chat_id: impl Into<String>, handoff: &EmailHandoff) -> SendHandoff<'_> {
+        SendHandoff {
             client: self,
             body: handoff.wire(chat_id.into()),
             mapped: handoff.mapped_metadata(),
@@ -578,7 +578,7 @@ impl OptimlyClient {
     }
 }
 
-crate::call::into_future!(HandOff<'a> => Handoff);
+crate::call::into_future!(SendHandoff<'a> => Handoff);
 crate::call::into_future!(StartLeadChat<'a> => LeadChat);
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ impl RequestOptions {
     /// that name beside the key's, in the same place as the key's (the process, or Redis with
     /// `RedisLimits` (feature `redis`), so every replica shares them). When one is full the
     /// call waits or fails like for the key's own, with
-    /// [`ErrorKind::Throttled`](crate::ErrorKind::Throttled) naming it. A limit's
+    /// [`ErrorKind::HeldByLimiter`](crate::ErrorKind::HeldByLimiter) naming it. A limit's
     /// [scope](Limit::scope) is not used: the name says whose the windows are. A 429 from the
     /// server never pauses these windows: they are not the server's.
     ///
@@ -175,7 +175,7 @@ impl OptimlyClient {
             Err(error)
         };
         if !problems.is_empty() {
-            return fail(Error::invalid_input(problems), 0);
+            return fail(Error::refused_locally(problems), 0);
         }
         let inner = &self.inner;
         let clock = &inner.clock;
@@ -219,7 +219,7 @@ impl OptimlyClient {
                     let error = match (held, last_429) {
                         (Held::Full(full), Some(error)) if full.caller.is_none() => error,
                         (Held::Full(full), _) => {
-                            Error::throttled(full.limit, full.caller, full.wait)
+                            Error::held_by_limiter(full.limit, full.caller, full.wait)
                         }
                         (Held::Unavailable(why), _) => Error::limiter_unavailable(why),
                     };
@@ -251,7 +251,7 @@ impl OptimlyClient {
             };
             let answer = match &result {
                 Ok(_) => Answer::Answered,
-                Err(e) if *e.kind() == ErrorKind::RateLimited => Answer::TooMany {
+                Err(e) if *e.kind() == ErrorKind::RateLimitedByServer => Answer::TooMany {
                     retry_after: e.retry_after(),
                     cap: policy.max_retry_after(),
                 },
@@ -322,7 +322,7 @@ impl OptimlyClient {
     /// A failed attempt's error, mapped.
     async fn failure<T: DeserializeOwned>(
         &self,
-        error: optimly_api::Error<types::Error>,
+        error: optimly_api::Error<types::ApiErrorBody>,
     ) -> Result<T, Error> {
         let cx = CallContext {
             redactor: &self.inner.redactor,

@@ -2,7 +2,7 @@
 
 use crate::RequestOptions;
 use crate::agent::{AgentVersion, Ask};
-use crate::automations::{AppointmentRequest, EmailHandoff, HandOff, Lead};
+use crate::automations::{AppointmentRequest, EmailHandoff, Lead, SendHandoff};
 use crate::chats::{AppendMessage, Chat, CreateChat, History};
 use crate::client::OptimlyClient;
 use crate::error::Error;
@@ -14,7 +14,7 @@ use crate::validate::Check;
 /// ```no_run
 /// # async fn run(client: optimly::OptimlyClient) -> Result<(), optimly::Error> {
 /// let conversation = client.start_conversation("user_456").await?;
-/// let reply = conversation.send("Hello! I need help with pricing.").await?;
+/// let reply = conversation.ask("Hello! I need help with pricing.").await?;
 /// println!("agent: {}", reply.text());
 /// for message in conversation.history().await? {
 ///     println!("{:?}: {}", message.sender(), message.content());
@@ -34,14 +34,15 @@ impl Conversation {
         &self.chat_id
     }
 
-    /// Use another agent endpoint for [`send`](Self::send) (default v2).
+    /// Use another agent endpoint for [`ask`](Self::ask) (default v2).
     pub fn with_agent_version(mut self, version: AgentVersion) -> Self {
         self.version = version;
         self
     }
 
-    /// Send the user's message to the agent; await the builder for its reply.
-    pub fn send(&self, text: impl Into<String>) -> Ask<'_> {
+    /// Ask the agent: send the user's message; await the builder for the agent's reply
+    /// (`conversation.ask(text).await`).
+    pub fn ask(&self, text: impl Into<String>) -> Ask<'_> {
         self.client.ask(&self.chat_id, text).version(self.version)
     }
 
@@ -61,7 +62,7 @@ impl Conversation {
     }
 
     /// Hand this chat over to a human by email.
-    pub fn hand_off(&self, handoff: &EmailHandoff) -> HandOff<'_> {
+    pub fn hand_off(&self, handoff: &EmailHandoff) -> SendHandoff<'_> {
         self.client.hand_off(&self.chat_id, handoff)
     }
 }
@@ -100,7 +101,7 @@ impl OptimlyClient {
         let chat_id = chat_id.into();
         let problems = Check::new().required("chat_id", &chat_id).issues();
         if !problems.is_empty() {
-            return Err(Error::invalid_input(problems));
+            return Err(Error::refused_locally(problems));
         }
         Ok(Conversation {
             client: self.clone(),

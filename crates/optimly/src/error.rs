@@ -33,7 +33,7 @@ use crate::retry::{Outcome, parse_retry_after};
 ///     Ok(messages) => println!("{} messages", messages.len()),
 ///     Err(e) => match e.kind() {
 ///         ErrorKind::NotFound => println!("no such chat"),
-///         ErrorKind::RateLimited => println!("try again in {:?}", e.retry_after()),
+///         ErrorKind::RateLimitedByServer => println!("try again in {:?}", e.retry_after()),
 ///         _ => println!("{e} (after {} attempt(s))", e.attempts()),
 ///     },
 /// }
@@ -59,16 +59,18 @@ struct Response {
     /// The raw body, as text, the key scrubbed.
     body: String,
     /// The body parsed as one of the documented error shapes.
-    api_error: Option<types::Error>,
+    api_error: Option<types::ApiErrorBody>,
 }
 
 /// What went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// Values given to the SDK are not acceptable; nothing was sent. `fields` lists every
-    /// problem, with the field paths a 422 from the server would use (`metadata.email`).
-    InvalidInput {
+    /// Refused by the client before sending: values given to the SDK are not acceptable, and
+    /// nothing was sent. `fields` lists every problem, with the field paths a 422 from the
+    /// server would use (`metadata.email`). Its server-side twin is
+    /// [`RefusedByServer`](Self::RefusedByServer).
+    RefusedLocally {
         /// One entry per problem.
         fields: Vec<FieldIssue>,
     },
@@ -88,13 +90,15 @@ pub enum ErrorKind {
     /// 404: the chat, client or agent does not exist.
     NotFound,
     /// 400 or 422: the server refused the data. `fields` lists FastAPI-style per-field issues
-    /// when the server sent a `detail` list.
-    Validation {
+    /// when the server sent a `detail` list (the same paths as
+    /// [`RefusedLocally`](Self::RefusedLocally)'s).
+    RefusedByServer {
         /// One entry per problem the server located.
         fields: Vec<FieldIssue>,
     },
-    /// 429: too many requests. [`Error::retry_after`] says how long the server asked to wait.
-    RateLimited,
+    /// 429: the server answered too many requests. [`Error::retry_after`] says how long the
+    /// server asked to wait. Its client-side twin is [`HeldByLimiter`](Self::HeldByLimiter).
+    RateLimitedByServer,
     /// 5xx: the server failed.
     Server,
     /// Any other unsuccessful status.
@@ -109,10 +113,10 @@ pub enum ErrorKind {
         /// Whether the request may have reached the server.
         sent: bool,
     },
-    /// The client-side rate limiter had no room for the call before its deadline, or is set to
-    /// [fail fast](crate::WhenLimited::FailFast). The attempt it held back was not sent;
+    /// The client's own rate limiter held the call: it had no room before the deadline, or is
+    /// set to [fail fast](crate::WhenLimited::FailFast). The attempt it held back was not sent;
     /// [`Error::retry_after`] says when the limit has room, when known.
-    Throttled {
+    HeldByLimiter {
         /// The limit that was full.
         limit: Limit,
         /// Whose limit it was: `None` for the key's own, or the name a caller counted its
@@ -142,23 +146,23 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    /// A short, stable `snake_case` name of what went wrong (`rate_limited`, `timeout`), for
+    /// A short, stable `snake_case` name of what went wrong (`rate_limited_by_server`, `timeout`), for
     /// metrics and logs. The call span reports it as OpenTelemetry's `error.type` when no
     /// response status was received.
     pub const fn code(&self) -> &'static str {
         match self {
-            Self::InvalidInput { .. } => "invalid_input",
+            Self::RefusedLocally { .. } => "refused_locally",
             Self::Config { .. } => "config",
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
-            Self::Validation { .. } => "validation",
-            Self::RateLimited => "rate_limited",
+            Self::RefusedByServer { .. } => "refused_by_server",
+            Self::RateLimitedByServer => "rate_limited_by_server",
             Self::Server => "server",
             Self::Api => "api",
             Self::Timeout { .. } => "timeout",
             Self::Connection { .. } => "connection",
-            Self::Throttled { .. } => "throttled",
+            Self::HeldByLimiter { .. } => "held_by_limiter",
             Self::LimiterUnavailable => "limiter_unavailable",
             Self::ResponseTooLarge { .. } => "response_too_large",
             Self::Decode => "decode",
@@ -314,7 +318,7 @@ impl Error {
     }
 
     /// How long the server asked to wait before trying again (`Retry-After`); for
-    /// [`ErrorKind::Throttled`], how long until the client-side limit has room.
+    /// [`ErrorKind::HeldByLimiter`], how long until the client-side limit has room.
     pub fn retry_after(&self) -> Option<Duration> {
         self.0.retry_after
     }
@@ -325,15 +329,15 @@ impl Error {
     }
 
     /// The API's error body, when it was one of the documented shapes.
-    pub fn api_error(&self) -> Option<&types::Error> {
+    pub fn api_error(&self) -> Option<&types::ApiErrorBody> {
         self.0.response.as_ref().and_then(|r| r.api_error.as_ref())
     }
 
-    /// Every problem located in the request, locally ([`ErrorKind::InvalidInput`]) or by the
-    /// server ([`ErrorKind::Validation`]); empty for other errors.
+    /// Every problem located in the request, locally ([`ErrorKind::RefusedLocally`]) or by the
+    /// server ([`ErrorKind::RefusedByServer`]); empty for other errors.
     pub fn fields(&self) -> &[FieldIssue] {
         match &self.0.kind {
-            ErrorKind::InvalidInput { fields } | ErrorKind::Validation { fields } => fields,
+            ErrorKind::RefusedLocally { fields } | ErrorKind::RefusedByServer { fields } => fields,
             _ => &[],
         }
     }
@@ -354,13 +358,13 @@ impl Error {
     }
 
     /// Invalid values given to the SDK (nothing was sent).
-    pub(crate) fn invalid_input(fields: Vec<FieldIssue>) -> Self {
-        Self::new(ErrorKind::InvalidInput { fields })
+    pub(crate) fn refused_locally(fields: Vec<FieldIssue>) -> Self {
+        Self::new(ErrorKind::RefusedLocally { fields })
     }
 
     /// One invalid value given to the SDK.
     pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
-        Self::invalid_input(vec![
+        Self::refused_locally(vec![
             FieldIssue::new(field, reason).with_kind("value_error"),
         ])
     }
@@ -376,8 +380,12 @@ impl Error {
     }
 
     /// The client-side limiter held the attempt back.
-    pub(crate) fn throttled(limit: Limit, caller: Option<String>, wait: Option<Duration>) -> Self {
-        let mut error = Self::new(ErrorKind::Throttled { limit, caller });
+    pub(crate) fn held_by_limiter(
+        limit: Limit,
+        caller: Option<String>,
+        wait: Option<Duration>,
+    ) -> Self {
+        let mut error = Self::new(ErrorKind::HeldByLimiter { limit, caller });
         error.0.retry_after = wait;
         error
     }
@@ -418,8 +426,8 @@ impl Error {
             ErrorKind::Unauthorized
             | ErrorKind::Forbidden
             | ErrorKind::NotFound
-            | ErrorKind::Validation { .. }
-            | ErrorKind::RateLimited
+            | ErrorKind::RefusedByServer { .. }
+            | ErrorKind::RateLimitedByServer
             | ErrorKind::Server
             | ErrorKind::Api => self.status().map(|status| Outcome::Status {
                 status,
@@ -431,7 +439,7 @@ impl Error {
 
     /// An unsuccessful response.
     fn from_status(status: u16, body: String, retry_after: Option<Duration>) -> Self {
-        let api_error: Option<types::Error> = serde_json::from_str(&body).ok();
+        let api_error: Option<types::ApiErrorBody> = serde_json::from_str(&body).ok();
         let kind = match status {
             400 | 422 => {
                 let fields = match api_error.as_ref().and_then(|e| e.detail.as_ref()) {
@@ -440,12 +448,12 @@ impl Error {
                     }
                     _ => Vec::new(),
                 };
-                ErrorKind::Validation { fields }
+                ErrorKind::RefusedByServer { fields }
             }
             401 => ErrorKind::Unauthorized,
             403 => ErrorKind::Forbidden,
             404 => ErrorKind::NotFound,
-            429 => ErrorKind::RateLimited,
+            429 => ErrorKind::RateLimitedByServer,
             500..=599 => ErrorKind::Server,
             _ => ErrorKind::Api,
         };
@@ -534,15 +542,15 @@ impl fmt::Display for Error {
             write!(f, "{what} (HTTP {status}{wait}): {message}")
         };
         match &self.0.kind {
-            ErrorKind::InvalidInput { fields } => write!(f, "invalid input: {}", issues(fields)),
+            ErrorKind::RefusedLocally { fields } => write!(f, "invalid input: {}", issues(fields)),
             ErrorKind::Config { setting, reason } => {
                 write!(f, "configuration: {setting}: {reason}")
             }
             ErrorKind::Unauthorized => status_line(f, "unauthorized"),
             ErrorKind::Forbidden => status_line(f, "forbidden"),
             ErrorKind::NotFound => status_line(f, "not found"),
-            ErrorKind::Validation { .. } => status_line(f, "rejected"),
-            ErrorKind::RateLimited => status_line(f, "rate limited"),
+            ErrorKind::RefusedByServer { .. } => status_line(f, "rejected"),
+            ErrorKind::RateLimitedByServer => status_line(f, "rate limited"),
             ErrorKind::Server => status_line(f, "server error"),
             ErrorKind::Api => status_line(f, "unexpected status"),
             ErrorKind::Timeout { .. } => {
@@ -556,7 +564,7 @@ impl fmt::Display for Error {
                 };
                 write!(f, "connection failed{after}: {}", self.causes())
             }
-            ErrorKind::Throttled {
+            ErrorKind::HeldByLimiter {
                 limit,
                 caller: None,
             } => {
@@ -566,7 +574,7 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
-            ErrorKind::Throttled {
+            ErrorKind::HeldByLimiter {
                 limit,
                 caller: Some(name),
             } => {

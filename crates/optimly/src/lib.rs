@@ -21,7 +21,7 @@ mod validate;
 
 pub use agent::{AgentReply, AgentVersion, Ask, HandoffData, ToolData, ToolExecution};
 pub use automations::{
-    AppointmentRequest, EmailHandoff, HandOff, Handoff, Lead, LeadChat, StartLeadChat, Urgency,
+    AppointmentRequest, EmailHandoff, Handoff, Lead, LeadChat, SendHandoff, StartLeadChat, Urgency,
 };
 pub use call::RequestOptions;
 pub use chats::{

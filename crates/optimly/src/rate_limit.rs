@@ -18,7 +18,7 @@
 //! calls; the spec records that limit with `enforced: false`.
 //!
 //! The limiter only says "full until T"; the call engine decides what that means for the call
-//! (wait, or fail with [`ErrorKind::Throttled`](crate::ErrorKind::Throttled)).
+//! (wait, or fail with [`ErrorKind::HeldByLimiter`](crate::ErrorKind::HeldByLimiter)).
 //!
 //! ## Where the windows live
 //!
@@ -102,7 +102,7 @@ pub enum WhenLimited {
     /// Wait for capacity, within the call's deadline. The default.
     #[default]
     Wait,
-    /// Fail at once with [`ErrorKind::Throttled`](crate::ErrorKind::Throttled), sending nothing.
+    /// Fail at once with [`ErrorKind::HeldByLimiter`](crate::ErrorKind::HeldByLimiter), sending nothing.
     FailFast,
 }
 

@@ -6,7 +6,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let (client, mock) = optimly::testing::start_mock().await?;
 //! let conversation = client.start_conversation("user_456").await?;
-//! conversation.send("I'd like a demo, jane@company.com").await?;
+//! conversation.ask("I'd like a demo, jane@company.com").await?;
 //! assert_eq!(mock.leads().len(), 1);
 //! # Ok(()) }
 //! ```

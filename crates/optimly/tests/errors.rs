@@ -89,7 +89,7 @@ async fn validation_carries_fastapi_field_issues() {
                        {"loc": ["body", "metadata", "email"], "msg": "value is not a valid email address", "type": "value_error.email"}]}"#,
     )
     .await;
-    let ErrorKind::Validation { fields } = err.kind() else {
+    let ErrorKind::RefusedByServer { fields } = err.kind() else {
         panic!("{err:?}")
     };
     assert_eq!(err.status(), Some(422));
@@ -116,7 +116,7 @@ async fn a_400_in_the_tools_shape_is_a_validation_error_without_fields() {
     )
     .await;
     assert!(
-        matches!(err.kind(), ErrorKind::Validation { fields } if fields.is_empty()),
+        matches!(err.kind(), ErrorKind::RefusedByServer { fields } if fields.is_empty()),
         "{err:?}"
     );
     assert_eq!(
@@ -128,7 +128,7 @@ async fn a_400_in_the_tools_shape_is_a_validation_error_without_fields() {
 #[tokio::test(start_paused = true)]
 async fn rate_limited_carries_retry_after() {
     let err = post_answered(429, r#"{"error": "Too Many Requests"}"#).await;
-    assert_eq!(err.kind(), &ErrorKind::RateLimited);
+    assert_eq!(err.kind(), &ErrorKind::RateLimitedByServer);
     assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
     assert_eq!(
         err.to_string(),
@@ -274,7 +274,7 @@ async fn any_request(server: &MockServer) -> httpmock::Mock<'_> {
 /// One local problem's field path, from an error that must be invalid input.
 fn only_field(e: Error) -> String {
     match e.kind() {
-        ErrorKind::InvalidInput { fields } if fields.len() == 1 => fields[0].field().to_owned(),
+        ErrorKind::RefusedLocally { fields } if fields.len() == 1 => fields[0].field().to_owned(),
         _ => panic!("{e:?}"),
     }
 }

@@ -496,7 +496,7 @@ async fn conversation_keeps_its_chat_id_for_every_call() {
         .with_agent_version(AgentVersion::V3);
     assert_eq!(conversation.chat_id(), "chat_42");
     assert_eq!(
-        conversation.send("Hi").await.expect("reply").text(),
+        conversation.ask("Hi").await.expect("reply").text(),
         "Hello!"
     );
     conversation

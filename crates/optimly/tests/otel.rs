@@ -227,7 +227,7 @@ async fn invalid_input_is_an_error_span_without_a_request() {
     let spans = spans.all();
     assert_eq!(spans.len(), 1, "{spans:?}");
     let fields = &spans[0];
-    assert_eq!(fields["error.type"], "invalid_input");
+    assert_eq!(fields["error.type"], "refused_locally");
     assert_eq!(fields["server.address"], "api.optimly.io");
     assert_eq!(fields["server.port"], "443");
     assert!(

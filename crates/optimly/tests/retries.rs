@@ -192,7 +192,7 @@ async fn the_deadline_stops_a_retry_loop() {
         .expect("client");
     let err = client.history("c").await.expect_err("deadline");
     // Attempts at t = 0, 2 and 4 s; a fourth would start at 6 s, past the 5 s deadline.
-    assert_eq!(err.kind(), &ErrorKind::RateLimited, "{err:?}");
+    assert_eq!(err.kind(), &ErrorKind::RateLimitedByServer, "{err:?}");
     assert_eq!(err.attempts(), 3);
     limited.assert_calls_async(3).await;
     assert_eq!(

@@ -56,7 +56,7 @@ fn unix_ms(at: SystemTime) -> u64 {
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
-/// `RateLimited`, `LimiterUnavailable`, ...: the kind's name without its fields.
+/// `RateLimitedByServer`, `LimiterUnavailable`, ...: the kind's name without its fields.
 fn kind_name(error: &optimly::Error) -> String {
     let debug = format!("{:?}", error.kind());
     debug

@@ -4,7 +4,7 @@
 async fn main() -> Result<(), optimly::Error> {
     let client = optimly::OptimlyClient::from_env()?;
     let conversation = client.start_conversation("hello-world").await?;
-    let reply = conversation.send("Hello!").await?;
+    let reply = conversation.ask("Hello!").await?;
     println!("{}", reply.text());
     Ok(())
 }

@@ -40,7 +40,7 @@ impl CallContext<'_> {
 /// Map the generated client's error into the SDK's. A 2xx that progenitor did not expect
 /// (201, 202) is parsed leniently into `T` instead of failing.
 pub(crate) async fn from_api<T: DeserializeOwned>(
-    err: optimly_api::Error<types::Error>,
+    err: optimly_api::Error<types::ApiErrorBody>,
     cx: &CallContext<'_>,
 ) -> Result<T, Error> {
     use optimly_api::Error as E;

@@ -29,7 +29,7 @@ fn fastapi_detail_becomes_field_issues() {
         vec![FieldIssue::new("chat_id", "field required").with_kind("value_error.missing")];
     assert_eq!(
         e.kind(),
-        &ErrorKind::Validation {
+        &ErrorKind::RefusedByServer {
             fields: expected.clone()
         }
     );
@@ -81,7 +81,7 @@ fn statuses_map_to_their_kinds() {
     let got: Vec<_> = [400, 401, 403, 404, 409, 422, 429, 500, 503]
         .map(kind)
         .into();
-    let validation = ErrorKind::Validation { fields: Vec::new() };
+    let validation = ErrorKind::RefusedByServer { fields: Vec::new() };
     assert_eq!(
         got,
         [
@@ -91,7 +91,7 @@ fn statuses_map_to_their_kinds() {
             ErrorKind::NotFound,
             ErrorKind::Api,
             validation,
-            ErrorKind::RateLimited,
+            ErrorKind::RateLimitedByServer,
             ErrorKind::Server,
             ErrorKind::Server,
         ]
@@ -100,7 +100,7 @@ fn statuses_map_to_their_kinds() {
 
 #[test]
 fn every_local_problem_is_listed_in_one_line() {
-    let e = Error::invalid_input(vec![
+    let e = Error::refused_locally(vec![
         FieldIssue::new("metadata.email", "is not an email address").with_kind("value_error"),
         FieldIssue::new("metadata.date", "`2026-02-30` is not a real date")
             .with_kind("value_error"),
