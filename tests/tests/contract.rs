@@ -50,14 +50,14 @@ async fn the_sdk_flow_against_the_mock() {
     let history = conversation.history().await.expect("history");
     let senders: Vec<String> = history
         .iter()
-        .map(|m| m.sender().map(ToString::to_string).unwrap_or_default())
+        .map(|m| m.sender().to_string())
         .collect();
     assert_eq!(
         senders,
         ["user", "assistant", "assistant", "user", "assistant"]
     );
     assert!(
-        history.iter().all(|m| m.time().is_some()),
+        history.iter().all(|m| m.time() != optimly::NO_TIME),
         "every message has a time"
     );
     let chats = client.list_chats("user_456").await.expect("chats");

@@ -66,7 +66,7 @@ async fn every_sdk_operation_works_against_fastapi_with_each_auth_way() {
             assert_eq!(reply.tools_executed().len(), 0);
             assert!(reply.handoff().is_none());
             assert_eq!((reply.agent_id(), reply.tokens_used()), (None, None));
-            assert!(reply.time().is_some());
+            assert_ne!(reply.time(), optimly::NO_TIME);
         }
         let reply = conversation
             .ask("I'm jane@company.com and I'd like a human")
@@ -101,7 +101,7 @@ async fn every_sdk_operation_works_against_fastapi_with_each_auth_way() {
             ))
             .await
             .expect("request_appointment");
-        assert_eq!(booked.sender(), Some(&Sender::User));
+        assert_eq!(booked.sender(), &Sender::User);
         let handoff = conversation
             .hand_off(&EmailHandoff {
                 customer_email: Some("enterprise-buyer@example.com".into()),
@@ -117,7 +117,7 @@ async fn every_sdk_operation_works_against_fastapi_with_each_auth_way() {
         // Four turns and an appended user message, each with its reply; the lead; the
         // booking and its reply.
         assert_eq!(history.len(), 13);
-        assert!(history.iter().all(|m| m.time().is_some()));
+        assert!(history.iter().all(|m| m.time() != optimly::NO_TIME));
         let chats = client.list_chats(&user).await.expect("list_chats");
         assert_eq!(chats.len(), 2);
         assert_eq!(chats[1].message_count(), Some(13));

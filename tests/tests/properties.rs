@@ -60,14 +60,14 @@ async fn exercise(client: &OptimlyClient, call: Call) -> Result<usize, Error> {
             let tools: usize = r
                 .tools_executed()
                 .map(|t| {
-                    usize::from(t.tool().is_some())
-                        + usize::from(t.status().is_some())
+                    t.tool().to_string().len()
+                        + t.status().to_string().len()
                         + t.data().map_or(0, |d| d.raw().len())
                 })
                 .sum();
             Ok(r.text().len()
                 + tools
-                + usize::from(r.time().is_some())
+                + usize::from(r.time() != optimly::NO_TIME)
                 + usize::from(r.handoff().is_some())
                 + usize::from(r.processing_time().is_some())
                 + usize::from(r.tokens_used().is_some()))
@@ -76,7 +76,7 @@ async fn exercise(client: &OptimlyClient, call: Call) -> Result<usize, Error> {
             let m = client
                 .append_message("chat_1", Sender::User, "Hello")
                 .await?;
-            Ok(m.id().len() + m.content().len() + usize::from(m.time().is_some()))
+            Ok(m.id().len() + m.content().len() + usize::from(m.time() != optimly::NO_TIME))
         }
         Call::CreateChat => {
             let c = client.create_chat("user_456").await?;
@@ -102,8 +102,8 @@ async fn exercise(client: &OptimlyClient, call: Call) -> Result<usize, Error> {
                 .iter()
                 .map(|m| {
                     m.content().len()
-                        + usize::from(m.time().is_some())
-                        + usize::from(m.sender().is_some())
+                        + usize::from(m.time() != optimly::NO_TIME)
+                        + m.sender().to_string().len()
                 })
                 .sum())
         }

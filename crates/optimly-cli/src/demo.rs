@@ -55,8 +55,7 @@ pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
         .await?;
     say(format!("   agent: {}", reply.text()));
     for tool in reply.tools_executed() {
-        let name = tool.tool().map(ToString::to_string).unwrap_or_default();
-        say(format!("   (the agent ran {name})"));
+        say(format!("   (the agent ran {})", tool.tool()));
     }
 
     let lead = Lead {
@@ -110,8 +109,7 @@ pub async fn run(connection: &Connection, out: &Output) -> Result<(), Error> {
     let history = conversation.history().await?;
     say(format!("6. history ({} messages):", history.len()));
     for m in &history {
-        let who = m.sender().map(ToString::to_string).unwrap_or_default();
-        say(format!("   [{who}] {}", m.content()));
+        say(format!("   [{}] {}", m.sender(), m.content()));
     }
     if out.is_json() {
         out.print_json(&serde_json::json!({

@@ -4,7 +4,7 @@ use std::future::IntoFuture;
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use optimly::{AgentReply, Chat, Error, Handoff, Message, Sender};
+use optimly::{AgentReply, Chat, Error, Handoff, Message};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -44,9 +44,6 @@ pub struct Output {
     json: bool,
 }
 
-fn sender(s: Option<&Sender>) -> String {
-    s.map(ToString::to_string).unwrap_or_else(|| "?".into())
-}
 
 impl Output {
     pub fn new(json: bool) -> Self {
@@ -136,18 +133,12 @@ impl Output {
         }
         say!("agent: {}", reply.text());
         for tool in reply.tools_executed() {
-            let name = tool
-                .tool()
-                .map(ToString::to_string)
-                .unwrap_or_else(|| "?".into());
+            let name = tool.tool();
             let data = tool
                 .data()
                 .map(|d| serde_json::Value::Object(d.raw().clone()).to_string())
                 .unwrap_or_default();
-            say!(
-                "  tool {name}: {} {data}",
-                tool.status().map(ToString::to_string).unwrap_or_default()
-            );
+            say!("  tool {name}: {} {data}", tool.status());
         }
     }
 
@@ -168,7 +159,7 @@ impl Output {
             say!("no messages");
         }
         for m in messages {
-            say!("[{}] {}", sender(m.sender()), m.content());
+            say!("[{}] {}", m.sender(), m.content());
         }
     }
 

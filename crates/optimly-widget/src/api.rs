@@ -238,15 +238,14 @@ impl From<&AgentReply> for Reply {
             reply: Said {
                 role: "assistant",
                 content: reply.text().to_owned(),
-                time: reply.time().map(|t| t.to_rfc3339()),
+                time: shown(reply.time()),
             },
             tools: reply
                 .tools_executed()
                 .filter_map(|t| {
-                    Some(Tool {
-                        tool: t.tool()?.to_string(),
-                        status: t.status().map(ToString::to_string),
-                    })
+                    let tool = t.tool().to_string();
+                    let status = Some(t.status().to_string()).filter(|s| !s.is_empty());
+                    (!tool.is_empty()).then_some(Tool { tool, status })
                 })
                 .collect(),
             handoff: reply.handoff().map(|h| Handoff {
@@ -255,6 +254,11 @@ impl From<&AgentReply> for Reply {
             }),
         }
     }
+}
+
+/// A time as the widget shows it: RFC 3339, or none when the server gave none.
+fn shown(time: optimly::chrono::DateTime<optimly::chrono::Utc>) -> Option<String> {
+    (time != optimly::NO_TIME).then(|| time.to_rfc3339())
 }
 
 /// `POST /api/messages`: send the visitor's message; the agent's reply.
@@ -294,12 +298,12 @@ impl From<&Message> for Said {
     fn from(message: &Message) -> Self {
         Self {
             role: match message.sender() {
-                Some(Sender::User) => "user",
-                Some(Sender::Assistant) => "assistant",
+                Sender::User => "user",
+                Sender::Assistant => "assistant",
                 _ => "other",
             },
             content: message.content().to_owned(),
-            time: message.time().map(|t| t.to_rfc3339()),
+            time: shown(message.time()),
         }
     }
 }

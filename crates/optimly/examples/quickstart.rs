@@ -31,16 +31,17 @@ async fn run() -> Result<(), optimly::Error> {
     let reply = conversation.ask(question).await?;
     println!("agent: {}", reply.text());
     for tool in reply.tools_executed() {
-        println!("       (ran {:?}: {:?})", tool.tool(), tool.status());
+        println!("       (ran {}: {})", tool.tool(), tool.status());
     }
 
     println!("\nhistory:");
     for message in conversation.history().await? {
-        let who = message
-            .sender()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        println!("  [{who}] {}", message.content());
+        println!(
+            "  {} [{}] {}",
+            message.time().format("%H:%M"),
+            message.sender(),
+            message.content()
+        );
     }
     Ok(())
 }

@@ -103,9 +103,13 @@ impl AgentReply {
         self.0.message_id.as_deref()
     }
 
-    /// When the reply was made.
-    pub fn time(&self) -> Option<DateTime<Utc>> {
-        self.0.timestamp.as_deref().and_then(parse_time)
+    /// When the reply was made ([`NO_TIME`](crate::NO_TIME) when the server did not say).
+    pub fn time(&self) -> DateTime<Utc> {
+        self.0
+            .timestamp
+            .as_deref()
+            .and_then(parse_time)
+            .unwrap_or(crate::NO_TIME)
     }
 
     /// The tools the agent ran on its own while answering (lead capture, appointment, email
@@ -121,7 +125,7 @@ impl AgentReply {
 
     /// Whether the agent ran `tool` while answering.
     pub fn executed(&self, tool: &ToolName) -> bool {
-        self.tools_executed().any(|t| t.tool() == Some(tool))
+        self.tools_executed().any(|t| t.tool() == tool)
     }
 
     /// The email handoff the agent started while answering, if it did.
@@ -158,14 +162,15 @@ impl AgentReply {
 pub struct ToolExecution<'a>(&'a types::ToolExecution);
 
 impl<'a> ToolExecution<'a> {
-    /// Which tool ran.
-    pub fn tool(&self) -> Option<&'a ToolName> {
-        self.0.tool.as_ref()
+    /// Which tool ran (`ToolName::Unknown("")` when the server did not say).
+    pub fn tool(&self) -> &'a ToolName {
+        self.0.tool.as_ref().unwrap_or(&crate::UNKNOWN_TOOL)
     }
 
-    /// Its outcome (only `executed` is documented).
-    pub fn status(&self) -> Option<&'a ToolStatus> {
-        self.0.status.as_ref()
+    /// Its outcome (only `executed` is documented; `ToolStatus::Unknown("")` when the server
+    /// did not say).
+    pub fn status(&self) -> &'a ToolStatus {
+        self.0.status.as_ref().unwrap_or(&crate::UNKNOWN_TOOL_STATUS)
     }
 
     /// What the tool captured.

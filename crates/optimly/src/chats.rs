@@ -44,9 +44,10 @@ impl Chat {
         self.0.lead_collected
     }
 
-    /// The chat's state (only `active` is documented; others parse to `Unknown`).
-    pub fn status(&self) -> Option<&crate::ChatStatus> {
-        self.0.status.as_ref()
+    /// The chat's state (only `active` is documented; others parse to `Unknown`, and a
+    /// missing one reads as `ChatStatus::Unknown("")`).
+    pub fn status(&self) -> &crate::ChatStatus {
+        self.0.status.as_ref().unwrap_or(&crate::UNKNOWN_CHAT_STATUS)
     }
 
     /// Free-form metadata given at creation.
@@ -91,9 +92,10 @@ impl Message {
         self.0.chat_id.as_deref()
     }
 
-    /// Who wrote it.
-    pub fn sender(&self) -> Option<&Sender> {
-        self.0.sender.as_ref()
+    /// Who wrote it: `Sender::Unknown("")` when the server left it out (every documented
+    /// message has one).
+    pub fn sender(&self) -> &Sender {
+        self.0.sender.as_ref().unwrap_or(&crate::UNKNOWN_SENDER)
     }
 
     /// Its text (empty when the server sent none).
@@ -108,9 +110,12 @@ impl Message {
 
     /// When it was written, whichever of `created_at` (automations page) or `timestamp`
     /// (every other page) the server sent. Offsets are converted to UTC; a time without an
-    /// offset is taken as UTC.
-    pub fn time(&self) -> Option<DateTime<Utc>> {
-        self.time_text().and_then(parse_time)
+    /// offset is taken as UTC. [`NO_TIME`](crate::NO_TIME) (the Unix epoch) when the server
+    /// sent none or one that does not parse; [`time_text`](Self::time_text) has what it sent.
+    pub fn time(&self) -> DateTime<Utc> {
+        self.time_text()
+            .and_then(parse_time)
+            .unwrap_or(crate::NO_TIME)
     }
 
     /// The time exactly as the server wrote it (`created_at`, else `timestamp`).
@@ -150,9 +155,13 @@ impl<'a> InlineReply<'a> {
         self.0.message_id.as_deref()
     }
 
-    /// When the reply was made.
-    pub fn time(&self) -> Option<DateTime<Utc>> {
-        self.0.timestamp.as_deref().and_then(parse_time)
+    /// When the reply was made ([`NO_TIME`](crate::NO_TIME) when the server did not say).
+    pub fn time(&self) -> DateTime<Utc> {
+        self.0
+            .timestamp
+            .as_deref()
+            .and_then(parse_time)
+            .unwrap_or(crate::NO_TIME)
     }
 
     /// The wire form, as the generated client parsed it.
@@ -490,8 +499,12 @@ mod tests {
         let none = message(serde_json::json!({"message_id": "m"}));
         assert_eq!(a.time(), b.time());
         assert_eq!(a.time_text(), Some("2025-06-16T10:30:00Z"));
-        assert!(a.time().is_some());
-        assert_eq!(none.time(), None);
+        assert_ne!(a.time(), crate::NO_TIME);
+        // Left out: the documented defaults, each printable as it is.
+        assert_eq!(none.time(), crate::NO_TIME);
+        assert_eq!(none.time_text(), None);
         assert_eq!(none.content(), "");
+        assert_eq!(none.sender(), &Sender::Unknown(String::new()));
+        assert_eq!(format!("[{}] {}", none.sender(), none.content()), "[] ");
     }
 }

@@ -48,6 +48,19 @@ pub use retry::RetryPolicy;
 /// Open enums of the API: an unknown value parses to `Unknown(String)`.
 pub use optimly_api::types::{ChatStatus, HandoffStatus, Sender, ToolName, ToolStatus};
 
+/// The `chrono` the accessors' times are in, so an app names them without matching versions.
+pub use chrono;
+
+/// What an accessor reads when the server left out a time every message has: the Unix epoch.
+pub const NO_TIME: chrono::DateTime<chrono::Utc> = chrono::DateTime::UNIX_EPOCH;
+
+/// The sender, tool, status or chat state a message, tool run or chat reads as when the
+/// server left it out: `Unknown("")`, which displays as an empty string.
+pub(crate) static UNKNOWN_SENDER: Sender = Sender::Unknown(String::new());
+pub(crate) static UNKNOWN_TOOL: ToolName = ToolName::Unknown(String::new());
+pub(crate) static UNKNOWN_TOOL_STATUS: ToolStatus = ToolStatus::Unknown(String::new());
+pub(crate) static UNKNOWN_CHAT_STATUS: ChatStatus = ChatStatus::Unknown(String::new());
+
 /// The low-level generated client, for what this crate does not cover.
 pub use optimly_api;
 

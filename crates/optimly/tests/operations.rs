@@ -86,7 +86,7 @@ async fn create_chat_can_use_the_chat_management_path() {
         .expect("chat");
     mock.assert_async().await;
     assert_eq!(chat.id(), "chat_1");
-    assert_eq!(chat.status(), Some(&ChatStatus::Active));
+    assert_eq!(chat.status(), &ChatStatus::Active);
 }
 
 #[tokio::test(start_paused = true)]
@@ -126,9 +126,9 @@ async fn list_chats_and_history_parse_bare_arrays() {
         .map(|m| {
             (
                 m.id(),
-                m.sender().cloned(),
+                m.sender().clone(),
                 m.content(),
-                m.time().map(|t| t.to_rfc3339()),
+                m.time().to_rfc3339(),
             )
         })
         .collect();
@@ -137,15 +137,15 @@ async fn list_chats_and_history_parse_bare_arrays() {
         [
             (
                 "m1",
-                Some(Sender::User),
+                Sender::User,
                 "Hi",
-                Some("2025-06-16T10:29:00+00:00".to_owned())
+                "2025-06-16T10:29:00+00:00".to_owned()
             ),
             (
                 "m2",
-                Some(Sender::Assistant),
+                Sender::Assistant,
                 "Hello!",
-                Some("2025-06-16T10:30:00+00:00".to_owned())
+                "2025-06-16T10:30:00+00:00".to_owned()
             ),
         ]
     );
@@ -215,8 +215,8 @@ async fn ask_with(version: AgentVersion, path: &str) {
         .tools_executed()
         .map(|t| {
             (
-                t.tool().cloned(),
-                t.status().cloned(),
+                t.tool().clone(),
+                t.status().clone(),
                 t.data().and_then(|d| d.email()),
             )
         })
@@ -224,8 +224,8 @@ async fn ask_with(version: AgentVersion, path: &str) {
     assert_eq!(
         tools,
         [(
-            Some(ToolName::LeadCapture),
-            Some(ToolStatus::Executed),
+            ToolName::LeadCapture,
+            ToolStatus::Executed,
             Some("john@example.com")
         )]
     );
