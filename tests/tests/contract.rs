@@ -48,10 +48,7 @@ async fn the_sdk_flow_against_the_mock() {
         .expect("handoff");
     assert_eq!(handoff.status(), Some(&optimly::HandoffStatus::Queued));
     let history = conversation.history().await.expect("history");
-    let senders: Vec<String> = history
-        .iter()
-        .map(|m| m.sender().to_string())
-        .collect();
+    let senders: Vec<String> = history.iter().map(|m| m.sender().to_string()).collect();
     assert_eq!(
         senders,
         ["user", "assistant", "assistant", "user", "assistant"]

@@ -63,3 +63,31 @@ async fn start_mock_gives_a_working_client() {
         .expect("reply");
     assert_eq!(mock.leads().len(), 1);
 }
+
+#[tokio::test]
+async fn the_embedded_mock_has_a_client_that_does_not_retry() {
+    let faults = optimly::testing::Faults {
+        status_on: [(1, 503)].into(),
+        ..optimly::testing::Faults::default()
+    };
+    let config = optimly::testing::MockConfig {
+        faults,
+        ..optimly::testing::MockConfig::default()
+    };
+    let (_retrying, mock) = testing::start_mock_with(config).await.expect("mock");
+    let client = testing::client_for_mock(&mock).expect("client");
+    let first = client
+        .list_chats("user_456")
+        .await
+        .expect_err("the 503, as the mock gave it");
+    assert_eq!((first.status(), first.attempts()), (Some(503), 1));
+    assert_eq!(
+        client
+            .list_chats("user_456")
+            .await
+            .expect("the next one")
+            .len(),
+        0
+    );
+    assert_eq!(mock.requests().len(), 2);
+}

@@ -44,7 +44,6 @@ pub struct Output {
     json: bool,
 }
 
-
 impl Output {
     pub fn new(json: bool) -> Self {
         Self { json }

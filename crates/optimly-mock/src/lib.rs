@@ -144,6 +144,11 @@ impl RunningMock {
         &self.key
     }
 
+    /// The configuration it runs with (its limits, faults and key).
+    pub fn config(&self) -> &MockConfig {
+        self.shared.config()
+    }
+
     /// Leads captured so far (by automations and by the agent).
     pub fn leads(&self) -> Vec<Value> {
         self.shared.captured().leads

@@ -170,7 +170,10 @@ impl<'a> ToolExecution<'a> {
     /// Its outcome (only `executed` is documented; `ToolStatus::Unknown("")` when the server
     /// did not say).
     pub fn status(&self) -> &'a ToolStatus {
-        self.0.status.as_ref().unwrap_or(&crate::UNKNOWN_TOOL_STATUS)
+        self.0
+            .status
+            .as_ref()
+            .unwrap_or(&crate::UNKNOWN_TOOL_STATUS)
     }
 
     /// What the tool captured.

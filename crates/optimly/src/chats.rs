@@ -47,7 +47,10 @@ impl Chat {
     /// The chat's state (only `active` is documented; others parse to `Unknown`, and a
     /// missing one reads as `ChatStatus::Unknown("")`).
     pub fn status(&self) -> &crate::ChatStatus {
-        self.0.status.as_ref().unwrap_or(&crate::UNKNOWN_CHAT_STATUS)
+        self.0
+            .status
+            .as_ref()
+            .unwrap_or(&crate::UNKNOWN_CHAT_STATUS)
     }
 
     /// Free-form metadata given at creation.

@@ -38,14 +38,15 @@ pub use error::{Error, ErrorKind, FieldIssue};
 pub use optimly_api::operations;
 /// The TLS this build's features choose, and a `reqwest::ClientBuilder` that carries it.
 pub use optimly_api::tls;
-/// A documented rate limit, what it is counted per, and an operation's description.
+// Each re-exported item keeps its own summary: a doc comment here would be prepended to all
+// of them.
 pub use optimly_api::{Limit, Operation, Scope};
 #[cfg(feature = "redis")]
 pub use rate_limit::RedisLimits;
 pub use rate_limit::{LimiterStats, RateLimits, WhenLimited};
 pub use retry::RetryPolicy;
 
-/// Open enums of the API: an unknown value parses to `Unknown(String)`.
+// The API's open enums: an unknown value parses to `Unknown(String)` (each says so itself).
 pub use optimly_api::types::{ChatStatus, HandoffStatus, Sender, ToolName, ToolStatus};
 
 /// The `chrono` the accessors' times are in, so an app names them without matching versions.

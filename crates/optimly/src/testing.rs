@@ -60,16 +60,41 @@ pub async fn start_mock() -> Result<(OptimlyClient, RunningMock), Error> {
 /// the documented ones scaled by the same `rate_limit_scale` and `rate_limit_window_scale`
 /// (none when the mock enforces none), so it waits where the mock would refuse.
 pub async fn start_mock_with(config: MockConfig) -> Result<(OptimlyClient, RunningMock), Error> {
-    let limits = limits_of(&config);
     let mock = optimly_mock::start(config)
         .await
         .map_err(|e| Error::config("mock", e.to_string()))?;
-    let client = OptimlyClient::builder()
+    let client = mock_client(&mock).build()?;
+    Ok((client, mock))
+}
+
+/// A client for a running embedded mock that does not retry, so a test sees each answer as
+/// the mock gave it (a 429, a fault's 500); its limits are the mock's. The embedded mock's
+/// twin of `client_for` (an httpmock server's, feature `httpmock`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use optimly::testing::{Faults, MockConfig};
+///
+/// let faults = Faults { status_on: [(1, 503)].into(), ..Faults::default() };
+/// let config = MockConfig { faults, ..MockConfig::default() };
+/// let (_retrying, mock) = optimly::testing::start_mock_with(config).await?;
+/// let client = optimly::testing::client_for_mock(&mock)?;
+/// let first = client.list_chats("user_456").await.expect_err("the 503, not retried");
+/// assert_eq!(first.status(), Some(503));
+/// # Ok(()) }
+/// ```
+pub fn client_for_mock(mock: &RunningMock) -> Result<OptimlyClient, Error> {
+    mock_client(mock)
+        .retry_policy(crate::RetryPolicy::never())
+        .build()
+}
+
+/// A client builder for `mock`: its key, its address, its limits.
+fn mock_client(mock: &RunningMock) -> crate::ClientBuilder {
+    OptimlyClient::builder()
         .api_key(mock.key())
         .base_url(mock.base_url())
-        .rate_limits(limits)
-        .build()?;
-    Ok((client, mock))
+        .rate_limits(limits_of(mock.config()))
 }
 
 /// The client-side limits that match a mock's.

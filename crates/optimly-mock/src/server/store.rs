@@ -109,6 +109,11 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// The configuration it runs with.
+    pub(crate) fn config(&self) -> &MockConfig {
+        &self.config
+    }
+
     pub(crate) fn new(config: MockConfig) -> Result<Self, String> {
         let spec = Spec::from_yaml(crate::SPEC)?;
         let mut validators = BTreeMap::new();
