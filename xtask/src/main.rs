@@ -1,7 +1,9 @@
 //! Project automation: `cargo xtask <command>`.
 //!
 //! - `generate`: regenerate `crates/optimly-api/src/generated.rs` from `openapi/v3.yaml`.
-//! - `check`: fail with a diff when the checked-in generated code drifts from the spec.
+//! - `check`: fail when `openapi/v3.yaml` is not `openapi/vendor.yaml` with
+//!   `openapi/overlay.yaml` applied, or with a diff when the checked-in generated code drifts
+//!   from the spec.
 //! - `spec-diff <rev|file>`: classify the spec's changes since a revision (or against a spec
 //!   file) as breaking or compatible.
 //! - `docs import|check PAGE…`: extract what Optimly's documentation pages state into
@@ -10,6 +12,7 @@
 mod codegen;
 mod open_enums;
 mod operations;
+mod overlay;
 mod spec;
 mod spec_diff;
 
@@ -20,7 +23,8 @@ usage: cargo xtask <command>
 
 commands:
   generate   regenerate crates/optimly-api/src/generated.rs from openapi/v3.yaml
-  check      fail with a diff if the generated code is not what the spec produces
+  check      fail if openapi/v3.yaml is not openapi/vendor.yaml + openapi/overlay.yaml, or
+             with a diff if the generated code is not what the spec produces
   spec-diff <git-rev|spec-file> [--allow-breaking]
              classify the spec changes since <git-rev> (or from a spec file, such as
              Optimly's own api_versions/v3.yaml) as breaking or compatible; fail on
@@ -66,7 +70,7 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["generate"] => codegen::generate(&layout),
-        ["check"] => codegen::check(&layout),
+        ["check"] => overlay::check(&layout).and_then(|()| codegen::check(&layout)),
         ["spec-diff", rev] => spec_diff::run(&layout, rev, false),
         ["spec-diff", rev, "--allow-breaking"] | ["spec-diff", "--allow-breaking", rev] => {
             spec_diff::run(&layout, rev, true)

@@ -1,0 +1,160 @@
+//! What this workspace adds to the vendor's spec, kept apart from it: `openapi/vendor.yaml` is
+//! the API as its vendor describes it (today our reconstruction; an imported document once
+//! Optimly publishes one), and `openapi/overlay.yaml`, an OpenAPI Overlay 1.0 document of
+//! JSONPath targets and updates, adds what the SDK needs on top: the security schemes, the
+//! rate limits (`x-rate-limits`), what is assumed (`x-assumed`), open enums
+//! (`x-extensible-enum`), the documented examples, the error responses the docs list
+//! (401/403/404/429/500) and the stable operationIds. `openapi/v3.yaml`, which everything
+//! reads, is the vendor document with the overlay applied: `cargo xtask check` fails when it
+//! is not.
+//!
+//! The overlay is applied by `roas-overlay`, strictly: an action whose target matches nothing
+//! (an operation the vendor renamed or removed) is an error naming that target.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use roas_overlay::apply::{Apply, ApplyOptions};
+use roas_overlay::v1_0::Overlay;
+use serde_json::Value;
+
+use crate::codegen::Layout;
+
+/// A YAML (or JSON) file as JSON values.
+fn read(path: &Path) -> Result<Value> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// `vendor` with `overlay` applied. Any action whose target selects nothing fails.
+pub fn apply(vendor: &Value, overlay: &Value) -> Result<Value> {
+    let overlay: Overlay = serde_json::from_value(overlay.clone())
+        .context("openapi/overlay.yaml is not an Overlay 1.0 document")?;
+    let mut spec = vendor.clone();
+    overlay
+        .apply(&mut spec, ApplyOptions::ErrorOnZeroMatch.into())
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "openapi/overlay.yaml: action {} ({}): {}",
+                e.action_index,
+                e.target,
+                e.kind
+            )
+        })?;
+    Ok(spec)
+}
+
+/// The JSON pointers at which `a` and `b` differ, at most `limit` of them.
+pub fn differences(a: &Value, b: &Value, at: &str, limit: usize, out: &mut Vec<String>) {
+    if out.len() >= limit || a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let child = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match (x.get(key), y.get(key)) {
+                    (Some(p), Some(q)) => differences(p, q, &child, limit, out),
+                    (Some(_), None) => out.push(format!("{child}: only in openapi/v3.yaml")),
+                    (None, Some(_)) => out.push(format!("{child}: only in vendor + overlay")),
+                    (None, None) => {}
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{at}/{i}"), limit, out);
+            }
+        }
+        _ => out.push(format!("{}: differs", if at.is_empty() { "/" } else { at })),
+    }
+}
+
+/// Fail unless `openapi/v3.yaml` is `openapi/vendor.yaml` with `openapi/overlay.yaml` applied.
+pub fn check(layout: &Layout) -> Result<()> {
+    let root = &layout.root;
+    let vendor = read(&root.join("openapi/vendor.yaml"))?;
+    let overlay = read(&root.join("openapi/overlay.yaml"))?;
+    let spec = read(&layout.spec())?;
+    let applied = apply(&vendor, &overlay)?;
+    let mut found = Vec::new();
+    differences(&spec, &applied, "", 20, &mut found);
+    if found.is_empty() {
+        eprintln!("openapi/v3.yaml is openapi/vendor.yaml with openapi/overlay.yaml applied");
+        return Ok(());
+    }
+    bail!(
+        "openapi/v3.yaml is not openapi/vendor.yaml with openapi/overlay.yaml applied:\n  {}",
+        found.join("\n  ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn overlay(actions: Value) -> Value {
+        json!({"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": actions})
+    }
+
+    #[test]
+    fn an_update_adds_what_the_vendor_left_out() {
+        let vendor = json!({"paths": {"/external/agent/v2": {"post": {"summary": "Ask"}}}});
+        let applied = apply(
+            &vendor,
+            &overlay(json!([{
+                "target": "$.paths['/external/agent/v2'].post",
+                "update": {"operationId": "call_agent_v2", "x-rate-limits": [{"limit": 100}]}
+            }])),
+        )
+        .expect("applies");
+        assert_eq!(
+            applied,
+            json!({"paths": {"/external/agent/v2": {"post": {
+                "summary": "Ask", "operationId": "call_agent_v2", "x-rate-limits": [{"limit": 100}]
+            }}}})
+        );
+    }
+
+    #[test]
+    fn a_target_the_vendor_no_longer_has_fails_naming_it() {
+        let vendor = json!({"paths": {"/external/agent/v3": {"post": {}}}});
+        let err = apply(
+            &vendor,
+            &overlay(json!([{
+                "target": "$.paths['/external/agent/v2'].post",
+                "update": {"operationId": "call_agent_v2"}
+            }])),
+        )
+        .expect_err("nothing matches");
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("$.paths['/external/agent/v2'].post"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn differences_are_named_by_json_pointer() {
+        let mut out = Vec::new();
+        differences(
+            &json!({"paths": {"/a/b": {"get": {"operationId": "x"}}}, "info": {}}),
+            &json!({"paths": {"/a/b": {"get": {"operationId": "y"}}}}),
+            "",
+            10,
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            [
+                "/info: only in openapi/v3.yaml",
+                "/paths/~1a~1b/get/operationId: differs"
+            ]
+        );
+    }
+}
