@@ -243,18 +243,7 @@ async fn guarded(
         .remove::<ForgetVisitor>()
         .is_some();
     let headers = response.headers_mut();
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        shared.frame_ancestors.clone(),
-    );
+    assets::secure(headers, shared.frame_ancestors.clone());
     if forget {
         let removal = visitor_cookie(&shared, String::new(), Duration::ZERO);
         if let Ok(removal) = HeaderValue::from_str(&removal.to_string()) {

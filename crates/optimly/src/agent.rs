@@ -8,7 +8,7 @@ use optimly_api::Operation;
 use optimly_api::operations::{CALL_AGENT, CALL_AGENT_V2, CALL_AGENT_V3};
 
 use crate::call::RequestOptions;
-use crate::chats::parse_time;
+use crate::chats::time_or_none;
 use crate::client::OptimlyClient;
 use crate::error::Error;
 use crate::rate_limit::Target;
@@ -105,11 +105,7 @@ impl AgentReply {
 
     /// When the reply was made ([`NO_TIME`](crate::NO_TIME) when the server did not say).
     pub fn time(&self) -> DateTime<Utc> {
-        self.0
-            .timestamp
-            .as_deref()
-            .and_then(parse_time)
-            .unwrap_or(crate::NO_TIME)
+        time_or_none(self.0.timestamp.as_deref())
     }
 
     /// The tools the agent ran on its own while answering (lead capture, appointment, email

@@ -116,9 +116,7 @@ impl Message {
     /// offset is taken as UTC. [`NO_TIME`](crate::NO_TIME) (the Unix epoch) when the server
     /// sent none or one that does not parse; [`time_text`](Self::time_text) has what it sent.
     pub fn time(&self) -> DateTime<Utc> {
-        self.time_text()
-            .and_then(parse_time)
-            .unwrap_or(crate::NO_TIME)
+        time_or_none(self.time_text())
     }
 
     /// The time exactly as the server wrote it (`created_at`, else `timestamp`).
@@ -160,11 +158,7 @@ impl<'a> InlineReply<'a> {
 
     /// When the reply was made ([`NO_TIME`](crate::NO_TIME) when the server did not say).
     pub fn time(&self) -> DateTime<Utc> {
-        self.0
-            .timestamp
-            .as_deref()
-            .and_then(parse_time)
-            .unwrap_or(crate::NO_TIME)
+        time_or_none(self.0.timestamp.as_deref())
     }
 
     /// The wire form, as the generated client parsed it.
@@ -182,6 +176,12 @@ pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
         .ok()
         .map(|t| t.and_utc())
+}
+
+/// The time a message or reply was made: what `text` says, or [`NO_TIME`](crate::NO_TIME)
+/// when the server sent none or one that does not parse.
+pub(crate) fn time_or_none(text: Option<&str>) -> DateTime<Utc> {
+    text.and_then(parse_time).unwrap_or(crate::NO_TIME)
 }
 
 /// Which of the two documented chat-creation paths to use. They take the same body.
