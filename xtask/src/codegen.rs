@@ -455,7 +455,7 @@ mod tests {
             text, renamed,
             "the spec has an EmailHandoff.handoff_id property"
         );
-        let renamed = renamed.replace("required: [handoff_id]", "required: [handoff_ref]");
+        let renamed = renamed.replace("      - handoff_id\n", "      - handoff_ref\n");
         let before = render_text(&text).expect("renders");
         let after = render_text(&renamed).expect("renders");
         let diff = unified_diff("generated.rs", &before, &after);

@@ -23,6 +23,7 @@ usage: cargo xtask <command>
 
 commands:
   generate   regenerate crates/optimly-api/src/generated.rs from openapi/v3.yaml
+  spec apply write openapi/v3.yaml: openapi/vendor.yaml with openapi/overlay.yaml applied
   check      fail if openapi/v3.yaml is not openapi/vendor.yaml + openapi/overlay.yaml, or
              with a diff if the generated code is not what the spec produces
   spec-diff <git-rev|spec-file> [--allow-breaking]
@@ -70,6 +71,7 @@ fn main() -> ExitCode {
         .as_slice()
     {
         ["generate"] => codegen::generate(&layout),
+        ["spec", "apply"] => overlay::write(&layout),
         ["check"] => overlay::check(&layout).and_then(|()| codegen::check(&layout)),
         ["spec-diff", rev] => spec_diff::run(&layout, rev, false),
         ["spec-diff", rev, "--allow-breaking"] | ["spec-diff", "--allow-breaking", rev] => {

@@ -74,21 +74,101 @@ pub fn differences(a: &Value, b: &Value, at: &str, limit: usize, out: &mut Vec<S
     }
 }
 
-/// Fail unless `openapi/v3.yaml` is `openapi/vendor.yaml` with `openapi/overlay.yaml` applied.
-pub fn check(layout: &Layout) -> Result<()> {
+/// `applied` as YAML, its keys in `template`'s order (the vendor document's) and those the
+/// overlay added after them; an operation's responses by status code.
+fn ordered(
+    applied: &Value,
+    template: Option<&serde_yaml::Value>,
+    in_responses: bool,
+) -> serde_yaml::Value {
+    match applied {
+        Value::Object(map) => {
+            let template = template.and_then(serde_yaml::Value::as_mapping);
+            let mut keys: Vec<&String> = template
+                .map(|t| {
+                    t.keys()
+                        .filter_map(serde_yaml::Value::as_str)
+                        .filter_map(|k| map.get_key_value(k).map(|(k, _)| k))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let added: Vec<&String> = map.keys().filter(|k| !keys.contains(k)).collect();
+            keys.extend(added);
+            if in_responses {
+                keys.sort_by_key(|k| (k.parse::<u16>().unwrap_or(u16::MAX), k.to_string()));
+            }
+            let mut out = serde_yaml::Mapping::new();
+            for key in keys {
+                let child = template.and_then(|t| t.get(key.as_str()));
+                out.insert(
+                    serde_yaml::Value::String(key.clone()),
+                    ordered(&map[key], child, key == "responses"),
+                );
+            }
+            serde_yaml::Value::Mapping(out)
+        }
+        Value::Array(items) => {
+            let template = template.and_then(serde_yaml::Value::as_sequence);
+            serde_yaml::Value::Sequence(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| ordered(v, template.and_then(|t| t.get(i)), false))
+                    .collect(),
+            )
+        }
+        other => serde_yaml::to_value(other).unwrap_or(serde_yaml::Value::Null),
+    }
+}
+
+/// The text of `openapi/v3.yaml`: the vendor document with the overlay applied.
+pub fn spec_text(layout: &Layout) -> Result<String> {
     let root = &layout.root;
-    let vendor = read(&root.join("openapi/vendor.yaml"))?;
-    let overlay = read(&root.join("openapi/overlay.yaml"))?;
-    let spec = read(&layout.spec())?;
-    let applied = apply(&vendor, &overlay)?;
-    let mut found = Vec::new();
-    differences(&spec, &applied, "", 20, &mut found);
-    if found.is_empty() {
+    let path = root.join("openapi/vendor.yaml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let template: serde_yaml::Value =
+        serde_yaml::from_str(&text).context("parsing openapi/vendor.yaml")?;
+    let vendor: Value = serde_yaml::from_str(&text).context("parsing openapi/vendor.yaml")?;
+    let applied = apply(&vendor, &read(&root.join("openapi/overlay.yaml"))?)?;
+    let yaml = serde_yaml::to_string(&ordered(&applied, Some(&template), false))?;
+    Ok(format!("{HEADER}{yaml}"))
+}
+
+/// The first lines of `openapi/v3.yaml`.
+const HEADER: &str = "# Written by `cargo xtask spec apply`: openapi/vendor.yaml with openapi/overlay.yaml applied.\n# Edit those two, not this file.\n";
+
+/// `cargo xtask spec apply`: write `openapi/v3.yaml` from the vendor document and the overlay.
+pub fn write(layout: &Layout) -> Result<()> {
+    let text = spec_text(layout)?;
+    let path = layout.spec();
+    if std::fs::read_to_string(&path).ok().as_deref() == Some(text.as_str()) {
+        eprintln!("openapi/v3.yaml is up to date");
+        return Ok(());
+    }
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("wrote openapi/v3.yaml (now run `cargo xtask generate`)");
+    Ok(())
+}
+
+/// Fail unless `openapi/v3.yaml` is what `cargo xtask spec apply` writes: the vendor document
+/// with the overlay applied, naming the JSON pointers that differ.
+pub fn check(layout: &Layout) -> Result<()> {
+    let expected = spec_text(layout)?;
+    let actual = std::fs::read_to_string(layout.spec()).unwrap_or_default();
+    if actual == expected {
         eprintln!("openapi/v3.yaml is openapi/vendor.yaml with openapi/overlay.yaml applied");
         return Ok(());
     }
+    let parse = |text: &str| serde_yaml::from_str::<Value>(text).unwrap_or(Value::Null);
+    let mut found = Vec::new();
+    differences(&parse(&actual), &parse(&expected), "", 20, &mut found);
+    if found.is_empty() {
+        found.push("the same document, written differently".to_owned());
+    }
     bail!(
-        "openapi/v3.yaml is not openapi/vendor.yaml with openapi/overlay.yaml applied:\n  {}",
+        "openapi/v3.yaml is not openapi/vendor.yaml with openapi/overlay.yaml applied \
+         (edit those two, then run `cargo xtask spec apply`):\n  {}",
         found.join("\n  ")
     )
 }
