@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::codegen::Layout;
 
 /// A YAML (or JSON) file as JSON values.
-fn read(path: &Path) -> Result<Value> {
+pub fn read(path: &Path) -> Result<Value> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
@@ -131,12 +131,20 @@ pub fn spec_text(layout: &Layout) -> Result<String> {
         serde_yaml::from_str(&text).context("parsing openapi/vendor.yaml")?;
     let vendor: Value = serde_yaml::from_str(&text).context("parsing openapi/vendor.yaml")?;
     let applied = apply(&vendor, &read(&root.join("openapi/overlay.yaml"))?)?;
-    let yaml = serde_yaml::to_string(&ordered(&applied, Some(&template), false))?;
-    Ok(format!("{HEADER}{yaml}"))
+    render(&applied, &template, SPEC_HEADER)
+}
+
+/// `doc` as YAML after `header`, its keys in `template`'s order.
+pub fn render(doc: &Value, template: &serde_yaml::Value, header: &str) -> Result<String> {
+    let yaml = serde_yaml::to_string(&ordered(doc, Some(template), false))?;
+    Ok(format!("{header}{yaml}"))
 }
 
 /// The first lines of `openapi/v3.yaml`.
-const HEADER: &str = "# Written by `cargo xtask spec apply`: openapi/vendor.yaml with openapi/overlay.yaml applied.\n# Edit those two, not this file.\n";
+const SPEC_HEADER: &str = "# Written by `cargo xtask spec apply`: openapi/vendor.yaml with openapi/overlay.yaml applied.\n# Edit those two, not this file.\n";
+
+/// The first lines of `openapi/vendor.yaml`.
+pub const VENDOR_HEADER: &str = "# Optimly's v3 API as its vendor describes it, written by `cargo xtask spec import`. Until\n# Optimly publishes its own document this is the workspace's reconstruction from the docs,\n# less what openapi/overlay.yaml adds on top; openapi/v3.yaml, which everything reads, is\n# this file with the overlay applied (`cargo xtask spec apply`).\n";
 
 /// `cargo xtask spec apply`: write `openapi/v3.yaml` from the vendor document and the overlay.
 pub fn write(layout: &Layout) -> Result<()> {

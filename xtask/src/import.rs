@@ -1,0 +1,362 @@
+//! `cargo xtask spec import FILE [--dry-run]`: take a vendor's OpenAPI document (3.0.x or
+//! 3.1.x, JSON or YAML) as `openapi/vendor.yaml`, and write `openapi/v3.yaml` from it and the
+//! overlay.
+//!
+//! A 3.1 document (FastAPI writes 3.1.0) is lowered to the 3.0.3 dialect progenitor reads:
+//! a `null` branch of `anyOf`/`oneOf` and `type: [X, "null"]` become `nullable`, `const` a
+//! one-value `enum`, a schema's `examples` list its first `example`, numeric
+//! `exclusiveMinimum`/`exclusiveMaximum` the 3.0 boolean forms, and titles are dropped.
+//! Anything else 3.1 can say and 3.0 cannot fails, naming its JSON pointer. What the overlay
+//! adds is taken out of the vendor document first, so the overlay stays the one place for it:
+//! importing our own `openapi/v3.yaml` changes nothing.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value, json};
+use serde_json_path::JsonPath;
+
+use crate::codegen::Layout;
+use crate::overlay;
+
+/// Lower a 3.1 document to 3.0.3 in place; a 3.0.x document is left as it is.
+pub fn lower(doc: &mut Value) -> Result<()> {
+    let version = doc["openapi"].as_str().unwrap_or_default().to_owned();
+    if version.starts_with("3.0.") {
+        return Ok(());
+    }
+    if !version.starts_with("3.1.") {
+        bail!("/openapi: {version:?} is not an OpenAPI 3.0.x or 3.1.x document");
+    }
+    doc["openapi"] = json!("3.0.3");
+    let mut problems = Vec::new();
+    if let Some(paths) = doc.get_mut("paths") {
+        lower_all(paths, "/paths", &mut problems);
+    }
+    if let Some(components) = doc.get_mut("components") {
+        lower_all(components, "/components", &mut problems);
+    }
+    if doc
+        .get("webhooks")
+        .and_then(Value::as_object)
+        .is_some_and(|w| !w.is_empty())
+    {
+        problems.push("/webhooks: 3.0 has no webhooks".to_owned());
+    }
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("webhooks");
+        map.remove("jsonSchemaDialect");
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        bail!(
+            "cannot lower to OpenAPI 3.0.3:\n  {}",
+            problems.join("\n  ")
+        )
+    }
+}
+
+/// Every schema under `node` (found by the keys that hold schemas), lowered.
+fn lower_all(node: &mut Value, at: &str, problems: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                if key == "schema" || (at.ends_with("/schemas") && child.is_object()) {
+                    lower_schema(child, &here, problems);
+                } else {
+                    lower_all(child, &here, problems);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                lower_all(child, &format!("{at}/{i}"), problems);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One JSON Schema (2020-12, as 3.1 has it) lowered to 3.0's dialect, and its subschemas.
+fn lower_schema(schema: &mut Value, at: &str, problems: &mut Vec<String>) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    map.remove("title");
+    for unsupported in [
+        "$defs",
+        "prefixItems",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "patternProperties",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "contains",
+        "$dynamicRef",
+    ] {
+        if map.contains_key(unsupported) {
+            problems.push(format!("{at}/{unsupported}: 3.0 has no `{unsupported}`"));
+        }
+    }
+    // `type: [X, "null"]`.
+    if let Some(Value::Array(types)) = map.get("type").cloned() {
+        let others: Vec<&Value> = types.iter().filter(|t| *t != "null").collect();
+        match others.as_slice() {
+            [one] => {
+                map.insert("type".into(), (*one).clone());
+                if others.len() < types.len() {
+                    map.insert("nullable".into(), json!(true));
+                }
+            }
+            _ => problems.push(format!("{at}/type: more than one type ({types:?})")),
+        }
+    }
+    // `anyOf`/`oneOf` with a `{"type": "null"}` branch.
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(branches)) = map.get(key).cloned() else {
+            continue;
+        };
+        let is_null = |b: &Value| b.get("type") == Some(&json!("null"));
+        if !branches.iter().any(is_null) {
+            continue;
+        }
+        let rest: Vec<Value> = branches.into_iter().filter(|b| !is_null(b)).collect();
+        map.remove(key);
+        map.insert("nullable".into(), json!(true));
+        match rest.as_slice() {
+            [one] if one.get("$ref").is_some() => {
+                map.insert("allOf".into(), json!([one]));
+            }
+            [one] => {
+                if let Some(inner) = one.as_object() {
+                    for (k, v) in inner {
+                        map.entry(k.clone()).or_insert_with(|| v.clone());
+                    }
+                }
+            }
+            _ => {
+                map.insert(key.into(), Value::Array(rest));
+            }
+        }
+    }
+    if let Some(value) = map.remove("const") {
+        map.insert("enum".into(), json!([value]));
+    }
+    if let Some(Value::Array(examples)) = map.remove("examples")
+        && let Some(first) = examples.into_iter().next()
+    {
+        map.entry("example").or_insert(first);
+    }
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(number) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
+            map.insert(bound.into(), number);
+            map.insert(exclusive.into(), json!(true));
+        }
+    }
+    // Subschemas.
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get_mut(key) {
+            lower_schema(child, &format!("{at}/{key}"), problems);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(children)) = map.get_mut(key) {
+            for (i, child) in children.iter_mut().enumerate() {
+                lower_schema(child, &format!("{at}/{key}/{i}"), problems);
+            }
+        }
+    }
+    if let Some(Value::Object(properties)) = map.get_mut("properties") {
+        for (name, child) in properties.iter_mut() {
+            lower_schema(child, &format!("{at}/properties/{name}"), problems);
+        }
+    }
+}
+
+/// Take out of `doc` what the overlay adds: each action's update keys at each node its target
+/// selects (recursively where both are objects, so an operation keeps the responses the
+/// vendor lists and loses only those the overlay adds).
+pub fn strip_overlay(doc: &mut Value, overlay: &Value) -> Result<()> {
+    let actions = overlay["actions"].as_array().cloned().unwrap_or_default();
+    for (i, action) in actions.iter().enumerate() {
+        let target = action["target"].as_str().unwrap_or_default();
+        let Some(update) = action.get("update") else {
+            continue;
+        };
+        let path = JsonPath::parse(target).with_context(|| {
+            format!("openapi/overlay.yaml: action {i}: {target} is not a JSONPath")
+        })?;
+        let pointers: Vec<String> = path
+            .query_located(doc)
+            .locations()
+            .map(|l| l.to_json_pointer())
+            .collect();
+        for pointer in pointers {
+            if let Some(node) = doc.pointer_mut(&pointer) {
+                remove_keys(node, update);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn remove_keys(node: &mut Value, update: &Value) {
+    let (Some(map), Some(update)) = (node.as_object_mut(), update.as_object()) else {
+        return;
+    };
+    for (key, added) in update {
+        match map.get_mut(key) {
+            Some(child @ Value::Object(_)) if added.is_object() => {
+                remove_keys(child, added);
+                if child.as_object().is_some_and(Map::is_empty) {
+                    map.remove(key);
+                }
+            }
+            Some(_) => {
+                map.remove(key);
+            }
+            None => {}
+        }
+    }
+}
+
+/// `cargo xtask spec import FILE [--dry-run]`.
+pub fn run(layout: &Layout, file: &Path, dry_run: bool) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut doc: Value = serde_yaml::from_str(&text)
+        .with_context(|| format!("{} is not JSON or YAML", file.display()))?;
+    let template: serde_yaml::Value = serde_yaml::from_str(&text)?;
+    lower(&mut doc)?;
+    let overlay_doc = overlay::read(&layout.root.join("openapi/overlay.yaml"))?;
+    strip_overlay(&mut doc, &overlay_doc)?;
+    let vendor = overlay::render(&doc, &template, overlay::VENDOR_HEADER)?;
+    let vendor_path = layout.root.join("openapi/vendor.yaml");
+    let before = std::fs::read_to_string(&vendor_path).unwrap_or_default();
+    if dry_run {
+        let mut found = Vec::new();
+        let parse = |t: &str| serde_yaml::from_str::<Value>(t).unwrap_or(Value::Null);
+        overlay::differences(&parse(&before), &doc, "", 200, &mut found);
+        if found.is_empty() {
+            println!("openapi/vendor.yaml would not change");
+        } else {
+            println!(
+                "openapi/vendor.yaml would change at:\n  {}",
+                found.join("\n  ")
+            );
+        }
+        // The overlay must still apply to the new document.
+        overlay::apply(&doc, &overlay_doc)?;
+        return Ok(());
+    }
+    std::fs::write(&vendor_path, &vendor)
+        .with_context(|| format!("writing {}", vendor_path.display()))?;
+    if let Err(e) = overlay::write(layout) {
+        std::fs::write(&vendor_path, before)?;
+        return Err(e.context(
+            "the overlay does not apply to the imported document; openapi/vendor.yaml is unchanged",
+        ));
+    }
+    eprintln!("imported {} into openapi/vendor.yaml", file.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cargo xtask spec import openapi/v3.yaml` changes nothing: our own spec, less what the
+    /// overlay adds, is the vendor document, byte for byte.
+    #[test]
+    fn importing_our_own_spec_changes_nothing() {
+        let layout = Layout::workspace();
+        let text = std::fs::read_to_string(layout.spec()).expect("openapi/v3.yaml");
+        let mut doc: Value = serde_yaml::from_str(&text).expect("yaml");
+        let template: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+        lower(&mut doc).expect("3.0.3 stays");
+        let overlay_doc =
+            overlay::read(&layout.root.join("openapi/overlay.yaml")).expect("overlay");
+        strip_overlay(&mut doc, &overlay_doc).expect("strips");
+        let vendor = overlay::render(&doc, &template, overlay::VENDOR_HEADER).expect("renders");
+        let checked_in =
+            std::fs::read_to_string(layout.root.join("openapi/vendor.yaml")).expect("vendor.yaml");
+        assert!(
+            vendor == checked_in,
+            "{}",
+            crate::codegen::unified_diff("openapi/vendor.yaml", &checked_in, &vendor)
+        );
+    }
+
+    #[test]
+    fn a_fastapi_document_is_lowered_to_3_0() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "paths": {},
+            "components": {"schemas": {"ChatBase": {
+                "title": "ChatBase",
+                "type": "object",
+                "properties": {
+                    "client_id": {"type": "string", "title": "Client Id", "maxLength": 200},
+                    "agent_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": "Agent Id"},
+                    "status": {"anyOf": [{"$ref": "#/components/schemas/ChatStatus"}, {"type": "null"}]},
+                    "count": {"type": ["integer", "null"], "exclusiveMinimum": 0},
+                    "kind": {"const": "chat", "examples": ["chat"]}
+                }
+            }}}
+        });
+        lower(&mut doc).expect("lowers");
+        assert_eq!(doc["openapi"], "3.0.3");
+        assert_eq!(
+            doc["components"]["schemas"]["ChatBase"],
+            json!({
+                "type": "object",
+                "properties": {
+                    "client_id": {"type": "string", "maxLength": 200},
+                    "agent_id": {"type": "string", "nullable": true},
+                    "status": {"allOf": [{"$ref": "#/components/schemas/ChatStatus"}], "nullable": true},
+                    "count": {"type": "integer", "nullable": true, "minimum": 0, "exclusiveMinimum": true},
+                    "kind": {"enum": ["chat"], "example": "chat"}
+                }
+            })
+        );
+    }
+
+    #[test]
+    fn what_3_0_cannot_say_fails_naming_its_pointer() {
+        let mut doc = json!({
+            "openapi": "3.1.0",
+            "components": {"schemas": {"Pair": {"type": "array", "prefixItems": [{"type": "string"}]}}}
+        });
+        let err = lower(&mut doc).expect_err("prefixItems");
+        assert!(
+            err.to_string()
+                .contains("/components/schemas/Pair/prefixItems"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn what_the_overlay_adds_is_taken_out() {
+        let overlay = json!({"overlay": "1.0.0", "info": {"title": "t", "version": "1"}, "actions": [
+            {"target": "$.paths['/a'].post", "update": {
+                "operationId": "ours", "responses": {"401": {"description": "x"}}
+            }}
+        ]});
+        let mut doc = json!({"paths": {"/a": {"post": {
+            "operationId": "vendor_a_post",
+            "responses": {"200": {"description": "ok"}, "401": {"description": "x"}}
+        }}}});
+        strip_overlay(&mut doc, &overlay).expect("strips");
+        assert_eq!(
+            doc,
+            json!({"paths": {"/a": {"post": {"responses": {"200": {"description": "ok"}}}}}})
+        );
+    }
+}
