@@ -294,6 +294,24 @@ mod tests {
         );
     }
 
+    /// A vendor document that renamed an operation's path: the overlay's target for it matches
+    /// nothing, and the import fails naming it (and writes nothing).
+    #[test]
+    fn an_overlay_target_the_vendor_no_longer_has_fails_the_import() {
+        let layout = Layout::workspace();
+        let text = std::fs::read_to_string(layout.spec()).expect("openapi/v3.yaml");
+        let renamed = text.replace("/external/agent/v2:", "/external/agent/v9:");
+        assert_ne!(renamed, text);
+        let file = std::env::temp_dir().join(format!("optimly-import-{}.yaml", std::process::id()));
+        std::fs::write(&file, renamed).expect("temporary spec");
+        let err = run(&layout, &file, true).expect_err("the v2 targets match nothing");
+        let _ = std::fs::remove_file(&file);
+        assert!(
+            format!("{err:#}").contains("$.paths['/external/agent/v2']"),
+            "{err:#}"
+        );
+    }
+
     #[test]
     fn a_fastapi_document_is_lowered_to_3_0() {
         let mut doc = json!({

@@ -3,7 +3,9 @@
 //!
 //! Breaking: a removed operation, a moved operation (method or path), a changed request or
 //! response body, a removed schema, a removed field, a new required request field, a response
-//! field that is no longer required, a narrowed enum, a changed type, changed auth.
+//! field that is no longer required, a narrowed enum, a changed type, changed auth, and on the
+//! wire only, a new or tightened constraint on a request field (`maxLength`, a bound, a
+//! `pattern`; the generated types do not change).
 //! Compatible: anything added that clients may ignore (operations, schemas, optional fields,
 //! response fields, enum values, auth alternatives), and deprecations.
 //!
@@ -362,7 +364,7 @@ fn properties(
                     ),
                 ));
             }
-            Some(_) => {}
+            Some(v2) => constraints(&loc, in_request, v1, v2, out),
         }
     }
     for prop in p2.keys().filter(|p| !p1.contains_key(*p)) {
@@ -403,6 +405,40 @@ fn properties(
                     .for_rust(true, "the field's type becomes `Option<_>`"),
             );
         }
+    }
+}
+
+/// A constraint a field gained or tightened (`maxLength: 200`, a new `pattern`): a request the
+/// server took before may now be refused. The generated types do not change: constraints stay
+/// validation facts.
+fn constraints(loc: &str, in_request: bool, v1: &Value, v2: &Value, out: &mut Vec<Change>) {
+    const UPPER: [&str; 3] = ["maxLength", "maximum", "maxItems"];
+    const LOWER: [&str; 3] = ["minLength", "minimum", "minItems"];
+    for key in UPPER.iter().chain(&LOWER).chain(&["pattern"]) {
+        let (Some(after), before) = (v2.get(*key), v1.get(*key)) else {
+            continue;
+        };
+        let tighter = match (before.and_then(Value::as_f64), after.as_f64()) {
+            (Some(was), Some(now)) if UPPER.contains(key) => now < was,
+            (Some(was), Some(now)) if LOWER.contains(key) => now > was,
+            _ => before != Some(after),
+        };
+        if !tighter {
+            continue;
+        }
+        let what = match before {
+            Some(was) => format!("constraint tightened: {key} {was} -> {after}"),
+            None => format!("new constraint: {key} {after}"),
+        };
+        let change = if in_request {
+            Change::breaking(loc, what)
+        } else {
+            Change::compatible(loc, what)
+        };
+        out.push(change.for_rust(
+            false,
+            "constraints are validation facts: the generated type does not change",
+        ));
     }
 }
 

@@ -123,6 +123,19 @@ fn a_changed_type_is_breaking() {
 }
 
 #[test]
+fn a_new_constraint_on_a_request_field_is_breaking_on_the_wire_only() {
+    assert_eq!(
+        changes("new-constraint"),
+        [row(
+            true,
+            false,
+            "components.schemas.MessageCore.content",
+            "new constraint: maxLength 2000"
+        )]
+    );
+}
+
+#[test]
 fn changed_auth_is_breaking() {
     assert_eq!(
         changes("changed-auth"),
