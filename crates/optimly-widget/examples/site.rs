@@ -22,13 +22,8 @@
 //!   front of the app. Without them the widget counts each connection's peer address, which
 //!   behind a proxy is the proxy's, so every visitor would share one per-address allowance.
 //!   Name only proxies you run: an address you trust can write any `X-Forwarded-For`.
-//! - **The default limits** ([`WidgetLimits`](optimly_widget::WidgetLimits)): 20 calls a
-//!   minute per anonymous visitor (60 signed in), so one visitor cannot spend the key's 100 a
-//!   minute; 30 a minute per address and 3 new conversations a minute per address, so a
-//!   client that drops its cookie gains nothing; half of each of the key's windows for new
-//!   conversations, so a flood of new visitors leaves the rest to conversations under way;
-//!   one handoff per chat a day and 3 bookings an hour per chat and per visitor, so one
-//!   visitor cannot use the key's 10 handoffs and 20 bookings an hour.
+//! - **The limits** ([`WidgetLimits`](optimly_widget::WidgetLimits)): its docs give each
+//!   default and what it protects; this site keeps them.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -24,8 +24,7 @@ const DAY: u64 = 86_400;
 /// that finds one full is not sent: the visitor gets a `429` with `retry_after` at once.
 ///
 /// The defaults keep an honest site working when one client tries to spend the key's budget
-/// (100 calls a minute and 1,000 an hour, 30 new chats a minute, 10 handoffs and 20
-/// appointment requests an hour):
+/// (the client's [`RateLimits`], the documented ones by default):
 ///
 /// ```
 /// use optimly_widget::WidgetLimits;
