@@ -4,7 +4,7 @@
 //! JSONPath targets and updates, adds what the SDK needs on top: the security schemes, the
 //! rate limits (`x-rate-limits`), what is assumed (`x-assumed`), open enums
 //! (`x-extensible-enum`), the documented examples, the error responses the docs list
-//! (401/403/404/429/500) and the stable operationIds. `openapi/v3.yaml`, which everything
+//! (400/401/403/404/422/429/500, with the shared `Error` body) and the stable operationIds. `openapi/v3.yaml`, which everything
 //! reads, is the vendor document with the overlay applied: `cargo xtask check` fails when it
 //! is not.
 //!
