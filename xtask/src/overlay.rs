@@ -75,7 +75,7 @@ pub fn differences(a: &Value, b: &Value, at: &str, limit: usize, out: &mut Vec<S
 }
 
 /// `applied` as YAML, its keys in `template`'s order (the vendor document's) and those the
-/// overlay added after them; an operation's responses by status code.
+/// overlay added after them, an `operationId` first; an operation's responses by status code.
 fn ordered(
     applied: &Value,
     template: Option<&serde_yaml::Value>,
@@ -94,6 +94,11 @@ fn ordered(
                 .unwrap_or_default();
             let added: Vec<&String> = map.keys().filter(|k| !keys.contains(k)).collect();
             keys.extend(added);
+            // An operation's id first, where the reader looks for it, whoever set it.
+            if let Some(i) = keys.iter().position(|k| *k == "operationId") {
+                let id = keys.remove(i);
+                keys.insert(0, id);
+            }
             if in_responses {
                 keys.sort_by_key(|k| (k.parse::<u16>().unwrap_or(u16::MAX), k.to_string()));
             }
