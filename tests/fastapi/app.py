@@ -75,7 +75,9 @@ class Chat(BaseModel):
     status: Optional[Literal["active"]] = None
     metadata: Optional[Dict[str, Any]] = None
     created_at: Optional[str] = None
-    last_activity: Optional[str] = None
+    # Named `last_activity` in the docs; renamed here on purpose, so that importing this app's
+    # document shows a renamed field (tests/tests/spec_import.rs).
+    last_message_at: Optional[str] = None
     message_count: Optional[int] = None
 
 
@@ -276,7 +278,7 @@ def get_client_chats(client_id: str) -> List[Chat]:
         if chat.client_id == client_id:
             history = messages[chat.chat_id]
             last = history[-1].timestamp or history[-1].created_at if history else chat.created_at
-            listed.append(chat.model_copy(update={"message_count": len(history), "last_activity": last}))
+            listed.append(chat.model_copy(update={"message_count": len(history), "last_message_at": last}))
     return listed
 
 

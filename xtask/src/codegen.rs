@@ -286,6 +286,49 @@ fn locate_failure(loaded: &LoadedSpec, settings: &GenerationSettings) -> Vec<Str
     culprits
 }
 
+/// A field pinned by `x-rust-name` reads and writes its vendor's name on the wire, and still
+/// reads the name it had (`alias`), so documents of either age parse.
+fn wire_names(file: &mut syn::File, spec: &Value) {
+    use syn::visit_mut::VisitMut;
+    struct Pins(Vec<(String, String, String)>);
+    impl VisitMut for Pins {
+        fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+            let serde = item.attrs.iter().any(|a| {
+                a.path().is_ident("derive") && quote::quote!(#a).to_string().contains("Deserialize")
+            });
+            for (schema, rust, wire) in &self.0 {
+                if !serde || item.ident != schema.as_str() {
+                    continue;
+                }
+                for field in item.fields.iter_mut() {
+                    if field.ident.as_ref().is_some_and(|i| i == rust.as_str()) {
+                        field
+                            .attrs
+                            .push(syn::parse_quote!(#[serde(rename = #wire, alias = #rust)]));
+                    }
+                }
+            }
+            syn::visit_mut::visit_item_struct_mut(self, item);
+        }
+    }
+    let mut pins = Vec::new();
+    for (schema, s) in spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        for (rust, p) in s["properties"].as_object().into_iter().flatten() {
+            if let Some(wire) = p.get(crate::spec::WIRE_NAME).and_then(Value::as_str) {
+                pins.push((schema.clone(), rust.clone(), wire.to_owned()));
+            }
+        }
+    }
+    if !pins.is_empty() {
+        Pins(pins).visit_file_mut(file);
+    }
+}
+
 /// The complete text of `generated.rs` for a loaded spec: progenitor's output, with only
 /// the rewrites listed in the module docs.
 pub fn render(loaded: &LoadedSpec) -> Result<String> {
@@ -309,6 +352,7 @@ pub fn render(loaded: &LoadedSpec) -> Result<String> {
     if start_clients_from_our_tls(&mut file) == 0 {
         bail!("progenitor's `Client::new` no longer starts from `reqwest::ClientBuilder::new()`");
     }
+    wire_names(&mut file, &loaded.value);
     open_enums::insert_into_types(&mut file, &enums)?;
     let descriptions = crate::operations::module(&loaded.value, &file)?;
     file.items.push(descriptions);
@@ -465,6 +509,34 @@ mod tests {
         );
         assert!(
             diff.contains("+        pub handoff_ref: ::std::string::String,"),
+            "{diff}"
+        );
+    }
+
+    /// A vendor that renamed `handoff_id` on the wire, with the field's Rust name pinned by
+    /// `x-rust-name`: the Rust field is unchanged, and serde writes the new name and reads
+    /// either.
+    #[test]
+    fn a_pinned_rust_name_survives_a_rename_on_the_wire() {
+        let text = spec_text();
+        let pinned = text
+            .replacen(
+                "        handoff_id:\n          type: string\n",
+                "        handoff_ref:\n          type: string\n          x-rust-name: handoff_id\n",
+                1,
+            )
+            .replace("      - handoff_id\n", "      - handoff_ref\n");
+        assert_ne!(text, pinned);
+        let before = render_text(&text).expect("renders");
+        let after = render_text(&pinned).expect("renders");
+        let diff = unified_diff("generated.rs", &before, &after);
+        let added: Vec<&str> = diff
+            .lines()
+            .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+            .collect();
+        assert_eq!(
+            added,
+            ["+        #[serde(rename = \"handoff_ref\", alias = \"handoff_id\")]"],
             "{diff}"
         );
     }

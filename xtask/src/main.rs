@@ -10,7 +10,9 @@
 //!   `openapi/docs/`, or fail with the differences.
 
 mod codegen;
+mod fetch;
 mod import;
+mod names;
 mod open_enums;
 mod operations;
 mod overlay;
@@ -25,10 +27,13 @@ usage: cargo xtask <command>
 commands:
   generate   regenerate crates/optimly-api/src/generated.rs from openapi/v3.yaml
   spec apply write openapi/v3.yaml: openapi/vendor.yaml with openapi/overlay.yaml applied
-  spec import FILE [--dry-run]
+  spec import FILE|URL [--dry-run]
              take a vendor's OpenAPI document (3.0.x or 3.1.x, JSON or YAML) as
-             openapi/vendor.yaml (lowered to 3.0.3, less what the overlay adds) and
-             write openapi/v3.yaml; --dry-run prints what would change
+             openapi/vendor.yaml (lowered to 3.0.3, FastAPI's auth parameters and 422
+             body and the schema names made the overlay's, less what the overlay adds)
+             and write openapi/v3.yaml. A URL is fetched with OPTIMLY_API_KEY, sent as
+             OPTIMLY_AUTH says (bearer, header or query). --dry-run prints what would
+             change and fails if anything would
   check      fail if openapi/v3.yaml is not openapi/vendor.yaml + openapi/overlay.yaml, or
              with a diff if the generated code is not what the spec produces
   spec-diff <git-rev|spec-file> [--allow-breaking]
@@ -77,9 +82,9 @@ fn main() -> ExitCode {
     {
         ["generate"] => codegen::generate(&layout),
         ["spec", "apply"] => overlay::write(&layout),
-        ["spec", "import", file] => import::run(&layout, std::path::Path::new(file), false),
-        ["spec", "import", file, "--dry-run"] | ["spec", "import", "--dry-run", file] => {
-            import::run(&layout, std::path::Path::new(file), true)
+        ["spec", "import", source] => import::run(&layout, source, false),
+        ["spec", "import", source, "--dry-run"] | ["spec", "import", "--dry-run", source] => {
+            import::run(&layout, source, true)
         }
         ["check"] => overlay::check(&layout).and_then(|()| codegen::check(&layout)),
         ["spec-diff", rev] => spec_diff::run(&layout, rev, false),

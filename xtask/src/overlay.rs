@@ -27,11 +27,13 @@ pub fn read(path: &Path) -> Result<Value> {
     serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
-/// `vendor` with `overlay` applied. Any action whose target selects nothing fails.
+/// `vendor` with `overlay` applied: its schemas named as `x-schema-names` says (see
+/// [`crate::names`]), then its actions. Any target that selects nothing fails.
 pub fn apply(vendor: &Value, overlay: &Value) -> Result<Value> {
+    let mut spec = vendor.clone();
+    crate::names::apply(&mut spec, overlay)?;
     let overlay: Overlay = serde_json::from_value(overlay.clone())
         .context("openapi/overlay.yaml is not an Overlay 1.0 document")?;
-    let mut spec = vendor.clone();
     overlay
         .apply(&mut spec, ApplyOptions::ErrorOnZeroMatch.into())
         .map_err(|e| {
@@ -45,8 +47,16 @@ pub fn apply(vendor: &Value, overlay: &Value) -> Result<Value> {
     Ok(spec)
 }
 
-/// The JSON pointers at which `a` and `b` differ, at most `limit` of them.
-pub fn differences(a: &Value, b: &Value, at: &str, limit: usize, out: &mut Vec<String>) {
+/// The JSON pointers at which `a` and `b` differ, at most `limit` of them; `sides` names the
+/// two documents.
+pub fn differences(
+    a: &Value,
+    b: &Value,
+    sides: (&str, &str),
+    at: &str,
+    limit: usize,
+    out: &mut Vec<String>,
+) {
     if out.len() >= limit || a == b {
         return;
     }
@@ -58,16 +68,16 @@ pub fn differences(a: &Value, b: &Value, at: &str, limit: usize, out: &mut Vec<S
             for key in keys {
                 let child = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
                 match (x.get(key), y.get(key)) {
-                    (Some(p), Some(q)) => differences(p, q, &child, limit, out),
-                    (Some(_), None) => out.push(format!("{child}: only in openapi/v3.yaml")),
-                    (None, Some(_)) => out.push(format!("{child}: only in vendor + overlay")),
+                    (Some(p), Some(q)) => differences(p, q, sides, &child, limit, out),
+                    (Some(_), None) => out.push(format!("{child}: only in {}", sides.0)),
+                    (None, Some(_)) => out.push(format!("{child}: only in {}", sides.1)),
                     (None, None) => {}
                 }
             }
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
             for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                differences(p, q, &format!("{at}/{i}"), limit, out);
+                differences(p, q, sides, &format!("{at}/{i}"), limit, out);
             }
         }
         _ => out.push(format!("{}: differs", if at.is_empty() { "/" } else { at })),
@@ -175,7 +185,14 @@ pub fn check(layout: &Layout) -> Result<()> {
     }
     let parse = |text: &str| serde_yaml::from_str::<Value>(text).unwrap_or(Value::Null);
     let mut found = Vec::new();
-    differences(&parse(&actual), &parse(&expected), "", 20, &mut found);
+    differences(
+        &parse(&actual),
+        &parse(&expected),
+        ("openapi/v3.yaml", "vendor + overlay"),
+        "",
+        20,
+        &mut found,
+    );
     if found.is_empty() {
         found.push("the same document, written differently".to_owned());
     }
@@ -238,6 +255,7 @@ mod tests {
         differences(
             &json!({"paths": {"/a/b": {"get": {"operationId": "x"}}}, "info": {}}),
             &json!({"paths": {"/a/b": {"get": {"operationId": "y"}}}}),
+            ("openapi/v3.yaml", "vendor + overlay"),
             "",
             10,
             &mut out,

@@ -138,7 +138,8 @@ fn resolve_response_schema(response: &Value) -> Value {
 
 /// Enums have a direction. One the server sends is open: written `x-extensible-enum` (so a
 /// consumer learns the list can grow) in a top-level component schema (so it becomes an open
-/// Rust enum); a closed one would fail a whole response on a new value. One the server reads
+/// Rust enum); a closed one would fail a whole response on a new value. (A vendor's `enum`
+/// may stay beside our `x-extensible-enum`, as the vendor's statement.) One the server reads
 /// is closed (`enum`): FastAPI validates it against a `Literal`, so a value outside the list
 /// is a 422, and the spec must not call it valid. A schema both sent and read must be split.
 fn check_enums(value: &Value, problems: &mut Vec<String>) {
@@ -151,7 +152,7 @@ fn check_enums(value: &Value, problems: &mut Vec<String>) {
         let at = format!("components.schemas.{name}");
         let open = schema.get(crate::open_enums::EXTENSIBLE).is_some();
         let closed = schema.get("enum").is_some();
-        if closed && sent.contains(name) {
+        if closed && !open && sent.contains(name) {
             problems.push(format!(
                 "{at}: `enum` in a response; write `x-extensible-enum`, so the list can grow"
             ));
@@ -220,7 +221,7 @@ fn check_nullable_responses(value: &Value, problems: &mut Vec<String>) {
 }
 
 /// The schemas every response body names (success and error alike).
-fn response_roots(value: &Value) -> Vec<&Value> {
+pub fn response_roots(value: &Value) -> Vec<&Value> {
     let mut roots: Vec<&Value> = operations(value)
         .filter_map(|(_, _, op)| op.get("responses").and_then(Value::as_object))
         .flat_map(|responses| responses.values())
@@ -296,8 +297,13 @@ fn child_path(at: &str, key: &str) -> String {
 ///   same meaning in JSON Schema): typify drops the extra keys for `true` but keeps them in a
 ///   flattened `extra` map for `{}`, and a documented "other keys may appear" must not lose
 ///   data.
+///
+/// A property with `x-rust-name` (the overlay's pin of a field the vendor renamed) is keyed by
+/// that name for the generator and keeps its name on the wire in `x-wire-name`, which
+/// [`crate::codegen`] turns into `#[serde(rename = wire, alias = rust)]`.
 pub fn normalize(value: &mut Value) -> Vec<String> {
     let mut notes = Vec::new();
+    pin_rust_names(value, &mut notes);
     for_each_object(value, "", &mut |map, at| {
         if is_scalar_any_of(map)
             && let Some(members) = map.remove("anyOf")
@@ -315,6 +321,53 @@ pub fn normalize(value: &mut Value) -> Vec<String> {
         }
     });
     notes
+}
+
+/// The overlay's key that keeps a field's Rust name when the vendor renames it on the wire.
+pub const RUST_NAME: &str = "x-rust-name";
+/// Where [`normalize`] keeps the wire name of a pinned field.
+pub const WIRE_NAME: &str = "x-wire-name";
+
+fn pin_rust_names(value: &mut Value, notes: &mut Vec<String>) {
+    let Some(schemas) = value
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let pinned: Vec<(String, String)> = properties
+            .iter()
+            .filter_map(|(wire, p)| {
+                let rust = p.get(RUST_NAME)?.as_str()?;
+                (rust != wire).then(|| (wire.clone(), rust.to_owned()))
+            })
+            .collect();
+        for (wire, rust) in &pinned {
+            if let Some(mut property) = properties.remove(wire) {
+                if let Some(map) = property.as_object_mut() {
+                    map.remove(RUST_NAME);
+                    map.insert(WIRE_NAME.into(), Value::String(wire.clone()));
+                }
+                properties.insert(rust.clone(), property);
+            }
+        }
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            for item in required.iter_mut() {
+                if let Some((_, rust)) = pinned.iter().find(|(w, _)| item == w.as_str()) {
+                    *item = Value::String(rust.clone());
+                }
+            }
+        }
+        for (wire, rust) in pinned {
+            notes.push(format!(
+                "normalize: components.schemas.{name}.{wire}: the Rust field keeps the name `{rust}` ({RUST_NAME})"
+            ));
+        }
+    }
 }
 
 /// Call `f` on every JSON object in `value`, outermost first, with its dotted location.
