@@ -12,6 +12,12 @@ Run by the workspace tests (``tests/tests/fastapi_contract.rs``) with uvicorn on
 ``OPTIMLY_APP_AUTH`` picks how the key is declared, the two ways FastAPI apps do it: security
 schemes (``HTTPBearer``, ``APIKeyHeader``, ``APIKeyQuery``) or plain ``Header()``/``Query()``
 parameters on every operation.
+
+Its ``/openapi.json`` (served with the key) is the vendor document ``cargo xtask spec import``
+is tested on (``tests/tests/spec_import.rs``). It differs from ``openapi/v3.yaml`` on purpose,
+where a vendor's own spec would: ``AgentRequest.content`` has a ``maxLength``, ``Chat.status``
+is a closed ``Literal``, ``Chat.last_activity`` is renamed ``last_message_at``, and two models
+have names of their own (``ReplyMetadata``, ``InlineReply``), which change no Rust name.
 """
 
 import itertools
@@ -22,7 +28,7 @@ from typing import Annotated, Any, Dict, List, Literal, Optional
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query
 from fastapi.security import APIKeyHeader, APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 KEY = os.environ["OPTIMLY_APP_KEY"]  # the runner (tests/src/fastapi.rs) names it
 AUTH = os.environ.get("OPTIMLY_APP_AUTH", "security")
@@ -42,7 +48,10 @@ class ToolExecution(BaseModel):
     data: Optional[Dict[str, Any]] = None
 
 
-class AgentReplyMetadata(BaseModel):
+class ReplyMetadata(BaseModel):
+    # "Other keys may appear" (the SDK keeps them).
+    model_config = ConfigDict(extra="allow")
+
     processing_time: Optional[float] = None
     tokens_used: Optional[int] = None
     knowledge_chunks_used: Optional[int] = None
@@ -56,7 +65,7 @@ class AgentReply(BaseModel):
     timestamp: Optional[str] = None
     tools_executed: Optional[List[ToolExecution]] = None
     handoff_data: Optional[Dict[str, Any]] = None
-    metadata: Optional[AgentReplyMetadata] = None
+    metadata: Optional[ReplyMetadata] = None
 
 
 class ChatBase(BaseModel):
@@ -88,7 +97,7 @@ class MessageCore(BaseModel):
     metadata: Optional[Dict[str, Any]] = None
 
 
-class AgentResponse(BaseModel):
+class InlineReply(BaseModel):
     message_id: Optional[str] = None
     content: Optional[str] = None
     timestamp: Optional[str] = None
@@ -103,7 +112,7 @@ class Message(BaseModel):
     created_at: Optional[str] = None
     timestamp: Optional[str] = None
     processed: Optional[bool] = None
-    agent_response: Optional[AgentResponse] = None
+    agent_response: Optional[InlineReply] = None
 
 
 class EmailHandoffRequest(BaseModel):
@@ -153,7 +162,20 @@ else:
         _check((bearer.credentials if bearer else None) or header or query)
 
 
-app = FastAPI(title="Optimly External API", version="3.0.0", dependencies=[Depends(authenticated)])
+# `/openapi.json` is served behind the key too, as an API that keeps its spec private would.
+app = FastAPI(
+    title="Optimly External API",
+    version="3.0.0",
+    dependencies=[Depends(authenticated)],
+    openapi_url=None,
+    docs_url=None,
+    redoc_url=None,
+)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document() -> Dict[str, Any]:
+    return app.openapi()
 
 # ---- state
 
@@ -305,7 +327,7 @@ def new_message(body: MessageCore) -> Message:
         stored = stored.model_copy(
             update={
                 "processed": True,
-                "agent_response": AgentResponse(
+                "agent_response": InlineReply(
                     message_id=reply.message_id, content=reply.response, timestamp=reply.timestamp
                 ),
             }

@@ -150,3 +150,64 @@ fn encode(s: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A server that answers one request with `response` and hands back what it received.
+    fn serve_once(response: &'static str) -> (String, std::thread::JoinHandle<String>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!(
+            "http://{}/openapi.json",
+            listener.local_addr().expect("addr")
+        );
+        let handle = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("accept");
+            let mut request = vec![0u8; 4096];
+            let n = stream.read(&mut request).expect("read");
+            stream.write_all(response.as_bytes()).expect("write");
+            String::from_utf8_lossy(&request[..n]).into_owned()
+        });
+        (url, handle)
+    }
+
+    fn overlay() -> Value {
+        crate::overlay::read(
+            &crate::codegen::Layout::workspace()
+                .root
+                .join("openapi/overlay.yaml"),
+        )
+        .expect("overlay")
+    }
+
+    /// A redirect elsewhere is an error naming where it pointed; it is not followed, and the
+    /// key went only to the origin it was given for, in the header the overlay names.
+    #[test]
+    fn a_redirect_is_not_followed_and_the_key_goes_only_where_asked() {
+        let (url, server) = serve_once(
+            "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/openapi.json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
+        // SAFETY: the xtask's tests touch these variables in this test only.
+        unsafe {
+            std::env::set_var("OPTIMLY_API_KEY", "agt_redirect_test_key");
+            std::env::set_var("OPTIMLY_AUTH", "header");
+        }
+        let err = document(&url, &overlay()).expect_err("a redirect");
+        let request = server.join().expect("the server");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "GET {url}: HTTP 302, redirected to http://elsewhere.example/openapi.json; not followed, so the key goes nowhere else"
+            )
+        );
+        assert!(
+            request
+                .lines()
+                .any(|l| l == "X-API-Key: agt_redirect_test_key\r"
+                    || l == "X-API-Key: agt_redirect_test_key"),
+            "{request}"
+        );
+    }
+}

@@ -297,6 +297,9 @@ fn child_path(at: &str, key: &str) -> String {
 ///   same meaning in JSON Schema): typify drops the extra keys for `true` but keeps them in a
 ///   flattened `extra` map for `{}`, and a documented "other keys may appear" must not lose
 ///   data.
+/// - A string's `maxLength`, `minLength` and `pattern` are dropped: typify would make the
+///   string a validated newtype that the SDK's builders and users cannot pass a `String` to.
+///   They stay in `openapi/v3.yaml` as validation facts, and `spec-diff` reports them.
 ///
 /// A property with `x-rust-name` (the overlay's pin of a field the vendor renamed) is keyed by
 /// that name for the generator and keeps its name on the wire in `x-wire-name`, which
@@ -310,6 +313,18 @@ pub fn normalize(value: &mut Value) -> Vec<String> {
         {
             map.insert("oneOf".into(), members);
             notes.push(format!("normalize: {at}: anyOf of scalars -> oneOf"));
+        }
+        if map.get("type").and_then(Value::as_str) == Some("string") {
+            let dropped: Vec<String> = STRING_CONSTRAINTS
+                .iter()
+                .filter_map(|k| map.remove(*k).map(|v| format!("{k} {v}")))
+                .collect();
+            if !dropped.is_empty() {
+                notes.push(format!(
+                    "normalize: {at}: {} kept in the spec only (the Rust type stays a String)",
+                    dropped.join(", ")
+                ));
+            }
         }
         if map.contains_key("properties")
             && map.get("additionalProperties") == Some(&Value::Bool(true))
@@ -369,6 +384,9 @@ fn pin_rust_names(value: &mut Value, notes: &mut Vec<String>) {
         }
     }
 }
+
+/// What typify turns a plain string into a validated newtype for.
+const STRING_CONSTRAINTS: [&str; 3] = ["maxLength", "minLength", "pattern"];
 
 /// Call `f` on every JSON object in `value`, outermost first, with its dotted location.
 fn for_each_object(value: &mut Value, at: &str, f: &mut impl FnMut(&mut Map<String, Value>, &str)) {
@@ -449,6 +467,31 @@ mod tests {
         assert_eq!(
             schemas["Free"]["additionalProperties"],
             serde_json::json!(true)
+        );
+    }
+
+    /// FastAPI's `Field(max_length=4000)`: the spec keeps the fact, the Rust type a `String`.
+    #[test]
+    fn string_constraints_stay_facts_not_newtypes() {
+        let yaml = spec_with(
+            "    Ask:\n      type: object\n      properties:\n        content: {type: string, maxLength: 4000, pattern: '^\\S'}\n",
+            "  {}",
+        );
+        let loaded = load_str(&yaml).expect("loads");
+        assert_eq!(
+            loaded.notes,
+            vec![
+                "normalize: components.schemas.Ask.properties.content: maxLength 4000, pattern \"^\\\\S\" kept in the spec only (the Rust type stays a String)"
+            ]
+        );
+        assert_eq!(
+            loaded.value["components"]["schemas"]["Ask"]["properties"]["content"],
+            serde_json::json!({"type": "string"})
+        );
+        let code = crate::codegen::render(&loaded).expect("renders");
+        assert!(
+            code.contains("pub content: ::std::option::Option<::std::string::String>"),
+            "{code}"
         );
     }
 

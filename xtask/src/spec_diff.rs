@@ -5,9 +5,13 @@
 //! response body, a removed schema, a removed field, a new required request field, a response
 //! field that is no longer required, a narrowed enum, a changed type, changed auth, and on the
 //! wire only, a new or tightened constraint on a request field (`maxLength`, a bound, a
-//! `pattern`; the generated types do not change).
+//! `pattern`; the generated types do not change), a field renamed on the wire (a field gone
+//! and a new one of the same type in the same schema, named with the new one's JSON pointer;
+//! for Rust only when no `x-rust-name` keeps the old name), a closed enum in a request, a
+//! required response field that may now be null.
 //! Compatible: anything added that clients may ignore (operations, schemas, optional fields,
-//! response fields, enum values, auth alternatives), and deprecations.
+//! response fields, enum values, auth alternatives), a closed enum in a response (breaking
+//! for Rust unless `x-extensible-enum` keeps it open), and deprecations.
 //!
 //! Each change is also classified by what it does to Rust code that uses the generated
 //! crate, which is not always the same: a moved operation keeps its method and types; a new
@@ -184,6 +188,15 @@ fn type_of(schema: Option<&Value>) -> String {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         return r.rsplit('/').next().unwrap_or(r).to_owned();
     }
+    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    // `{nullable: true, allOf: [{$ref}]}`: a nullable reference.
+    if let Some([one]) = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        return format!("{}{}", type_of(Some(one)), if nullable { "?" } else { "" });
+    }
     match schema.get("type").and_then(Value::as_str) {
         Some("array") => format!("array<{}>", type_of(schema.get("items"))),
         Some(t) => {
@@ -197,6 +210,11 @@ fn type_of(schema: Option<&Value>) -> String {
         None if schema.get("oneOf").is_some() => "oneOf".into(),
         None => "any".into(),
     }
+}
+
+/// A schema's type, nullable or not.
+fn base_type(schema: &Value) -> String {
+    type_of(Some(schema)).trim_end_matches('?').to_owned()
 }
 
 /// Component names reachable from request bodies, and from responses.
@@ -305,6 +323,21 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
             ));
         }
         let open = s2.get("x-extensible-enum").is_some();
+        if s1.get("enum").is_none()
+            && let Some(values) = s2.get("enum")
+        {
+            let what = format!("closed enum: only {values} are valid now");
+            let change = if in_request {
+                Change::breaking(&at, format!("{what}; other values are refused"))
+            } else {
+                Change::compatible(&at, what)
+            };
+            out.push(if open {
+                change.for_rust(false, "x-extensible-enum keeps the Rust enum open")
+            } else {
+                change.for_rust(true, "the Rust type becomes an exhaustive enum")
+            });
+        }
         for added in e2.difference(&e1) {
             let change = Change::compatible(&at, format!("enum value `{added}` added"));
             out.push(if open {
@@ -350,11 +383,43 @@ fn properties(
         (false, true) => "response",
         (false, false) => "unused",
     };
+    // A field gone and one new of the same type in the same schema: renamed on the wire.
+    let mut renamed: BTreeMap<&String, &String> = BTreeMap::new();
+    for (prop, v1) in p1.iter().filter(|(p, _)| !p2.contains_key(*p)) {
+        let candidate = p2.iter().find(|(q, v2)| {
+            !p1.contains_key(*q)
+                && !renamed.values().any(|r| r == q)
+                && base_type(v1) == base_type(v2)
+        });
+        if let Some((new_name, v2)) = candidate {
+            renamed.insert(prop, new_name);
+            let pointer = format!(
+                "/components/schemas/{}/properties/{new_name}",
+                at.trim_start_matches("components.schemas.")
+            );
+            let change = Change::breaking(
+                format!("{at}.{prop}"),
+                format!("{side} field renamed on the wire: `{prop}` -> `{new_name}` ({pointer})"),
+            );
+            out.push(
+                if v2.get(spec::RUST_NAME).and_then(Value::as_str) == Some(prop.as_str()) {
+                    change.for_rust(false, "x-rust-name keeps the Rust field's name")
+                } else {
+                    change.for_rust(
+                        true,
+                        "the Rust field is renamed (pin the old name with x-rust-name in the overlay)",
+                    )
+                },
+            );
+        }
+    }
     for (prop, v1) in p1 {
         let loc = format!("{at}.{prop}");
+        let required = r1.contains(prop) && r2.contains(prop);
         match p2.get(prop) {
+            None if renamed.contains_key(prop) => {}
             None => out.push(Change::breaking(loc, format!("{side} field removed"))),
-            Some(v2) if type_of(Some(v1)) != type_of(Some(v2)) => {
+            Some(v2) if base_type(v1) != base_type(v2) => {
                 out.push(Change::breaking(
                     loc,
                     format!(
@@ -364,10 +429,43 @@ fn properties(
                     ),
                 ));
             }
-            Some(v2) => constraints(&loc, in_request, v1, v2, out),
+            Some(v2) => {
+                let nullable = |v: &Value| type_of(Some(v)).ends_with('?');
+                match (nullable(v1), nullable(v2)) {
+                    (false, true) => {
+                        let change = if in_response && required {
+                            Change::breaking(&loc, format!("{side} field may now be null"))
+                        } else {
+                            Change::compatible(&loc, format!("{side} field may now be null"))
+                        };
+                        out.push(if required {
+                            change.for_rust(true, "the field's type becomes `Option<_>`")
+                        } else {
+                            change.for_rust(false, "an optional field is an `Option` either way")
+                        });
+                    }
+                    (true, false) => {
+                        let change = if in_request {
+                            Change::breaking(&loc, format!("{side} field may no longer be null"))
+                        } else {
+                            Change::compatible(&loc, format!("{side} field may no longer be null"))
+                        };
+                        out.push(if required {
+                            change.for_rust(true, "the field's type is no longer an `Option`")
+                        } else {
+                            change.for_rust(false, "an optional field is an `Option` either way")
+                        });
+                    }
+                    _ => {}
+                }
+                constraints(&loc, in_request, v1, v2, out);
+            }
         }
     }
-    for prop in p2.keys().filter(|p| !p1.contains_key(*p)) {
+    for prop in p2
+        .keys()
+        .filter(|p| !p1.contains_key(*p) && !renamed.values().any(|r| r == p))
+    {
         let loc = format!("{at}.{prop}");
         if in_request && r2.contains(prop) {
             out.push(Change::breaking(loc, "new required request field"));
