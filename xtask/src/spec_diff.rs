@@ -338,7 +338,9 @@ fn schemas(old: &Value, new: &Value, out: &mut Vec<Change>) {
                 change.for_rust(true, "the Rust type becomes an exhaustive enum")
             });
         }
-        for added in e2.difference(&e1) {
+        // A list where there was none is the closed enum above, not new values.
+        let listed = values(s1).is_some();
+        for added in e2.difference(&e1).filter(|_| listed) {
             let change = Change::compatible(&at, format!("enum value `{added}` added"));
             out.push(if open {
                 change.for_rust(false, "a new variant of a #[non_exhaustive] open enum")

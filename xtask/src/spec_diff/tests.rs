@@ -229,3 +229,71 @@ fn rust_code_breaks_where_the_wire_does_not_and_the_other_way_round() {
         "{table}"
     );
 }
+
+/// A field gone and a new one of the same type: one row, naming the new field's pointer, and
+/// breaking for Rust until the overlay pins the old name with `x-rust-name`.
+#[test]
+fn a_renamed_field_is_named_with_its_pointer() {
+    assert_eq!(
+        changes("renamed-field"),
+        [row(
+            true,
+            true,
+            "components.schemas.Message.created_at",
+            "response field renamed on the wire: `created_at` -> `timestamp` (/components/schemas/Message/properties/timestamp)"
+        )]
+    );
+    let mut pinned = fixture("renamed-field");
+    pinned["components"]["schemas"]["Message"]["properties"]["timestamp"]["x-rust-name"] =
+        "created_at".into();
+    let rows = diff(&fixture("base"), &pinned);
+    assert_eq!(
+        rows.iter()
+            .map(|c| (c.breaking, c.rust_breaking, c.rust))
+            .collect::<Vec<_>>(),
+        [(true, false, "x-rust-name keeps the Rust field's name")]
+    );
+}
+
+/// A vendor that closes a list of values: breaking in a request (other values are refused)
+/// and for Rust unless `x-extensible-enum` keeps the enum open.
+#[test]
+fn a_closed_enum_is_named_and_classified_by_direction() {
+    let mut open = fixture("base");
+    let sender = &mut open["components"]["schemas"]["Sender"];
+    let values = sender["enum"].clone();
+    sender.as_object_mut().expect("a schema").remove("enum");
+    assert_eq!(
+        diff(&open, &fixture("base"))
+            .into_iter()
+            .map(|c| (c.breaking, c.rust_breaking, c.location, c.what))
+            .collect::<Vec<_>>(),
+        [row(
+            true,
+            true,
+            "components.schemas.Sender",
+            "closed enum: only [\"user\",\"assistant\"] are valid now; other values are refused"
+        )]
+    );
+    // Sent only, and kept open by us: compatible both ways.
+    let mut sent_only = fixture("base");
+    sent_only["components"]["schemas"]["MessageCore"]["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("sender");
+    let mut closed = sent_only.clone();
+    sent_only["components"]["schemas"]["Sender"]
+        .as_object_mut()
+        .expect("a schema")
+        .remove("enum");
+    closed["components"]["schemas"]["Sender"]["x-extensible-enum"] = values;
+    let rows = diff(&sent_only, &closed);
+    assert!(
+        rows.iter()
+            .any(|c| c.location == "components.schemas.Sender"
+                && c.what == "closed enum: only [\"user\",\"assistant\"] are valid now"
+                && !c.breaking
+                && !c.rust_breaking),
+        "{rows:?}"
+    );
+}
