@@ -13,14 +13,20 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-/// The body of `GET url`, with the key.
-pub fn document(url: &str, overlay: &Value) -> Result<String> {
+/// The body of `GET url`, with the key from `OPTIMLY_API_KEY`, sent as `OPTIMLY_AUTH` says.
+pub fn from_env(url: &str, overlay: &Value) -> Result<String> {
     let key = std::env::var("OPTIMLY_API_KEY")
         .ok()
         .filter(|k| !k.trim().is_empty())
         .context("OPTIMLY_API_KEY is not set; the vendor's document is fetched with the key")?;
     let way = std::env::var("OPTIMLY_AUTH").unwrap_or_else(|_| "bearer".into());
-    let (header, query) = placement(&way, overlay)?;
+    document(url, &key, &way, overlay)
+}
+
+/// The body of `GET url`, with `key` sent the `way` (`bearer`, `header`, `query`).
+fn document(url: &str, key: &str, way: &str, overlay: &Value) -> Result<String> {
+    let key = key.to_owned();
+    let (header, query) = placement(way, overlay)?;
     let mut config = String::new();
     let target = match &query {
         Some(name) => {
@@ -189,12 +195,8 @@ mod tests {
         let (url, server) = serve_once(
             "HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/openapi.json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         );
-        // SAFETY: the xtask's tests touch these variables in this test only.
-        unsafe {
-            std::env::set_var("OPTIMLY_API_KEY", "agt_redirect_test_key");
-            std::env::set_var("OPTIMLY_AUTH", "header");
-        }
-        let err = document(&url, &overlay()).expect_err("a redirect");
+        let err =
+            document(&url, "agt_redirect_test_key", "header", &overlay()).expect_err("a redirect");
         let request = server.join().expect("the server");
         assert_eq!(
             err.to_string(),

@@ -438,7 +438,7 @@ pub fn to_vendor(text: &str, overlay_doc: &Value) -> Result<Imported> {
 pub fn run(layout: &Layout, source: &str, dry_run: bool) -> Result<()> {
     let overlay_doc = overlay::read(&layout.root.join("openapi/overlay.yaml"))?;
     let text = if source.starts_with("https://") || source.starts_with("http://") {
-        fetch::document(source, &overlay_doc)?
+        fetch::from_env(source, &overlay_doc)?
     } else {
         std::fs::read_to_string(source).with_context(|| format!("reading {source}"))?
     };

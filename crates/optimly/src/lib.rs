@@ -52,6 +52,11 @@ pub use optimly_api::types::{ChatStatus, HandoffStatus, Sender, ToolName, ToolSt
 /// The `chrono` the accessors' times are in, so an app names them without matching versions.
 pub use chrono;
 
+/// The `reqwest` the SDK sends with, so an app builds the client it passes to
+/// [`ClientBuilder::http_client`] (a proxy, its own root certificates) without matching
+/// versions.
+pub use reqwest;
+
 /// What an accessor reads when the server left out a time every message has: the Unix epoch.
 pub const NO_TIME: chrono::DateTime<chrono::Utc> = chrono::DateTime::UNIX_EPOCH;
 
