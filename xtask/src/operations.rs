@@ -310,6 +310,10 @@ pub fn module(value: &Value, file: &syn::File) -> Result<syn::Item> {
         let constant = format_ident!("{}", id.to_uppercase());
         let method_ident = format_ident!("{}", camel(method));
         let retry_safe = *method == "get";
+        let gen_ai = match op.get("x-gen-ai-operation").and_then(Value::as_str) {
+            Some(name) => quote!(Some(#name)),
+            None => quote!(None),
+        };
         let line = format!(" `{}` `{}` (`{id}`)", method.to_uppercase(), path);
         let deprecated = op.get("deprecated").and_then(Value::as_bool) == Some(true);
         let allow = deprecated.then(|| quote!(#[allow(deprecated)]));
@@ -324,6 +328,7 @@ pub fn module(value: &Value, file: &syn::File) -> Result<syn::Item> {
                 path: #path,
                 retry_safe: #retry_safe,
                 limits: #own,
+                gen_ai: #gen_ai,
             };
         });
         all.push(quote! { &#constant });
@@ -448,11 +453,11 @@ mod tests {
             "{code}"
         );
         assert!(
-            code.contains("pubconstSEND:Operation=Operation{id:OperationId::Send,method:Method::Post,path:\"/a\",retry_safe:false,limits:&[Limit::new(120u32,Duration::from_secs(60u64),Scope::Chat)],};"),
+            code.contains("pubconstSEND:Operation=Operation{id:OperationId::Send,method:Method::Post,path:\"/a\",retry_safe:false,limits:&[Limit::new(120u32,Duration::from_secs(60u64),Scope::Chat)],gen_ai:None,};"),
             "{code}"
         );
         assert!(
-            code.contains("pubconstLIST:Operation=Operation{id:OperationId::List,method:Method::Get,path:\"/b/{id}\",retry_safe:true,limits:&[],};"),
+            code.contains("pubconstLIST:Operation=Operation{id:OperationId::List,method:Method::Get,path:\"/b/{id}\",retry_safe:true,limits:&[],gen_ai:None,};"),
             "{code}"
         );
         assert!(

@@ -3997,6 +3997,7 @@ pub mod operations {
         path: "/external/agent",
         retry_safe: false,
         limits: &[Limit::new(60u32, Duration::from_secs(60u64), Scope::Agent)],
+        gen_ai: Some("invoke_agent"),
     };
     /// `POST` `/external/agent/v2` (`call_agent_v2`)
     pub const CALL_AGENT_V2: Operation = Operation {
@@ -4005,6 +4006,7 @@ pub mod operations {
         path: "/external/agent/v2",
         retry_safe: false,
         limits: &[],
+        gen_ai: Some("invoke_agent"),
     };
     /// `POST` `/external/agent/v3` (`call_agent_v3`)
     pub const CALL_AGENT_V3: Operation = Operation {
@@ -4013,6 +4015,7 @@ pub mod operations {
         path: "/external/agent/v3",
         retry_safe: false,
         limits: &[],
+        gen_ai: Some("invoke_agent"),
     };
     /// `POST` `/external/chat` (`create_chat`)
     pub const CREATE_CHAT: Operation = Operation {
@@ -4021,6 +4024,7 @@ pub mod operations {
         path: "/external/chat",
         retry_safe: false,
         limits: &[Limit::new(30u32, Duration::from_secs(60u64), Scope::Agent)],
+        gen_ai: None,
     };
     /// `POST` `/external/message/email-handoff` (`email_handoff`)
     pub const EMAIL_HANDOFF: Operation = Operation {
@@ -4029,6 +4033,7 @@ pub mod operations {
         path: "/external/message/email-handoff",
         retry_safe: false,
         limits: &[Limit::new(10u32, Duration::from_secs(3600u64), Scope::ApiKey)],
+        gen_ai: None,
     };
     /// `GET` `/external/chat/{chat_id}/messages` (`list_chat_messages`)
     pub const LIST_CHAT_MESSAGES: Operation = Operation {
@@ -4037,6 +4042,7 @@ pub mod operations {
         path: "/external/chat/{chat_id}/messages",
         retry_safe: true,
         limits: &[Limit::new(300u32, Duration::from_secs(60u64), Scope::Agent)],
+        gen_ai: None,
     };
     /// `GET` `/external/chat/{client_id}/chats` (`list_client_chats`)
     pub const LIST_CLIENT_CHATS: Operation = Operation {
@@ -4045,6 +4051,7 @@ pub mod operations {
         path: "/external/chat/{client_id}/chats",
         retry_safe: true,
         limits: &[],
+        gen_ai: None,
     };
     /// `POST` `/external/message/new-chat` (`new_chat`)
     pub const NEW_CHAT: Operation = Operation {
@@ -4053,6 +4060,7 @@ pub mod operations {
         path: "/external/message/new-chat",
         retry_safe: false,
         limits: &[Limit::new(30u32, Duration::from_secs(60u64), Scope::Agent)],
+        gen_ai: None,
     };
     /// `POST` `/external/message/new-message` (`new_message`)
     pub const NEW_MESSAGE: Operation = Operation {
@@ -4061,6 +4069,7 @@ pub mod operations {
         path: "/external/message/new-message",
         retry_safe: false,
         limits: &[Limit::new(120u32, Duration::from_secs(60u64), Scope::Chat)],
+        gen_ai: Some("chat"),
     };
     /// Every operation, sorted by id.
     pub const ALL: [&Operation; 9] = [

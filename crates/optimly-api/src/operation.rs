@@ -68,6 +68,9 @@ pub struct Operation {
     pub retry_safe: bool,
     /// The operation's own limits (its `x-rate-limits`), empty when it has none.
     pub limits: &'static [Limit],
+    /// What the operation is in OpenTelemetry's GenAI conventions (`gen_ai.operation.name`:
+    /// `invoke_agent`, `chat`), from its `x-gen-ai-operation`; `None` for the rest.
+    pub gen_ai: Option<&'static str>,
 }
 
 impl Operation {

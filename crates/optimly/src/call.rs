@@ -103,6 +103,32 @@ impl RequestOptions {
     }
 }
 
+/// `gen_ai.provider.name` of the GenAI attributes.
+const GEN_AI_PROVIDER: &str = "optimly";
+
+/// What a successful answer adds to the call span's GenAI attributes: the agent that answered
+/// (`gen_ai.agent.id`) and the tokens it used (`gen_ai.usage.output_tokens`), when sent.
+pub(crate) trait GenAiReply {
+    /// Record them on `span`; most answers have none.
+    fn record_gen_ai(&self, _span: &tracing::Span) {}
+}
+
+impl GenAiReply for types::AgentReply {
+    fn record_gen_ai(&self, span: &tracing::Span) {
+        if let Some(agent) = self.agent_id.as_deref() {
+            span.record("gen_ai.agent.id", agent);
+        }
+        if let Some(tokens) = self.metadata.as_ref().and_then(|m| m.tokens_used) {
+            span.record("gen_ai.usage.output_tokens", tokens);
+        }
+    }
+}
+
+impl GenAiReply for types::Message {}
+impl GenAiReply for types::Chat {}
+impl GenAiReply for types::EmailHandoff {}
+impl<T: GenAiReply> GenAiReply for Vec<T> {}
+
 impl OptimlyClient {
     /// Run one operation. `build` makes the generated request builder for one attempt; its
     /// [`Request`] impl says which operation it is, and so its retry safety and rate limits.
@@ -121,6 +147,7 @@ impl OptimlyClient {
     ) -> impl Future<Output = Result<R::Output, Error>> + 'c
     where
         R: Request + 'c,
+        R::Output: GenAiReply,
         F: Fn(&'c optimly_api::Client) -> R + 'c,
     {
         // OpenTelemetry's HTTP client conventions, so an exporter such as
@@ -128,6 +155,9 @@ impl OptimlyClient {
         // recorded by `optimly_api`'s request hook, without its query (where the key goes
         // with `access_token_query`). Never a secret.
         let operation = R::OPERATION;
+        // And OpenTelemetry's GenAI conventions where the call is one (an agent call, a chat
+        // turn): what LLM-observability tools group by. No message content, ever.
+        let gen_ai = operation.gen_ai;
         let span = tracing::info_span!(
             "optimly.call",
             otel.name = %format_args!("{} {}", operation.method, operation.path),
@@ -143,6 +173,11 @@ impl OptimlyClient {
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
             optimly.latency_ms = tracing::field::Empty,
+            gen_ai.operation.name = gen_ai,
+            gen_ai.provider.name = gen_ai.map(|_| GEN_AI_PROVIDER),
+            gen_ai.conversation.id = gen_ai.and(target.chat),
+            gen_ai.agent.id = tracing::field::Empty,
+            gen_ai.usage.output_tokens = tracing::field::Empty,
         );
         self.attempts(target, problems, options, build, span.clone())
             .instrument(span)
@@ -160,6 +195,7 @@ impl OptimlyClient {
     ) -> Result<R::Output, Error>
     where
         R: Request,
+        R::Output: GenAiReply,
         F: Fn(&'c optimly_api::Client) -> R,
     {
         // Every failure leaves through here: marked with the call's context, and on the span.
@@ -280,6 +316,9 @@ impl OptimlyClient {
             }
             let err = match result {
                 Ok(value) => {
+                    if R::OPERATION.gen_ai.is_some() && !span.is_disabled() {
+                        value.record_gen_ai(&span);
+                    }
                     tracing::debug!(
                         attempt = number,
                         status = 200,
