@@ -11,6 +11,7 @@ pub mod browser;
 pub mod docs;
 pub mod fastapi;
 pub mod fault_server;
+pub mod redis_cluster;
 pub mod reports;
 pub mod rust_surface;
 pub mod types;

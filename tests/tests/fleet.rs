@@ -14,6 +14,7 @@ use optimly::testing::MockConfig;
 use optimly::testing::RedisServer;
 use optimly_mock::RunningMock;
 use serde_json::Value;
+use workspace_tests::redis_cluster::RedisCluster;
 
 const MEMBERS: usize = 4;
 
@@ -64,7 +65,8 @@ impl Report {
 
 struct Fleet<'a> {
     mock: &'a RunningMock,
-    redis: Option<&'a str>,
+    /// The Redis URL of each member in turn (none: each counts alone).
+    redis: &'a [String],
     strict: bool,
     appends: usize,
     time_scale: f64,
@@ -74,7 +76,7 @@ impl Fleet<'_> {
     /// Start the members (they begin together at `start_at`) and collect their reports.
     async fn run(&self, start_at: u64) -> Vec<Report> {
         let children: Vec<_> = (0..MEMBERS)
-            .map(|_| {
+            .map(|member| {
                 let mut command = Command::new(env!("CARGO_BIN_EXE_fleet_member"));
                 command
                     .args(["--base-url", &self.mock.base_url()])
@@ -84,10 +86,10 @@ impl Fleet<'_> {
                     .args(["--time-scale", &self.time_scale.to_string()])
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped());
-                if let Some(url) = self.redis {
+                if let Some(url) = self.redis.get(member % self.redis.len().max(1)) {
                     // Debug builds of five processes on two cores: more than the default
                     // 50 ms before a round trip counts as Redis failing.
-                    command.args(["--redis", url, "--redis-timeout-ms", "250"]);
+                    command.args(["--redis", url.as_str(), "--redis-timeout-ms", "250"]);
                 }
                 if self.strict {
                     command.arg("--strict");
@@ -151,12 +153,10 @@ async fn messages_of_a_new_chat(mock: &RunningMock) -> usize {
     mock.message_count(chat.id()).expect("it exists")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn four_replicas_on_one_redis_earn_no_429s_and_take_the_least_time() {
-    let _alone = ONE_FLEET_AT_A_TIME.lock().await;
-    let Some(redis) = RedisServer::start("fleet") else {
-        return;
-    };
+/// A fleet on the Redis `urls` (member `i` on `urls[i % len]`) earns no 429s, falls back
+/// never, and takes no more than 1.05 x the least time the limits allow. Returns the time
+/// scale and the appends per member it used.
+async fn shared_fleet(urls: &[String], what: &str) -> (f64, usize) {
     // Windows of 4 s: a minute scaled by 1/15.
     let time_scale = 1.0 / 15.0;
     let window_ms = 4_000.0;
@@ -165,10 +165,9 @@ async fn four_replicas_on_one_redis_earn_no_429s_and_take_the_least_time() {
     let appends = (3 * LIMIT - MEMBERS) / MEMBERS;
     let total = MEMBERS * (appends + 1);
     assert_eq!(total, 3 * LIMIT);
-    let url = redis.url();
     let fleet = Fleet {
         mock: &mock,
-        redis: Some(&url),
+        redis: urls,
         strict: false,
         appends,
         time_scale,
@@ -180,7 +179,7 @@ async fn four_replicas_on_one_redis_earn_no_429s_and_take_the_least_time() {
     let least = (total.div_ceil(LIMIT) - 1) as f64 * window_ms;
     let ratio = wall as f64 / least;
     eprintln!(
-        "fleet with Redis: {total} calls in {wall} ms, {ratio:.3} x the least the limits allow ({least} ms), {} 429s",
+        "fleet on {what}: {total} calls in {wall} ms, {ratio:.3} x the least the limits allow ({least} ms), {} 429s",
         count_429(&mock)
     );
     for report in &reports {
@@ -202,10 +201,43 @@ async fn four_replicas_on_one_redis_earn_no_429s_and_take_the_least_time() {
         "faster than the limits allow: {wall} ms"
     );
 
+    (time_scale, appends)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_replicas_on_one_redis_earn_no_429s_and_take_the_least_time() {
+    let _alone = ONE_FLEET_AT_A_TIME.lock().await;
+    let Some(redis) = RedisServer::start("fleet") else {
+        return;
+    };
+    let (time_scale, appends) = shared_fleet(&[redis.url()], "one Redis").await;
     // The contrast: the same fleet, each replica counting alone.
     let alone = mock_contrast(time_scale, appends).await;
     eprintln!("the same fleet without Redis: {alone} 429s");
     assert!(alone > 0, "four replicas counting alone earned no 429s");
+}
+
+/// The same fleet on a three-node Redis Cluster, each member given a different node's URL
+/// (so most are pointed at a node that does not own the key's slot): the limiter finds the
+/// cluster and follows it there. Zero 429s, no fallback, and every key in one node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_replicas_on_a_three_node_redis_cluster_earn_no_429s() {
+    let _alone = ONE_FLEET_AT_A_TIME.lock().await;
+    let Some(cluster) = RedisCluster::start("fleet on a Redis Cluster") else {
+        return;
+    };
+    shared_fleet(&cluster.urls(), "a three-node Redis Cluster").await;
+    let holders: Vec<u16> = cluster
+        .ports()
+        .iter()
+        .copied()
+        .filter(|&port| cluster.cli(port, "DBSIZE").trim() != "0")
+        .collect();
+    assert_eq!(
+        holders.len(),
+        1,
+        "the key's windows are on one node's slot: {holders:?}"
+    );
 }
 
 /// The 429s the same fleet earns without Redis.
@@ -213,7 +245,7 @@ async fn mock_contrast(time_scale: f64, appends: usize) -> usize {
     let mock = mock(time_scale).await;
     let fleet = Fleet {
         mock: &mock,
-        redis: None,
+        redis: &[],
         strict: false,
         appends,
         time_scale,
@@ -235,7 +267,7 @@ async fn fleet_with_an_outage(
     let time_scale = 1.0 / 60.0;
     let mock = mock(time_scale).await;
     let empty = messages_of_a_new_chat(&mock).await;
-    let url = redis.url();
+    let urls = [redis.url()];
     let start_at = unix_ms() + 1_500;
     let killer = tokio::task::spawn_blocking(move || {
         let at = |ms: u64| UNIX_EPOCH + Duration::from_millis(start_at + ms);
@@ -253,7 +285,7 @@ async fn fleet_with_an_outage(
     });
     let fleet = Fleet {
         mock: &mock,
-        redis: Some(&url),
+        redis: &urls,
         strict,
         appends: APPENDS_IN_OUTAGE,
         time_scale,

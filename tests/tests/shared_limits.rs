@@ -11,6 +11,7 @@ use optimly::{
     ClientBuilder, ErrorKind, Limit, OptimlyClient, RateLimits, RedisLimits, Scope, WhenLimited,
 };
 use optimly_mock::RunningMock;
+use workspace_tests::redis_cluster::RedisCluster;
 
 fn three_per_hour() -> RateLimits {
     RateLimits::off()
@@ -296,4 +297,53 @@ async fn two_replicas_behind_a_window_another_client_filled_earn_one_429_between
     );
     let shared = a.limiter_stats().shared + b.limiter_stats().shared;
     assert_eq!(shared, 17, "one slot per request sent");
+}
+
+/// A cluster that refuses `INFO` is found by the first `MOVED`: a client on each node, the
+/// first filling the key's window of 3, the others find it full, and none falls back.
+#[tokio::test]
+async fn a_cluster_that_hides_info_is_found_by_its_first_moved() {
+    let Some(cluster) = RedisCluster::start("a_cluster_that_hides_info") else {
+        return;
+    };
+    cluster.deny_info();
+    let mock = mock().await;
+    let clients: Vec<OptimlyClient> = cluster
+        .urls()
+        .into_iter()
+        .map(|url| {
+            client(
+                &mock,
+                RedisLimits::new(url).timeout(Duration::from_millis(500)),
+            )
+        })
+        .collect();
+    for _ in 0..3 {
+        clients[0].list_chats("user_1").await.expect("fits");
+    }
+    for other in &clients[1..] {
+        let err = other
+            .list_chats("user_1")
+            .await
+            .expect_err("the window is full, in the cluster");
+        assert!(
+            matches!(err.kind(), ErrorKind::HeldByLimiter { .. }),
+            "{err}"
+        );
+    }
+    for client in &clients {
+        assert_eq!(
+            client.limiter_stats().fallback,
+            0,
+            "{:?}",
+            client.limiter_stats()
+        );
+        assert_eq!(
+            client.limiter_stats().outages,
+            0,
+            "{:?}",
+            client.limiter_stats()
+        );
+    }
+    assert_eq!(clients[0].limiter_stats().shared, 3);
 }

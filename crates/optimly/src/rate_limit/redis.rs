@@ -14,15 +14,20 @@
 //! Keys are `optimly:{<hash>}:<owner>`, the hash being SHA-256 of the API key (never the key
 //! itself); the braces make every key of one API key a single Redis Cluster hash slot, as a
 //! script's keys must be.
+//!
+//! The URL may name a single Redis or any node of a Redis Cluster: on connecting, the limiter
+//! asks `INFO cluster`, and on a cluster uses the `redis` crate's cluster client, which follows
+//! `MOVED` and `ASK` to the node that owns the key's slot. A `MOVED` answer on a connection
+//! taken for a single Redis (a cluster that hides `INFO`) switches to the cluster client too.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster_async::ClusterConnection;
 use sha2::{Digest, Sha256};
-use tokio::sync::OnceCell;
 
 use super::{Answer, Fill, Full, Key, LimiterStats, Owner, Unavailable, Whose, Windows};
 use crate::clock::ClientClock;
@@ -158,7 +163,8 @@ fn bump(counter: &AtomicU64) {
 pub(crate) struct Shared {
     config: RedisLimits,
     client: redis::Client,
-    connection: OnceCell<ConnectionManager>,
+    /// Made on the first call; made again as a cluster connection after a `MOVED`.
+    connection: tokio::sync::Mutex<Option<Connection>>,
     /// `optimly:{<hash of the key>}`.
     prefix: String,
     take: redis::Script,
@@ -191,7 +197,7 @@ impl Shared {
         Ok(Self {
             config,
             client,
-            connection: OnceCell::new(),
+            connection: tokio::sync::Mutex::new(None),
             prefix: format!("optimly:{{{hex}}}"),
             take: redis::Script::new(TAKE),
             settle: redis::Script::new(SETTLE),
@@ -266,19 +272,45 @@ impl Shared {
         sets.into_iter().flat_map(|(_, list)| list).collect()
     }
 
-    async fn connection(&self) -> Result<ConnectionManager, redis::RedisError> {
-        let manager = self
-            .connection
-            .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(self.config.timeout))
-                    .set_response_timeout(Some(self.config.timeout))
-                    .set_number_of_retries(0)
-                    .set_max_delay(Duration::from_millis(100));
-                ConnectionManager::new_lazy_with_config(self.client.clone(), config)
-            })
-            .await?;
-        Ok(manager.clone())
+    /// The connection: to one Redis, or to the cluster the URL's node belongs to.
+    async fn connection(&self) -> Result<Connection, redis::RedisError> {
+        let mut slot = self.connection.lock().await;
+        if let Some(connection) = slot.as_ref() {
+            return Ok(connection.clone());
+        }
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(self.config.timeout))
+            .set_response_timeout(Some(self.config.timeout))
+            .set_number_of_retries(0)
+            .set_max_delay(Duration::from_millis(100));
+        let mut single = ConnectionManager::new_with_config(self.client.clone(), config).await?;
+        let info: String = redis::cmd("INFO")
+            .arg("cluster")
+            .query_async(&mut single)
+            .await
+            .unwrap_or_default();
+        let connection = if info.lines().any(|l| l.trim() == "cluster_enabled:1") {
+            self.cluster().await?
+        } else {
+            Connection::Single(single)
+        };
+        *slot = Some(connection.clone());
+        Ok(connection)
+    }
+
+    /// A connection to the cluster the URL's node belongs to.
+    async fn cluster(&self) -> Result<Connection, redis::RedisError> {
+        let cluster =
+            redis::cluster::ClusterClient::builder(vec![self.client.get_connection_info().clone()])
+                .connection_timeout(self.config.timeout)
+                .response_timeout(self.config.timeout)
+                .retries(2)
+                .build()?;
+        let connection = cluster.get_async_connection().await?;
+        tracing::info!(
+            "rate limits: the Redis at the configured URL is a cluster node; using the cluster"
+        );
+        Ok(Connection::Cluster(connection))
     }
 
     /// Run a script within the timeout, keeping track of Redis's health.
@@ -289,7 +321,16 @@ impl Shared {
     ) -> Result<T, Unavailable> {
         let run = async {
             let mut connection = self.connection().await?;
-            invocation.invoke_async::<T>(&mut connection).await
+            let answer = invocation.invoke_async::<T>(&mut connection).await;
+            if let (Err(e), Connection::Single(_)) = (&answer, &connection)
+                && e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::Moved)
+            {
+                // A cluster that does not say so in `INFO`: ask again through the cluster.
+                let mut cluster = self.cluster().await?;
+                *self.connection.lock().await = Some(cluster.clone());
+                return invocation.invoke_async::<T>(&mut cluster).await;
+            }
+            answer
         };
         let timeout = self.config.timeout;
         let why = match clock.timeout(timeout, || run).await {
@@ -440,6 +481,44 @@ impl Windows for Shared {
             .arg(millis(pause))
             .arg(millis(limit.window()));
         self.run::<i64>(invocation, clock).await.map(drop)
+    }
+}
+
+/// A connection to one Redis, or to a Redis Cluster.
+#[derive(Clone)]
+enum Connection {
+    Single(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(
+        &'a mut self,
+        cmd: &'a redis::Cmd,
+    ) -> redis::RedisFuture<'a, redis::Value> {
+        match self {
+            Self::Single(c) => c.req_packed_command(cmd),
+            Self::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
+        match self {
+            Self::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Single(c) => c.get_db(),
+            Self::Cluster(c) => c.get_db(),
+        }
     }
 }
 
