@@ -148,6 +148,8 @@ enum Command {
         /// The shell.
         shell: Shell,
     },
+    /// Print this command's man page, in roff (`optimly man > /usr/local/share/man/man1/optimly.1`).
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -367,6 +369,14 @@ async fn run(command: Command, connection: &Connection, out: &Output) -> Result<
             output::say!("{}", String::from_utf8_lossy(&script).trim_end());
             Ok(())
         }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cli_command())
+                .render(&mut page)
+                .map_err(|e| Error::config("man", e.to_string()))?;
+            output::say!("{}", String::from_utf8_lossy(&page).trim_end());
+            Ok(())
+        }
         Command::Mock(MockCommand::Serve {
             port,
             key,
@@ -453,8 +463,11 @@ async fn api_command(client: &OptimlyClient, command: Command, out: &Output) -> 
             };
             out.handoff(&client.hand_off(a.chat_id, &handoff).await?);
         }
-        Command::Demo | Command::Widget { .. } | Command::Mock(_) | Command::Completions { .. } => {
-        }
+        Command::Demo
+        | Command::Widget { .. }
+        | Command::Mock(_)
+        | Command::Completions { .. }
+        | Command::Man => {}
     }
     Ok(())
 }

@@ -365,6 +365,37 @@ async fn completions_generate_for_bash_zsh_and_fish() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn man_prints_a_roff_page_of_every_subcommand() {
+    let run = optimly(&["man"], &[]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = run.stdout;
+    assert!(page.contains("\n.TH optimly 1 "), "{page}");
+    assert!(page.contains("\n.SH NAME\noptimly"), "{page}");
+    for subcommand in [
+        "demo",
+        "chat",
+        "say",
+        "history",
+        "lead",
+        "appointment",
+        "handoff",
+        "mock",
+        "widget",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            page.contains(&format!("optimly\\-{subcommand}(1)")),
+            "{subcommand} is not in the page"
+        );
+    }
+    assert!(
+        page.contains("OPTIMLY_API_KEY"),
+        "the variables are in the page"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_lists_every_variable_and_the_exit_codes() {
     let help = optimly(&["--help"], &[]).await;
     assert_eq!(help.code, 0, "{}", help.stderr);
