@@ -118,7 +118,7 @@ fn place(doc: &mut Value, pointer: &str, name: &str) -> Result<()> {
 /// Put `schema` into `components.schemas` as `name`; if one is there already it must be the
 /// same schema (descriptions aside).
 fn insert(doc: &mut Value, name: &str, schema: Value, from: &str) -> Result<()> {
-    let schemas = schemas_mut(doc);
+    let schemas = schemas_mut(doc)?;
     match schemas.get(name) {
         Some(existing) if same(existing, &schema) => Ok(()),
         Some(existing) => bail!(
@@ -136,7 +136,7 @@ fn insert(doc: &mut Value, name: &str, schema: Value, from: &str) -> Result<()> 
 /// Rename the component `from` to `to`, and every `$ref` to it. If `to` exists it must be
 /// the same schema; `from` is then dropped.
 fn rename(doc: &mut Value, from: &str, to: &str) -> Result<()> {
-    let schemas = schemas_mut(doc);
+    let schemas = schemas_mut(doc)?;
     let Some(schema) = schemas.remove(from) else {
         bail!("components.schemas.{from}: no such schema");
     };
@@ -180,19 +180,21 @@ fn same(a: &Value, b: &Value) -> bool {
     strip(a) == strip(b)
 }
 
-fn schemas_mut(doc: &mut Value) -> &mut Map<String, Value> {
-    let components = doc
+/// `components.schemas`, made when missing; an error when the document has it as something
+/// other than an object.
+fn schemas_mut(doc: &mut Value) -> Result<&mut Map<String, Value>> {
+    let Some(root) = doc.as_object_mut() else {
+        bail!("/: the document is not an object");
+    };
+    let components = root.entry("components").or_insert_with(|| json!({}));
+    let Some(components) = components.as_object_mut() else {
+        bail!("/components: not an object");
+    };
+    components
+        .entry("schemas")
+        .or_insert_with(|| json!({}))
         .as_object_mut()
-        .map(|d| d.entry("components").or_insert_with(|| json!({})))
-        .and_then(Value::as_object_mut);
-    match components {
-        Some(c) => c
-            .entry("schemas")
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-            .expect("components.schemas is an object"),
-        None => unreachable!("an OpenAPI document is an object"),
-    }
+        .context("/components/schemas: not an object")
 }
 
 /// Move every enum still inline in a component schema's properties (or their array items)
