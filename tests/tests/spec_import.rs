@@ -8,8 +8,8 @@
 //!    and rate limits, with no auth parameters left on the operations;
 //! 3. `cargo xtask spec-diff` names each deliberate difference;
 //! 4. the maintainer pins the renamed field's Rust name in the overlay, as the diff says;
-//! 5. `cargo xtask generate` and `check` pass, the workspace type-checks (`cargo check`), and `cargo test -p optimly`
-//!    passes on the vendor's spec.
+//! 5. `cargo xtask generate` and `check` pass, the workspace type-checks (`cargo check`),
+//!    and `cargo test -p optimly` passes on the vendor's spec.
 //!
 //! Nested cargo runs share this build's target directory (cargo holds its lock only while it
 //! compiles), so only the workspace's own crates build again.
