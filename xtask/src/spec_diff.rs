@@ -64,6 +64,15 @@ impl Change {
         }
     }
 
+    /// [`breaking`](Self::breaking) or [`compatible`](Self::compatible), as the wire says.
+    fn on_the_wire(breaking: bool, location: impl Into<String>, what: impl Into<String>) -> Self {
+        if breaking {
+            Self::breaking(location, what)
+        } else {
+            Self::compatible(location, what)
+        }
+    }
+
     /// The change's effect on Rust code, where it differs from the default of its kind.
     fn for_rust(mut self, breaking: bool, why: &'static str) -> Self {
         self.rust_breaking = breaking;
@@ -433,32 +442,22 @@ fn properties(
             }
             Some(v2) => {
                 let nullable = |v: &Value| type_of(Some(v)).ends_with('?');
-                match (nullable(v1), nullable(v2)) {
-                    (false, true) => {
-                        let change = if in_response && required {
-                            Change::breaking(&loc, format!("{side} field may now be null"))
-                        } else {
-                            Change::compatible(&loc, format!("{side} field may now be null"))
-                        };
-                        out.push(if required {
-                            change.for_rust(true, "the field's type becomes `Option<_>`")
-                        } else {
-                            change.for_rust(false, "an optional field is an `Option` either way")
-                        });
-                    }
-                    (true, false) => {
-                        let change = if in_request {
-                            Change::breaking(&loc, format!("{side} field may no longer be null"))
-                        } else {
-                            Change::compatible(&loc, format!("{side} field may no longer be null"))
-                        };
-                        out.push(if required {
-                            change.for_rust(true, "the field's type is no longer an `Option`")
-                        } else {
-                            change.for_rust(false, "an optional field is an `Option` either way")
-                        });
-                    }
-                    _ => {}
+                let (was, now) = (nullable(v1), nullable(v2));
+                if was != now {
+                    let (what, wire_breaking, rust) = if now {
+                        let why = "the field's type becomes `Option<_>`";
+                        ("may now be null", in_response && required, why)
+                    } else {
+                        let why = "the field's type is no longer an `Option`";
+                        ("may no longer be null", in_request, why)
+                    };
+                    let change =
+                        Change::on_the_wire(wire_breaking, &loc, format!("{side} field {what}"));
+                    out.push(if required {
+                        change.for_rust(true, rust)
+                    } else {
+                        change.for_rust(false, "an optional field is an `Option` either way")
+                    });
                 }
                 constraints(&loc, in_request, v1, v2, out);
             }
@@ -530,11 +529,7 @@ fn constraints(loc: &str, in_request: bool, v1: &Value, v2: &Value, out: &mut Ve
             Some(was) => format!("constraint tightened: {key} {was} -> {after}"),
             None => format!("new constraint: {key} {after}"),
         };
-        let change = if in_request {
-            Change::breaking(loc, what)
-        } else {
-            Change::compatible(loc, what)
-        };
+        let change = Change::on_the_wire(in_request, loc, what);
         out.push(change.for_rust(
             false,
             "constraints are validation facts: the generated type does not change",
