@@ -104,16 +104,8 @@ fn document(url: &str, key: &str, way: &str, overlay: &Value) -> Result<String> 
 /// Where the key goes for `way`: a header name or a query parameter name, from the overlay's
 /// security scheme of that kind.
 fn placement(way: &str, overlay: &Value) -> Result<(Option<String>, Option<String>)> {
-    let schemes: Vec<&Value> = overlay["actions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|a| {
-            a.pointer("/update/securitySchemes")
-                .and_then(Value::as_object)
-        })
-        .flat_map(|s| s.values())
-        .collect();
+    let schemes = crate::overlay::security_schemes(overlay);
+    let schemes: Vec<&Value> = schemes.values().collect();
     let find = |kind: &str, place: &str| {
         schemes
             .iter()

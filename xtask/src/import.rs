@@ -189,15 +189,9 @@ fn lower_schema(schema: &mut Value, at: &str, problems: &mut Vec<String>) {
 /// A parameter that looks like a key and matches none of the overlay's schemes fails, naming
 /// its pointer. Returns one note per kind of change.
 pub fn fastapi_habits(doc: &mut Value, overlay: &Value) -> Result<Vec<String>> {
-    let mut ours = Map::new();
+    let ours = overlay::security_schemes(overlay);
     let mut top_security = None;
     for action in overlay["actions"].as_array().into_iter().flatten() {
-        if let Some(schemes) = action
-            .pointer("/update/securitySchemes")
-            .and_then(Value::as_object)
-        {
-            ours.extend(schemes.clone());
-        }
         if action["target"] == "$"
             && let Some(security) = action.pointer("/update/security")
         {

@@ -47,6 +47,20 @@ pub fn apply(vendor: &Value, overlay: &Value) -> Result<Value> {
     Ok(spec)
 }
 
+/// The security schemes the overlay adds, by name (every action's `securitySchemes`).
+pub fn security_schemes(overlay: &Value) -> serde_json::Map<String, Value> {
+    let mut schemes = serde_json::Map::new();
+    for action in overlay["actions"].as_array().into_iter().flatten() {
+        if let Some(more) = action
+            .pointer("/update/securitySchemes")
+            .and_then(Value::as_object)
+        {
+            schemes.extend(more.clone());
+        }
+    }
+    schemes
+}
+
 /// The JSON pointers at which `a` and `b` differ, at most `limit` of them; `sides` names the
 /// two documents.
 pub fn differences(
